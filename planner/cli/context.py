@@ -1,0 +1,50 @@
+"""Global options shared by every command, resolved once per invocation."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import click
+
+from planner.aws.clients import AwsContext
+
+
+@dataclass
+class Globals:
+    """What the group-level flags said; commands read it through ``pass_globals``."""
+
+    configs: tuple[str, ...] = ()
+    workspace: str | None = None
+    region: str | None = None
+    profile: str | None = None
+    endpoint_url: str | None = None
+    state: str | None = None
+    no_color: bool = False
+    envfiles: tuple[str, ...] = ()
+    ext_str: dict[str, str] = field(default_factory=dict)
+    ext_code: dict[str, str] = field(default_factory=dict)
+    _aws: AwsContext | None = field(default=None, init=False, repr=False)
+
+    @property
+    def config_paths(self) -> tuple[str, ...]:
+        return self.configs or ("ecspresso.yml",)
+
+    @property
+    def color(self) -> bool:
+        return not self.no_color and "NO_COLOR" not in os.environ
+
+    def aws(self, region: str | None = None) -> AwsContext:
+        """The shared AWS context; the config's region applies when no --region was given."""
+        if self._aws is None:
+            self._aws = AwsContext(
+                region=self.region or region,
+                profile=self.profile,
+                endpoint_url=self.endpoint_url,
+            )
+        elif self._aws.region is None and region:
+            self._aws.region = region
+        return self._aws
+
+
+pass_globals = click.make_pass_decorator(Globals)

@@ -1,0 +1,63 @@
+"""Commands of the CLI contract that are not built yet: they say so and exit 1.
+
+Each entry moves to its own module when it is built.
+"""
+
+from __future__ import annotations
+
+import click
+
+from planner.cli.main import cli
+from planner.errors import NotYetImplemented
+
+NOT_YET: dict[str, str] = {
+    "validate": "schema and semantic checks of config and definitions",
+    "render": "print the rendered config, service or task definition",
+    "sandbox": "start the local emulated AWS on 127.0.0.1",
+    "plan": "build and print the plan",
+    "diff": "print only the diffs of the plan (ecspresso habit)",
+    "apply": "apply a saved plan, or plan then confirm",
+    "deploy": "plan + apply in one go (ecspresso flags)",
+    "rollback": "undo the last (or given) run from its journal",
+    "status": "service, deployments, task sets, scaling, events",
+    "wait": "wait for the deployment in progress",
+    "scale": "change the desired count (journaled)",
+    "revisions": "list task definition revisions",
+    "deregister": "deregister old task definition revisions",
+    "verify": "check roles, images, secrets, log groups, target groups",
+    "init": "write config and definitions from a live service",
+    "run": "run a one-off task with the service's network settings",
+    "exec": "ECS Exec into a task",
+    "tasks": "list, find or stop tasks",
+    "refresh": "force a new deployment",
+    "appspec": "print the CodeDeploy AppSpec",
+    "delete": "delete the service",
+}
+
+
+def _make(name: str, summary: str) -> click.Command:
+    @click.command(
+        name=name,
+        help=f"{summary[0].upper()}{summary[1:]} (not yet implemented).",
+        context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    )
+    def _cmd() -> None:
+        raise NotYetImplemented(f"`ecsplan {name}` is not yet implemented")
+
+    return _cmd
+
+
+def register(names: set[str]) -> None:
+    """Add a stub for every contract command not already registered."""
+    for name, summary in NOT_YET.items():
+        if name not in names:
+            cli.add_command(_make(name, summary))
+
+
+@click.group(name="state", help="Inspect state, journals and locks (not yet implemented).")
+def state_group() -> None:
+    pass
+
+
+for _sub in ("list", "show", "unlock"):
+    state_group.add_command(_make(_sub, f"state {_sub}"))
