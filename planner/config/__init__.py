@@ -1,0 +1,1 @@
+"""Config loading: ecspresso.yml, templates, definitions, and validation."""
