@@ -1,0 +1,209 @@
+"""The Plan: what ecsplan will do, as frozen data.
+
+A plan is built once (``plan``), saved as versioned JSON (``--out``), reviewed, and applied
+exactly (``apply PLANFILE``). Everything the executor needs is here: the exact API payloads,
+the order, the live fingerprint the plan depends on, and what undoing each step takes.
+Nothing in this module does I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+PLAN_FORMAT_VERSION = 1
+
+
+class StepKind(str, Enum):
+    """Step kinds of the DESIGN contract; the executor has one handler per kind."""
+
+    REGISTER_TASK_DEFINITION = "register_task_definition"
+    CREATE_SERVICE = "create_service"
+    UPDATE_SERVICE = "update_service"
+    SUSPEND_AUTO_SCALING = "suspend_auto_scaling"
+    SET_SCALING_CAPACITY = "set_scaling_capacity"
+    CREATE_CODEDEPLOY_DEPLOYMENT = "create_codedeploy_deployment"
+    WAIT_ROLLOUT = "wait_rollout"
+    RESUME_AUTO_SCALING = "resume_auto_scaling"
+    DEREGISTER_TASK_DEFINITIONS = "deregister_task_definitions"
+
+
+class Action(str, Enum):
+    """Terraform-style action of a step or a service, shown as a symbol."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    REPLACE = "replace"
+    DELETE = "delete"
+    READ = "read"  # waits: no change, but part of the apply
+    NOOP = "no-op"
+
+    @property
+    def symbol(self) -> str:
+        return {
+            "create": "+",
+            "update": "~",
+            "replace": "-/+",
+            "delete": "-",
+            "read": "<=",
+            "no-op": " ",
+        }[self.value]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One attribute change inside a document, keyed by a readable path."""
+
+    path: str
+    kind: str  # "changed" | "added" | "removed"
+    before: Any = None
+    after: Any = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One AWS write (or wait) with its exact payload and how to undo it.
+
+    ``inputs`` names payload fields filled at apply time from an earlier step's outputs, e.g.
+    ``{"taskDefinition": "<step id>"}`` takes the ARN the register step returned.
+    """
+
+    id: str
+    kind: StepKind
+    action: Action
+    description: str
+    payload: Mapping[str, Any] = field(default_factory=dict)
+    inputs: Mapping[str, str] = field(default_factory=dict)
+    before: Any = None
+    after: Any = None
+    changes: tuple[Change, ...] = ()
+    destructive: bool = False
+    undo: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """The live facts a plan was built on; ``apply`` re-reads them and refuses if they moved."""
+
+    status: str  # ACTIVE | MISSING | INACTIVE | DRAINING
+    task_definition: str | None = None
+    desired_count: int | None = None
+    deployment_ids: tuple[str, ...] = ()
+    scaling_suspended: Mapping[str, bool] | None = None
+    scaling_min_max: tuple[int, int] | None = None
+    latest_revision: str | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    """A desired document next to its live counterpart, both in canonical form."""
+
+    name: str  # "task definition" | "service"
+    before: Mapping[str, Any] | None
+    after: Mapping[str, Any] | None
+    changes: tuple[Change, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes) or (self.before is None) != (self.after is None)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The facts a reviewer looks at first (the Markdown table row)."""
+
+    images_before: tuple[str, ...] = ()
+    images_after: tuple[str, ...] = ()
+    cpu_memory_before: str | None = None
+    cpu_memory_after: str | None = None
+    desired_before: int | None = None
+    desired_after: int | None = None
+    deployment: str = "rolling"  # rolling | codedeploy | blue_green | linear | canary
+
+
+@dataclass(frozen=True)
+class ServicePlan:
+    """Everything planned for one service."""
+
+    key: str  # unique in the plan: workspace name or service name
+    config_path: str
+    region: str
+    cluster: str
+    service: str
+    controller: str  # ECS | CODE_DEPLOY | EXTERNAL
+    action: Action
+    fingerprint: Fingerprint
+    steps: tuple[Step, ...] = ()
+    documents: tuple[Document, ...] = ()
+    summary: Summary = field(default_factory=Summary)
+    depends_on: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def has_changes(self) -> bool:
+        return any(s.kind is not StepKind.WAIT_ROLLOUT for s in self.steps)
+
+    @property
+    def destructive(self) -> bool:
+        return any(s.destructive for s in self.steps)
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    """The flags a plan was made with (recorded so apply behaves the same)."""
+
+    skip_task_definition: bool = False
+    revision: int | None = None
+    latest_task_definition: bool = False
+    force_new_deployment: bool = False
+    tasks: int | None = None
+    suspend_auto_scaling: bool = False
+    resume_auto_scaling: bool = False
+    auto_scaling_min: int | None = None
+    auto_scaling_max: int | None = None
+    rollback_events: tuple[str, ...] = ()
+    deployment_config: str | None = None
+    wait: bool = True
+    wait_until: str = "deployed"
+    timeout_seconds: float | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A whole plan: one or many services, in dependency order."""
+
+    services: tuple[ServicePlan, ...]
+    options: PlanOptions = field(default_factory=PlanOptions)
+    tool_version: str = ""
+    created_at: str = ""
+    inputs_digest: str = ""
+    format_version: int = PLAN_FORMAT_VERSION
+
+    @property
+    def has_changes(self) -> bool:
+        return any(s.has_changes for s in self.services)
+
+    def counts(self) -> dict[str, int]:
+        """How many of each thing: the numbers of the summary line."""
+        c = {"register": 0, "create": 0, "update": 0, "deploy": 0, "unchanged": 0, "scaling": 0}
+        for sp in self.services:
+            if not sp.has_changes:
+                c["unchanged"] += 1
+            for st in sp.steps:
+                if st.kind is StepKind.REGISTER_TASK_DEFINITION:
+                    c["register"] += 1
+                elif st.kind is StepKind.CREATE_SERVICE:
+                    c["create"] += 1
+                elif st.kind is StepKind.UPDATE_SERVICE:
+                    c["update"] += 1
+                elif st.kind is StepKind.CREATE_CODEDEPLOY_DEPLOYMENT:
+                    c["deploy"] += 1
+                elif st.kind in (
+                    StepKind.SUSPEND_AUTO_SCALING,
+                    StepKind.RESUME_AUTO_SCALING,
+                    StepKind.SET_SCALING_CAPACITY,
+                ):
+                    c["scaling"] += 1
+        return c
