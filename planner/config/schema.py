@@ -41,10 +41,13 @@ _JSON_TYPES: tuple[tuple[type | tuple[type, ...], str], ...] = (
 
 def schema_dir() -> Path:
     """Where the schemas are: the repo's top-level ``schemas/`` (source checkout or editable
-    install), else the copy a wheel installs under ``<prefix>/share/ecsplan/schemas``."""
+    install), else the copy a wheel installs under ``<prefix>/share/ecsplan/schemas``
+    (the interpreter's prefix, or the user base for ``pip install --user``)."""
+    shared = Path("share", "ecsplan", "schemas")  # [tool.setuptools.data-files] in pyproject
     candidates = [
         Path(__file__).resolve().parents[2] / "schemas",
-        Path(sysconfig.get_path("data")) / "share" / "ecsplan" / "schemas",
+        Path(sysconfig.get_path("data")) / shared,
+        Path(sysconfig.get_path("data", sysconfig.get_preferred_scheme("user"))) / shared,
     ]
     for candidate in candidates:
         if (candidate / SCHEMA_FILES["config"]).is_file():
