@@ -1,0 +1,202 @@
+"""Batched, de-duplicated reads of live state for planning.
+
+Plans of hundreds of services must stay near one API call per service: services are described
+10 at a time per cluster, scalable targets 50 at a time, and each task definition ARN is read
+once however many services run it. Reads run on a small thread pool.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from planner.aws.clients import AwsContext
+from planner.aws.errors import aws_call, error_code
+from planner.errors import AwsError
+
+SERVICES_BATCH = 10
+SCALABLE_TARGETS_BATCH = 50
+SCALABLE_DIMENSION = "ecs:service:DesiredCount"
+
+
+@dataclass(frozen=True)
+class ServiceRef:
+    """Where a service lives; the key of every per-service read."""
+
+    region: str
+    cluster: str
+    service: str
+
+    @property
+    def resource_id(self) -> str:
+        """The Application Auto Scaling resource id of the service."""
+        return f"service/{self.cluster}/{self.service}"
+
+
+def chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+class LiveReader:
+    """Reads live ECS / Application Auto Scaling / CodeDeploy state for many services."""
+
+    def __init__(self, aws: AwsContext, max_workers: int = 8) -> None:
+        self.aws = aws
+        self.max_workers = max_workers
+
+    def _map(self, fn: Any, items: Sequence[Any]) -> list[Any]:
+        if len(items) <= 1:
+            return [fn(i) for i in items]
+        with ThreadPoolExecutor(max_workers=min(self.max_workers, len(items))) as pool:
+            return list(pool.map(fn, items))
+
+    # --- ECS services -------------------------------------------------------------------
+    def services(self, refs: Iterable[ServiceRef]) -> dict[ServiceRef, dict[str, Any] | None]:
+        """describe_services in batches of 10 per (region, cluster); missing services -> None."""
+        by_cluster: dict[tuple[str, str], list[ServiceRef]] = defaultdict(list)
+        for r in dict.fromkeys(refs):
+            by_cluster[(r.region, r.cluster)].append(r)
+        batches = [
+            (region, cluster, batch)
+            for (region, cluster), rs in by_cluster.items()
+            for batch in chunks(rs, SERVICES_BATCH)
+        ]
+        out: dict[ServiceRef, dict[str, Any] | None] = {}
+        for part in self._map(self._describe_batch, batches):
+            out.update(part)
+        return out
+
+    def _describe_batch(
+        self, job: tuple[str, str, Sequence[ServiceRef]]
+    ) -> dict[ServiceRef, dict[str, Any] | None]:
+        region, cluster, refs = job
+        ecs = self.aws.client("ecs", region)
+        try:
+            with aws_call(f"ecs:DescribeServices on cluster {cluster}"):
+                resp = ecs.describe_services(
+                    cluster=cluster, services=[r.service for r in refs], include=["TAGS"]
+                )
+        except AwsError as e:
+            cause = e.__cause__
+            if cause is not None and "ClusterNotFound" in (error_code(cause) or str(cause)):
+                raise AwsError(
+                    f"cluster {cluster!r} not found in {region}; create it first "
+                    f"(or fix `cluster` in the config)"
+                ) from cause
+            raise
+        found = {s["serviceName"]: s for s in resp.get("services", [])}
+        return {r: found.get(r.service) for r in refs}
+
+    # --- task definitions ---------------------------------------------------------------
+    def task_definitions(self, refs: Iterable[tuple[str, str]]) -> dict[str, dict[str, Any]]:
+        """describe_task_definition with tags, once per (region, ARN or family:rev)."""
+        unique = list(dict.fromkeys(refs))
+        results = self._map(self._describe_task_definition, unique)
+        return {ref: res for (_, ref), res in zip(unique, results, strict=True)}
+
+    def _describe_task_definition(self, job: tuple[str, str]) -> dict[str, Any]:
+        region, ref = job
+        ecs = self.aws.client("ecs", region)
+        with aws_call(f"ecs:DescribeTaskDefinition {ref}"):
+            resp = ecs.describe_task_definition(taskDefinition=ref, include=["TAGS"])
+        return {"taskDefinition": resp["taskDefinition"], "tags": resp.get("tags", [])}
+
+    def latest_task_definition(self, region: str, family: str) -> str | None:
+        """ARN of the newest ACTIVE revision of exactly this family (prefix matches filtered)."""
+        ecs = self.aws.client("ecs", region)
+        token: str | None = None
+        with aws_call(f"ecs:ListTaskDefinitions family {family}"):
+            while True:
+                kw: dict[str, Any] = {
+                    "familyPrefix": family,
+                    "status": "ACTIVE",
+                    "sort": "DESC",
+                }
+                if token:
+                    kw["nextToken"] = token
+                resp = ecs.list_task_definitions(**kw)
+                for arn in resp.get("taskDefinitionArns", []):
+                    if arn.rsplit("/", 1)[-1].rsplit(":", 1)[0] == family:
+                        return str(arn)
+                token = resp.get("nextToken")
+                if not token:
+                    return None
+
+    # --- Application Auto Scaling -------------------------------------------------------
+    def scalable_targets(self, refs: Iterable[ServiceRef]) -> dict[ServiceRef, dict[str, Any]]:
+        """describe_scalable_targets in batches of 50 resource ids per region."""
+        by_region: dict[str, list[ServiceRef]] = defaultdict(list)
+        for r in dict.fromkeys(refs):
+            by_region[r.region].append(r)
+        jobs = [(region, b) for region, rs in by_region.items() for b in chunks(rs, 50)]
+        out: dict[ServiceRef, dict[str, Any]] = {}
+        for part in self._map(self._scalable_batch, jobs):
+            out.update(part)
+        return out
+
+    def _scalable_batch(
+        self, job: tuple[str, Sequence[ServiceRef]]
+    ) -> dict[ServiceRef, dict[str, Any]]:
+        region, refs = job
+        aas = self.aws.client("application-autoscaling", region)
+        by_id = {r.resource_id: r for r in refs}
+        out: dict[ServiceRef, dict[str, Any]] = {}
+        with aws_call("application-autoscaling:DescribeScalableTargets"):
+            resp = aas.describe_scalable_targets(
+                ServiceNamespace="ecs",
+                ResourceIds=list(by_id),
+                ScalableDimension=SCALABLE_DIMENSION,
+            )
+        for t in resp.get("ScalableTargets", []):
+            ref = by_id.get(t["ResourceId"])
+            if ref is not None:
+                out[ref] = t
+        return out
+
+    # --- CodeDeploy ---------------------------------------------------------------------
+    def codedeploy_group(
+        self, region: str, application: str, group: str
+    ) -> dict[str, Any] | None:
+        cd = self.aws.client("codedeploy", region)
+        try:
+            with aws_call(f"codedeploy:GetDeploymentGroup {application}/{group}"):
+                resp = cd.get_deployment_group(
+                    applicationName=application, deploymentGroupName=group
+                )
+        except AwsError as e:
+            cause = e.__cause__
+            if cause is not None and error_code(cause) in (
+                "DeploymentGroupDoesNotExistException",
+                "ApplicationDoesNotExistException",
+            ):
+                return None
+            raise
+        return dict(resp["deploymentGroupInfo"])
+
+    def discover_codedeploy_group(
+        self, region: str, cluster: str, service: str
+    ) -> tuple[str, str] | None:
+        """Find (application, group) whose ECS service is this one, as ecspresso does."""
+        cd = self.aws.client("codedeploy", region)
+        with aws_call("codedeploy:ListApplications"):
+            apps = cd.list_applications().get("applications", [])
+        for app in apps:
+            with aws_call(f"codedeploy:ListDeploymentGroups {app}"):
+                groups = cd.list_deployment_groups(applicationName=app).get(
+                    "deploymentGroups", []
+                )
+            if not groups:
+                continue
+            with aws_call(f"codedeploy:BatchGetDeploymentGroups {app}"):
+                infos = cd.batch_get_deployment_groups(
+                    applicationName=app, deploymentGroupNames=groups
+                ).get("deploymentGroupsInfo", [])
+            for info in infos:
+                for es in info.get("ecsServices", []) or []:
+                    if es.get("serviceName") == service and es.get("clusterName") == cluster:
+                        return app, info["deploymentGroupName"]
+        return None
