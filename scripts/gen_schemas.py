@@ -19,7 +19,7 @@ Adjustments for ecspresso-style definition files:
   ecspresso.yml); ``taskDefinition`` is not required (ecsplan fills it in).
 - Definition files may be raw describe-* output: the read-only members of the ``TaskDefinition``
   and ``Service`` output shapes (taskDefinitionArn, revision, status, deployments, events, ...)
-  are accepted, loosely typed. The wrapper forms ``{"taskDefinition": {...}, "tags": [...]}``
+  are accepted, loosely typed and marked ``readOnly``. The wrapper forms ``{"taskDefinition": {...}, "tags": [...]}``
   (DescribeTaskDefinitionResponse) and ``{"service": {...}}`` (CreateServiceResponse) are
   accepted through ``if``/``then``/``else`` at the root, which keeps error messages precise.
 - Task-level ``cpu`` and ``memory`` are strings in the API ("256", "1 vCPU", "0.5 GB") but
@@ -153,7 +153,7 @@ def loose(shape: Shape) -> Json:
         "double": "number",
         "float": "number",
     }
-    out: Json = {"type": kinds.get(shape.type_name, "string")}
+    out: Json = {"type": kinds.get(shape.type_name, "string"), "readOnly": True}
     if shape.type_name == "timestamp":
         out["type"] = ["string", "number"]
     text = describe(shape.documentation)
@@ -244,8 +244,9 @@ def generate() -> dict[str, str]:
     }
 
 
-def stale(directory: Path = SCHEMA_DIR) -> list[str]:
+def stale(directory: Path | None = None) -> list[str]:
     """Names of generated files that are missing or differ from the committed ones."""
+    directory = directory or SCHEMA_DIR
     out = []
     for name, text in generate().items():
         path = directory / name

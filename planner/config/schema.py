@@ -127,12 +127,14 @@ def _explain(error: ValidationError) -> Iterator[Problem]:
     limit = error.validator_value
     schema = error.schema if isinstance(error.schema, dict) else {}
     if rule == "additionalProperties" and isinstance(value, dict):
-        known = list(schema.get("properties", {}))
+        properties: dict[str, Any] = schema.get("properties", {})
         patterns = list(schema.get("patternProperties", {}))
+        # Suggest only fields a user would write, not read-only describe-output ones.
+        writable = [k for k, v in properties.items() if not (v or {}).get("readOnly")]
         for key in value:
-            if key in known or any(_matches(p, key) for p in patterns):
+            if key in properties or any(_matches(p, key) for p in patterns):
                 continue
-            close = difflib.get_close_matches(str(key), known, n=1)
+            close = difflib.get_close_matches(str(key), writable, n=1)
             hint = f' (did you mean "{close[0]}"?)' if close else ""
             yield path, f'unknown field "{key}"{hint}'
     elif rule == "required" and isinstance(value, dict):
