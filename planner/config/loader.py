@@ -1,0 +1,314 @@
+"""Load an ecspresso config and its definitions, rendered and line-tracked.
+
+Order, as in ecspresso: envfiles are exported first; YAML and JSON files are templated then
+parsed; Jsonnet files are evaluated (ext vars, native functions, imports relative to the
+file) and their output templated. Unrecoverable problems (missing file, syntax, template
+errors) raise; problems the rest of the file can survive are kept in ``problems`` so that
+``validate`` reports everything at once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from planner.config.duration import parse_duration
+from planner.config.envfile import load_envfiles
+from planner.config.functions import FunctionSet
+from planner.config.jsonnet import evaluate_jsonnet
+from planner.config.model import (
+    DEFAULT_CLUSTER,
+    DEFAULT_TIMEOUT_SECONDS,
+    CodeDeployConfig,
+    LoadOptions,
+    PluginConfig,
+    ServiceConfig,
+)
+from planner.config.source import SourceDoc, parse_json, parse_yaml, plain_doc, syntax_error
+from planner.config.sources import SourceLookupError
+from planner.config.templates import TemplateFuncError, render_template
+from planner.config.tfstate import TFState
+from planner.config.version import ECSPRESSO_COMPAT_VERSION, check_required_version
+from planner.errors import ConfigError, ValidationFailed
+
+KNOWN_KEYS = frozenset(
+    {
+        "region",
+        "cluster",
+        "service",
+        "service_definition",
+        "task_definition",
+        "timeout",
+        "required_version",
+        "plugins",
+        "appspec",
+        "codedeploy",
+        "ignore",
+        "ecsplan",
+        # ecspresso keys we accept without acting on them
+        "filter_command",
+    }
+)
+ECSPLAN_KEYS = frozenset({"state", "scaling", "alarms"})
+PLUGINS = frozenset({"tfstate", "ssm", "secretsmanager", "cloudformation"})
+YAML_EXT = (".yml", ".yaml")
+JSON_EXT = (".json",)
+JSONNET_EXT = (".jsonnet", ".libsonnet")
+
+
+def load_config(path: str | Path, options: LoadOptions | None = None) -> ServiceConfig:
+    """Read ``path`` and its definitions; raise ConfigError/ValidationFailed when unusable."""
+    options = options or LoadOptions()
+    cfg_path = Path(path)
+    load_envfiles(options.envfiles)
+    funcs = FunctionSet(options.sources)
+    doc = read_document(cfg_path, funcs, options)
+    if not isinstance(doc.data, dict):
+        raise doc.error([], "config must be a mapping of keys to values")
+    data: dict[str, Any] = doc.data
+    problems: list[ConfigError] = []
+    warnings: list[str] = []
+
+    for key in data:
+        if key not in KNOWN_KEYS:
+            warnings.append(f"{doc.location([key])}: unknown key {key!r} is ignored")
+    if "filter_command" in data:
+        warnings.append(f"{doc.location(['filter_command'])}: filter_command is not supported")
+
+    region = _str(data.get("region")) or os.environ.get("AWS_REGION") or None
+    if options.sources is not None:
+        funcs.bind_sources(options.sources.for_region(region))
+    timeout = _timeout(data.get("timeout"))
+    required = _str(data.get("required_version"))
+    if required:
+        _check_version(doc, required, problems)
+    plugins = _plugins(doc, data.get("plugins"), cfg_path.parent, funcs, options, problems)
+    extras = data.get("ecsplan") if isinstance(data.get("ecsplan"), dict) else {}
+    for key in extras:
+        if key not in ECSPLAN_KEYS:
+            warnings.append(f"{doc.location(['ecsplan', key])}: unknown ecsplan key {key!r}")
+    ignore = data.get("ignore") if isinstance(data.get("ignore"), dict) else {}
+    tags = ignore.get("tags") if isinstance(ignore.get("tags"), list) else []
+
+    sources: dict[str, SourceDoc] = {"config": doc}
+    defs: dict[str, tuple[Path | None, Mapping[str, Any] | None]] = {}
+    for key, name, wrappers in (
+        ("task_definition", "taskdef", ("taskDefinition",)),
+        ("service_definition", "servicedef", ("service", "services")),
+    ):
+        rel = _str(data.get(key))
+        if not rel:
+            defs[name] = (None, None)
+            continue
+        def_path = _resolve(cfg_path.parent, rel)
+        if not def_path.is_file():
+            problems.append(doc.error([key], f"file not found: {def_path}"))
+            defs[name] = (def_path, None)
+            continue
+        try:
+            def_doc = unwrap(read_document(def_path, funcs, options), wrappers)
+        except ConfigError as e:
+            raise ValidationFailed([*problems, e]) from None
+        sources[name] = def_doc
+        defs[name] = (def_path, def_doc.data if isinstance(def_doc.data, dict) else None)
+
+    return ServiceConfig(
+        path=cfg_path,
+        region=region,
+        cluster=_str(data.get("cluster")) or DEFAULT_CLUSTER,
+        service=_str(data.get("service")) or "",
+        timeout_seconds=timeout,
+        required_version=required or None,
+        plugins=plugins,
+        appspec=data.get("appspec") if isinstance(data.get("appspec"), dict) else None,
+        codedeploy=_codedeploy(data.get("codedeploy")),
+        ignore_tags=tuple(t for t in tags if isinstance(t, str)),
+        extras=extras,
+        service_definition=defs["servicedef"][1],
+        task_definition=defs["taskdef"][1],
+        service_definition_path=defs["servicedef"][0],
+        task_definition_path=defs["taskdef"][0],
+        sources=sources,
+        sensitive=frozenset(funcs.sensitive),
+        warnings=tuple(warnings),
+        problems=tuple(problems),
+    )
+
+
+def read_document(path: Path, funcs: FunctionSet, options: LoadOptions) -> SourceDoc:
+    """Render and parse one file by its extension (YAML, JSON or Jsonnet)."""
+    suffix = path.suffix.lower()
+    if suffix not in (*YAML_EXT, *JSON_EXT, *JSONNET_EXT):
+        raise syntax_error(path, 1, f"unsupported file extension {suffix or '(none)'!r}")
+    if suffix in JSONNET_EXT:
+        text = evaluate_jsonnet(path, funcs, options.ext_str, options.ext_code)
+        rendered = render_template(text, path, funcs.funcs)
+        try:
+            return plain_doc(path, rendered, json.loads(rendered))
+        except json.JSONDecodeError as e:
+            raise syntax_error(path, 1, f"invalid JSON after templating: {e.msg}") from None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise syntax_error(path, 1, "file not found") from None
+    except OSError as e:
+        raise syntax_error(path, 1, f"cannot read: {e.strerror}") from None
+    rendered = render_template(text, path, funcs.funcs)
+    if suffix in YAML_EXT:
+        return parse_yaml(path, rendered)
+    try:
+        return parse_json(path, rendered)
+    except ConfigError as json_error:
+        # ecspresso evaluates .json as Jsonnet (a superset): comments, trailing commas...
+        try:
+            text = evaluate_jsonnet(path, funcs, options.ext_str, options.ext_code, rendered)
+            return plain_doc(path, text, json.loads(text))
+        except (ConfigError, json.JSONDecodeError):
+            raise json_error from None
+
+
+def unwrap(doc: SourceDoc, wrappers: tuple[str, ...]) -> SourceDoc:
+    """Accept raw describe-* output: {"taskDefinition": {...}}, {"service"|"services": ...}."""
+    data = doc.data
+    if not isinstance(data, dict):
+        raise doc.error([], "definition must be a JSON object")
+    for key in wrappers:
+        if key not in data:
+            continue
+        inner = data[key]
+        if isinstance(inner, list):
+            if len(inner) != 1:
+                raise doc.error([key], f"{key} must hold exactly one entry, got {len(inner)}")
+            return doc.at([key, 0])
+        if isinstance(inner, dict):
+            return doc.at([key])
+    return doc
+
+
+def _resolve(base: Path, rel: str) -> Path:
+    p = Path(rel)
+    return p if p.is_absolute() else base / p
+
+
+def _str(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _timeout(value: Any) -> float:
+    """Seconds; malformed values are left to the schema's message and fall back to 10m."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)  # seconds (the schema allows a number)
+    if isinstance(value, str):
+        try:
+            return parse_duration(value)
+        except ValueError:
+            pass
+    return DEFAULT_TIMEOUT_SECONDS
+
+
+def _check_version(doc: SourceDoc, constraint: str, problems: list[ConfigError]) -> None:
+    try:
+        ok = check_required_version(constraint)
+    except ValueError as e:
+        problems.append(doc.error(["required_version"], str(e)))
+        return
+    if not ok:
+        problems.append(
+            doc.error(
+                ["required_version"],
+                f"ecsplan follows ecspresso {ECSPRESSO_COMPAT_VERSION}, "
+                f"which does not satisfy {constraint!r}",
+            )
+        )
+
+
+def _plugins(
+    doc: SourceDoc,
+    value: Any,
+    base: Path,
+    funcs: FunctionSet,
+    options: LoadOptions,
+    problems: list[ConfigError],
+) -> tuple[PluginConfig, ...]:
+    if not isinstance(value, list):
+        return ()
+    out: list[PluginConfig] = []
+    for i, entry in enumerate(value):
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            continue  # the schema says what is wrong
+        conf = entry.get("config") if isinstance(entry.get("config"), dict) else {}
+        prefix = entry.get("func_prefix") if isinstance(entry.get("func_prefix"), str) else ""
+        plugin = PluginConfig(entry["name"], conf, prefix)
+        name = plugin.name.lower()
+        if name not in PLUGINS:
+            problems.append(
+                doc.error(
+                    ["plugins", i, "name"],
+                    f"plugin {plugin.name!r} is not available (known: {', '.join(sorted(PLUGINS))})",
+                )
+            )
+            continue
+        try:
+            if name == "tfstate":
+                state = _tfstate(conf, base, funcs)
+                if state is None:
+                    problems.append(
+                        doc.error(
+                            ["plugins", i, "config"],
+                            "tfstate plugin needs config.path or config.url",
+                        )
+                    )
+                    continue
+                funcs.add_tfstate(prefix, state)
+            elif prefix:
+                funcs.add_aws(prefix)
+        except TemplateFuncError as e:
+            problems.append(doc.error(["plugins", i], str(e)))
+            continue
+        out.append(plugin)
+    return tuple(out)
+
+
+def _tfstate(conf: Mapping[str, Any], base: Path, funcs: FunctionSet) -> TFState | None:
+    loc = conf.get("path") or conf.get("url")
+    if not isinstance(loc, str) or not loc:
+        return None
+    if re.match(r"^s3://", loc):
+
+        def read_s3() -> bytes:
+            try:
+                return funcs.sources().read_s3(loc)
+            except SourceLookupError as e:
+                raise TemplateFuncError(str(e)) from None
+
+        return TFState(loc, read_s3)
+    local = _resolve(base, loc.removeprefix("file://"))
+
+    def read_local() -> bytes:
+        try:
+            return local.read_bytes()
+        except OSError as e:
+            raise TemplateFuncError(f"cannot read {local}: {e.strerror}") from None
+
+    return TFState(str(local), read_local)
+
+
+def _codedeploy(value: Any) -> CodeDeployConfig | None:
+    if not isinstance(value, dict):
+        return None
+
+    def s(key: str) -> str | None:
+        v = value.get(key)
+        return v if isinstance(v, str) and v else None
+
+    rollback = value.get("auto_rollback")
+    return CodeDeployConfig(
+        application_name=s("application_name"),
+        deployment_group_name=s("deployment_group_name"),
+        deployment_config_name=s("deployment_config_name"),
+        auto_rollback=rollback if isinstance(rollback, bool) else None,
+    )

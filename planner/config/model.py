@@ -1,0 +1,80 @@
+"""The loaded form of one ecspresso config: frozen data other layers read."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from planner.config.source import SourceDoc
+from planner.config.sources import TemplateSources
+from planner.errors import ConfigError
+
+DEFAULT_CLUSTER = "default"
+DEFAULT_TIMEOUT_SECONDS = 600.0
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """How to load: dotenv files, Jsonnet externals, and the AWS lookups for templates."""
+
+    envfiles: tuple[str, ...] = ()
+    ext_str: Mapping[str, str] = field(default_factory=dict)
+    ext_code: Mapping[str, str] = field(default_factory=dict)
+    sources: TemplateSources | None = None
+
+
+@dataclass(frozen=True)
+class CodeDeployConfig:
+    """The ``codedeploy:`` section; names may be omitted and discovered from AWS later."""
+
+    application_name: str | None = None
+    deployment_group_name: str | None = None
+    deployment_config_name: str | None = None
+    auto_rollback: bool | None = None
+
+
+@dataclass(frozen=True)
+class PluginConfig:
+    """One ``plugins:`` entry, as written."""
+
+    name: str
+    config: Mapping[str, Any] = field(default_factory=dict)
+    func_prefix: str = ""
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    """One service's config and rendered definitions.
+
+    ``problems`` are non-fatal load errors (bad timeout, unknown plugin...) that
+    :func:`planner.config.validate_config` reports together with schema and semantic errors;
+    use :func:`planner.config.load_valid_config` when you need a config without any.
+    """
+
+    path: Path
+    region: str | None
+    cluster: str
+    service: str
+    timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
+    required_version: str | None = None
+    plugins: tuple[PluginConfig, ...] = ()
+    appspec: Mapping[str, Any] | None = None
+    codedeploy: CodeDeployConfig | None = None
+    ignore_tags: tuple[str, ...] = ()
+    extras: Mapping[str, Any] = field(default_factory=dict)
+    service_definition: Mapping[str, Any] | None = None
+    task_definition: Mapping[str, Any] | None = None
+    service_definition_path: Path | None = None
+    task_definition_path: Path | None = None
+    sources: Mapping[str, SourceDoc] = field(default_factory=dict)
+    sensitive: frozenset[str] = frozenset()
+    warnings: tuple[str, ...] = ()
+    problems: tuple[ConfigError, ...] = ()
+
+    @property
+    def state(self) -> str | None:
+        """``ecsplan.state`` from the config, if any (CLI flags take precedence)."""
+        value = self.extras.get("state")
+        return value if isinstance(value, str) else None
