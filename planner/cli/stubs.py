@@ -11,8 +11,6 @@ from planner.cli.main import cli
 from planner.errors import NotYetImplemented
 
 NOT_YET: dict[str, str] = {
-    "validate": "schema and semantic checks of config and definitions",
-    "render": "print the rendered config, service or task definition",
     "sandbox": "start the local emulated AWS on 127.0.0.1",
     "plan": "build and print the plan",
     "diff": "print only the diffs of the plan (ecspresso habit)",

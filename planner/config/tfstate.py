@@ -115,7 +115,9 @@ class TFState:
 
 def _walk(value: Any, rest: list[Seg], missing: TemplateFuncError) -> Any:
     for key, _ in rest:
-        if (isinstance(value, dict) and isinstance(key, str) and key in value) or (isinstance(value, list) and isinstance(key, int) and key < len(value)):
+        if (isinstance(value, dict) and isinstance(key, str) and key in value) or (
+            isinstance(value, list) and isinstance(key, int) and key < len(value)
+        ):
             value = value[key]
         else:
             raise missing

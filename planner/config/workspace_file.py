@@ -1,0 +1,87 @@
+"""workspace.yml: services by name with their config paths and ``depends_on``.
+
+Checked here: schema, unknown ``depends_on`` names, missing config files and cycles (named).
+The dependency order itself is the workspace layer's business (graphlib).
+"""
+
+from __future__ import annotations
+
+import graphlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from planner.config.functions import FunctionSet
+from planner.config.loader import read_document
+from planner.config.model import LoadOptions
+from planner.config.source import SourceDoc
+from planner.config.validate import schema_errors
+from planner.errors import ConfigError, ValidationFailed
+
+
+@dataclass(frozen=True)
+class WorkspaceService:
+    name: str
+    config: Path
+    depends_on: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class WorkspaceFile:
+    path: Path
+    services: tuple[WorkspaceService, ...]
+    parallelism: int = 1
+    state: str | None = None
+    source: SourceDoc | None = None
+
+
+def load_workspace(path: str | Path, options: LoadOptions | None = None) -> WorkspaceFile:
+    """Parse and check a workspace file; raise ValidationFailed listing every problem."""
+    options = options or LoadOptions()
+    wpath = Path(path)
+    doc = read_document(wpath, FunctionSet(options.sources), options)
+    errors = schema_errors("workspace", doc)
+    if errors:
+        raise ValidationFailed(errors)
+    data = doc.data
+    services: list[WorkspaceService] = []
+    for name, entry in data["services"].items():
+        cfg = Path(entry["config"])
+        cfg = cfg if cfg.is_absolute() else wpath.parent / cfg
+        if not cfg.is_file():
+            errors.append(doc.error(["services", name, "config"], f"file not found: {cfg}"))
+        deps = tuple(entry.get("depends_on") or ())
+        for i, dep in enumerate(deps):
+            if dep not in data["services"]:
+                errors.append(
+                    doc.error(["services", name, "depends_on", i], f'unknown service "{dep}"')
+                )
+            elif dep == name:
+                errors.append(
+                    doc.error(
+                        ["services", name, "depends_on", i], "a service cannot depend on itself"
+                    )
+                )
+        services.append(WorkspaceService(name, cfg, deps))
+    if not errors:
+        errors.extend(_cycle(doc, services))
+    if errors:
+        raise ValidationFailed(errors)
+    return WorkspaceFile(
+        path=wpath,
+        services=tuple(services),
+        parallelism=int(data.get("parallelism", 1)),
+        state=data.get("state"),
+        source=doc,
+    )
+
+
+def _cycle(doc: SourceDoc, services: list[WorkspaceService]) -> list[ConfigError]:
+    graph = {s.name: set(s.depends_on) for s in services}
+    try:
+        graphlib.TopologicalSorter(graph).prepare()
+    except graphlib.CycleError as e:
+        cycle: list[str] = list(e.args[1])
+        # graphlib lists the cycle as a -> b -> ... -> a, following predecessors.
+        shown = " -> ".join(reversed(cycle))
+        return [doc.error(["services", cycle[0], "depends_on"], f"dependency cycle: {shown}")]
+    return []
