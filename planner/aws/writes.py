@@ -1,0 +1,174 @@
+"""Every AWS write ecsplan makes, one function each, so the executor never touches boto3.
+
+Writes are not retried beyond botocore's bounded policy: a write that may have happened is
+reconciled by the executor against live state (journal "in doubt"), never blindly repeated.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from planner.aws.clients import AwsContext
+from planner.aws.errors import aws_call
+
+RUN_TAG = "ecsplan:run-id"
+STEP_TAG = "ecsplan:step-id"
+
+
+class Writer:
+    """ECS / Application Auto Scaling / CodeDeploy writes for one region."""
+
+    def __init__(self, aws: AwsContext, region: str) -> None:
+        self.aws = aws
+        self.region = region
+
+    def _c(self, name: str) -> Any:
+        return self.aws.client(name, self.region)
+
+    # --- ECS --------------------------------------------------------------------------
+    def register_task_definition(
+        self, payload: Mapping[str, Any], run_id: str, step_id: str
+    ) -> dict[str, Any]:
+        """Register with run/step tags, so a crash after this call can be reconciled."""
+        kw = dict(payload)
+        tags = [t for t in kw.pop("tags", []) if t.get("key") not in (RUN_TAG, STEP_TAG)]
+        tags += [{"key": RUN_TAG, "value": run_id}, {"key": STEP_TAG, "value": step_id}]
+        with aws_call(f"ecs:RegisterTaskDefinition {kw.get('family')}"):
+            resp = self._c("ecs").register_task_definition(**kw, tags=tags)
+        td = resp["taskDefinition"]
+        return {"taskDefinitionArn": td["taskDefinitionArn"], "revision": td["revision"]}
+
+    def deregister_task_definition(self, arn: str) -> None:
+        with aws_call(f"ecs:DeregisterTaskDefinition {arn}"):
+            self._c("ecs").deregister_task_definition(taskDefinition=arn)
+
+    def delete_task_definitions(self, arns: Sequence[str]) -> None:
+        for i in range(0, len(arns), 10):
+            with aws_call("ecs:DeleteTaskDefinitions"):
+                self._c("ecs").delete_task_definitions(taskDefinitions=list(arns[i : i + 10]))
+
+    def create_service(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        with aws_call(f"ecs:CreateService {payload.get('serviceName')}"):
+            svc = self._c("ecs").create_service(**payload)["service"]
+        return _service_outputs(svc)
+
+    def update_service(
+        self, cluster: str, service: str, payload: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        with aws_call(f"ecs:UpdateService {cluster}/{service}"):
+            svc = self._c("ecs").update_service(cluster=cluster, service=service, **payload)
+        return _service_outputs(svc["service"])
+
+    def delete_service(self, cluster: str, service: str) -> None:
+        with aws_call(f"ecs:DeleteService {cluster}/{service}"):
+            self._c("ecs").delete_service(cluster=cluster, service=service, force=True)
+
+    def tag_service(
+        self, service_arn: str, add: Sequence[Mapping[str, str]], remove: Sequence[str]
+    ) -> None:
+        ecs = self._c("ecs")
+        if add:
+            with aws_call(f"ecs:TagResource {service_arn}"):
+                ecs.tag_resource(resourceArn=service_arn, tags=list(add))
+        if remove:
+            with aws_call(f"ecs:UntagResource {service_arn}"):
+                ecs.untag_resource(resourceArn=service_arn, tagKeys=list(remove))
+
+    def describe_service(self, cluster: str, service: str) -> dict[str, Any] | None:
+        with aws_call(f"ecs:DescribeServices {cluster}/{service}"):
+            resp = self._c("ecs").describe_services(
+                cluster=cluster, services=[service], include=["TAGS"]
+            )
+        found = resp.get("services", [])
+        return found[0] if found else None
+
+    def find_tagged_task_definition(
+        self, family: str, run_id: str, step_id: str, look_back: int = 5
+    ) -> str | None:
+        """The revision a run registered (by its tags) among the newest few of the family."""
+        ecs = self._c("ecs")
+        with aws_call(f"ecs:ListTaskDefinitions {family}"):
+            arns = ecs.list_task_definitions(
+                familyPrefix=family, sort="DESC", maxResults=look_back
+            ).get("taskDefinitionArns", [])
+        for arn in arns:
+            if arn.rsplit("/", 1)[-1].rsplit(":", 1)[0] != family:
+                continue
+            with aws_call(f"ecs:DescribeTaskDefinition {arn}"):
+                resp = ecs.describe_task_definition(taskDefinition=arn, include=["TAGS"])
+            tags = {t["key"]: t["value"] for t in resp.get("tags", [])}
+            if tags.get(RUN_TAG) == run_id and tags.get(STEP_TAG) == step_id:
+                return str(arn)
+        return None
+
+    # --- Application Auto Scaling -----------------------------------------------------
+    def register_scalable_target(self, payload: Mapping[str, Any]) -> None:
+        with aws_call(f"application-autoscaling:RegisterScalableTarget {payload['ResourceId']}"):
+            self._c("application-autoscaling").register_scalable_target(**payload)
+
+    def scalable_target(self, resource_id: str) -> dict[str, Any] | None:
+        with aws_call("application-autoscaling:DescribeScalableTargets"):
+            resp = self._c("application-autoscaling").describe_scalable_targets(
+                ServiceNamespace="ecs",
+                ResourceIds=[resource_id],
+                ScalableDimension="ecs:service:DesiredCount",
+            )
+        found = resp.get("ScalableTargets", [])
+        return found[0] if found else None
+
+    # --- CodeDeploy ---------------------------------------------------------------------
+    def create_deployment(self, payload: Mapping[str, Any], task_definition: str) -> str:
+        """CreateDeployment with the AppSpec serialized after the ARN is known."""
+        kw = {k: v for k, v in payload.items() if k != "appspec"}
+        spec = json.loads(json.dumps(payload["appspec"]))
+        spec["Resources"][0]["TargetService"]["Properties"]["TaskDefinition"] = task_definition
+        kw["revision"] = {
+            "revisionType": "AppSpecContent",
+            "appSpecContent": {"content": json.dumps(spec)},
+        }
+        with aws_call(f"codedeploy:CreateDeployment {payload.get('applicationName')}"):
+            return str(self._c("codedeploy").create_deployment(**kw)["deploymentId"])
+
+    def get_deployment(self, deployment_id: str) -> dict[str, Any]:
+        with aws_call(f"codedeploy:GetDeployment {deployment_id}"):
+            return dict(
+                self._c("codedeploy").get_deployment(deploymentId=deployment_id)["deploymentInfo"]
+            )
+
+    def stop_deployment(self, deployment_id: str, auto_rollback: bool) -> None:
+        with aws_call(f"codedeploy:StopDeployment {deployment_id}"):
+            self._c("codedeploy").stop_deployment(
+                deploymentId=deployment_id, autoRollbackEnabled=auto_rollback
+            )
+
+    def list_deployments(self, application: str, group: str) -> list[str]:
+        cd = self._c("codedeploy")
+        out: list[str] = []
+        token = None
+        with aws_call(f"codedeploy:ListDeployments {application}/{group}"):
+            while True:
+                kw: dict[str, Any] = {
+                    "applicationName": application,
+                    "deploymentGroupName": group,
+                }
+                if token:
+                    kw["nextToken"] = token
+                resp = cd.list_deployments(**kw)
+                out += resp.get("deployments", [])
+                token = resp.get("nextToken")
+                if not token:
+                    return out
+
+
+def _service_outputs(svc: Mapping[str, Any]) -> dict[str, Any]:
+    deployments = svc.get("deployments") or []
+    primary = next((d for d in deployments if d.get("status") == "PRIMARY"), None)
+    return {
+        "serviceArn": svc.get("serviceArn"),
+        "taskDefinition": svc.get("taskDefinition"),
+        "desiredCount": svc.get("desiredCount"),
+        "deploymentId": (primary or {}).get("id"),
+    }
+

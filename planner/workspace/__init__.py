@@ -1,0 +1,1 @@
+"""Many services: loading the set, dependency order, bounded parallel plan and apply."""

@@ -1,0 +1,176 @@
+"""Plan one or many services: load -> batched live reads -> pure planner -> Plan.
+
+All reads for all services happen here, batched across services (describe_services by 10 per
+cluster, scalable targets by 50, each task definition ARN once), so a 500-service plan costs
+little more than one call per service.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from planner import __version__
+from planner.aws.clients import AwsContext
+from planner.aws.reads import LiveReader, ServiceRef
+from planner.config.model import ServiceConfig
+from planner.errors import EcsplanError
+from planner.plan.model import Plan, PlanOptions
+from planner.plan.planner import CodeDeployTarget, DesiredService, LiveService, plan_service
+
+
+@dataclass(frozen=True)
+class ServiceEntry:
+    """One service of a workspace (or of a --config list): a unique key and its config."""
+
+    key: str
+    config: ServiceConfig
+    depends_on: tuple[str, ...] = ()
+
+
+def region_of(cfg: ServiceConfig, aws: AwsContext) -> str:
+    return aws.region or cfg.region or aws.resolved_region()
+
+
+def ref_of(entry: ServiceEntry, aws: AwsContext) -> ServiceRef:
+    cfg = entry.config
+    return ServiceRef(region_of(cfg, aws), cfg.cluster, cfg.service)
+
+
+def inputs_digest(entries: Sequence[ServiceEntry]) -> str:
+    """A digest of the rendered inputs, so apply can refuse a plan made for other inputs."""
+    h = hashlib.sha256()
+    for e in entries:
+        c = e.config
+        doc = {
+            "key": e.key,
+            "cluster": c.cluster,
+            "service": c.service,
+            "region": c.region,
+            "task_definition": c.task_definition,
+            "service_definition": c.service_definition,
+            "appspec": c.appspec,
+            "codedeploy": None if c.codedeploy is None else vars(c.codedeploy),
+            "depends_on": list(e.depends_on),
+        }
+        h.update(json.dumps(doc, sort_keys=True, default=str).encode())
+    return "sha256:" + h.hexdigest()
+
+
+def _task_family(cfg: ServiceConfig) -> str | None:
+    td = cfg.task_definition or {}
+    family = td.get("family")
+    return str(family) if family else None
+
+
+def build_plan(
+    entries: Sequence[ServiceEntry],
+    aws: AwsContext,
+    options: PlanOptions,
+    *,
+    max_workers: int = 8,
+) -> Plan:
+    """Read everything the plan needs in batches, then plan each service (in given order)."""
+    reader = LiveReader(aws, max_workers=max_workers)
+    refs = {e.key: ref_of(e, aws) for e in entries}
+    live_services = reader.services(refs.values())
+    scalable = reader.scalable_targets(refs.values())
+
+    # Task definitions: the one each service runs, plus a pinned one for the flags.
+    wanted: list[tuple[str, str]] = []
+    pinned_ref: dict[str, str] = {}
+    latest: dict[str, str | None] = {}
+    for e in entries:
+        ref = refs[e.key]
+        svc = live_services.get(ref)
+        live_arn = svc.get("taskDefinition") if svc and svc.get("status") != "INACTIVE" else None
+        if live_arn:
+            wanted.append((ref.region, live_arn))
+        family = _task_family(e.config)
+        if options.revision is not None:
+            if not family:
+                raise EcsplanError(f"{e.key}: --revision needs a task definition family")
+            pinned_ref[e.key] = f"{family}:{options.revision}"
+        elif options.latest_task_definition or (options.skip_task_definition and not live_arn):
+            if not family:
+                raise EcsplanError(f"{e.key}: --latest-task-definition needs a family")
+            latest[e.key] = reader.latest_task_definition(ref.region, family)
+            if latest[e.key]:
+                pinned_ref[e.key] = str(latest[e.key])
+        elif options.skip_task_definition and live_arn:
+            pinned_ref[e.key] = live_arn
+    for key, r in pinned_ref.items():
+        wanted.append((refs[key].region, r))
+    tds = reader.task_definitions(wanted)
+
+    plans = []
+    for e in entries:
+        ref = refs[e.key]
+        svc = live_services.get(ref)
+        live_arn = svc.get("taskDefinition") if svc else None
+        live = LiveService(
+            service=svc,
+            task_definition=tds.get(live_arn) if live_arn else None,
+            scalable_target=scalable.get(ref),
+            pinned_task_definition=tds.get(pinned_ref[e.key]) if e.key in pinned_ref else None,
+            latest_revision=latest.get(e.key),
+        )
+        desired = _desired(e, ref, reader, svc)
+        plans.append(plan_service(desired, live, options))
+    return Plan(
+        services=tuple(plans),
+        options=options,
+        tool_version=__version__,
+        created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        inputs_digest=inputs_digest(entries),
+    )
+
+
+def _controller(cfg: ServiceConfig, svc: dict[str, Any] | None) -> str:
+    for src in (cfg.service_definition, svc):
+        ctrl = ((src or {}).get("deploymentController") or {}).get("type")
+        if ctrl:
+            return str(ctrl)
+    return "ECS"
+
+
+def _desired(
+    e: ServiceEntry, ref: ServiceRef, reader: LiveReader, svc: dict[str, Any] | None
+) -> DesiredService:
+    cfg = e.config
+    codedeploy = None
+    warnings = list(cfg.warnings)
+    if _controller(cfg, svc) == "CODE_DEPLOY":
+        cd = cfg.codedeploy
+        app = cd.application_name if cd else None
+        group = cd.deployment_group_name if cd else None
+        if not (app and group):
+            found = reader.discover_codedeploy_group(ref.region, ref.cluster, ref.service)
+            if found:
+                app, group = found
+                warnings.append(f"CodeDeploy application {app}, group {group} (discovered)")
+        if app and group:
+            codedeploy = CodeDeployTarget(
+                application=app,
+                group=group,
+                deployment_config=cd.deployment_config_name if cd else None,
+                auto_rollback=cd.auto_rollback if cd else None,
+            )
+    return DesiredService(
+        key=e.key,
+        config_path=str(cfg.path),
+        region=ref.region,
+        cluster=cfg.cluster,
+        service=cfg.service,
+        task_definition=cfg.task_definition,
+        service_definition=cfg.service_definition,
+        ignore_tags=cfg.ignore_tags,
+        codedeploy=codedeploy,
+        appspec=cfg.appspec,
+        depends_on=e.depends_on,
+        warnings=tuple(warnings),
+    )
