@@ -111,6 +111,10 @@ def _canonical_capacity(doc: Doc) -> None:
         item.setdefault("weight", 0)
     doc["capacityProviderStrategy"] = items
     sort_list(doc, "capacityProviderStrategy", "capacityProvider")
+    if items:
+        # launchType and a capacity provider strategy exclude each other; a describe may
+        # still report a launch type for such a service.
+        doc.pop("launchType", None)
     fargate = doc.get("launchType") == "FARGATE" or any(
         i.get("capacityProvider") in _FARGATE_PROVIDERS for i in items
     )
