@@ -1,0 +1,133 @@
+"""The plan for a terminal, Terraform style: headers, step symbols, folded JSON diffs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from io import StringIO
+
+from rich.console import Console
+from rich.text import Text
+
+from planner.plan.model import Document, Plan, ServicePlan
+from planner.render.common import (
+    masked_plan,
+    service_name,
+    service_phrase,
+    summary_line,
+)
+from planner.render.diff import diff_lines
+from planner.render.secrets import changed_secret_names
+from planner.render.steps import appspec_lines, change_lines, document_symbol
+
+_SYMBOL_STYLE = {"+": "green", "-": "red", "~": "yellow", "-/+": "red", "<=": "cyan", " ": ""}
+_MARKER_STYLE = {"+": "green", "-": "red", " ": "", "#": "dim"}
+
+Line = tuple[str, str]  # (text, rich style)
+
+
+def _diff_block(doc: Document, indent: str, column0: bool) -> list[Line]:
+    """The folded diff lines of one document; ``column0`` puts markers first (``diff``)."""
+    out: list[Line] = []
+    for dl in diff_lines(doc.before, doc.after):
+        marker = " " if dl.marker == "#" else dl.marker
+        prefix = "" if column0 else indent
+        out.append((f"{prefix}{marker} {dl.text}", _MARKER_STYLE[dl.marker]))
+    return out
+
+
+def _service_lines(sp: ServicePlan, raw: ServicePlan, sensitive: frozenset[str]) -> list[Line]:
+    name = service_name(sp)
+    if not sp.has_changes:
+        return [(f"# service {name} {service_phrase(sp)}", "dim")]
+    out: list[Line] = [(f"# service {name} {service_phrase(sp)}", "bold")]
+    for step in sp.steps:
+        sym = step.action.symbol
+        flag = "  [destructive]" if step.destructive else ""
+        out.append((f"  {sym:>3} {step.description}{flag}", _SYMBOL_STYLE.get(sym, "")))
+        out.extend((f"        {line}", "") for line in change_lines(step))
+        spec = appspec_lines(step)
+        if spec:
+            out.append(("        AppSpec:", "dim"))
+            out.extend((f"          {line}", "") for line in spec)
+    for doc, raw_doc in zip(sp.documents, raw.documents):
+        if not doc.changed:
+            continue
+        sym = document_symbol(doc)
+        out.append(("", ""))
+        out.append((f"  {sym} {doc.name}", _SYMBOL_STYLE[sym]))
+        out.extend(_diff_block(doc, "    ", column0=False))
+        for name in changed_secret_names(raw_doc.before, raw_doc.after, sensitive):
+            out.append((f"    # (sensitive value of {name} changed)", "yellow"))
+    for w in sp.warnings:
+        out.append(("", ""))
+        out.append((f"  Warning: {w}", "yellow"))
+    return out
+
+
+def _plan_lines(plan: Plan, raw: Plan, sensitive: frozenset[str]) -> list[Line]:
+    out: list[Line] = []
+    if plan.has_changes:
+        out.append(("ecsplan will perform the following actions:", ""))
+        out.append(("", ""))
+    for sp, raw_sp in zip(plan.services, raw.services):
+        if sp.has_changes and out and out[-1] != ("", ""):
+            out.append(("", ""))
+        out.extend(_service_lines(sp, raw_sp, sensitive))
+        if sp.has_changes:
+            out.append(("", ""))
+    if out and out[-1] != ("", ""):
+        out.append(("", ""))
+    style = "bold" if plan.has_changes else "bold green"
+    out.append((summary_line(plan), style))
+    return out
+
+
+def _diff_only_lines(plan: Plan) -> list[Line]:
+    """ecspresso's ``diff``: ---/+++ headers and unified diffs, nothing else."""
+    out: list[Line] = []
+    for sp in plan.services:
+        for doc in sp.documents:
+            if not doc.changed:
+                continue
+            label = f"{service_name(sp)} {doc.name}"
+            out.append(
+                (f"--- {label} (live)" if doc.before is not None else "--- /dev/null", "bold")
+            )
+            out.append(
+                (f"+++ {label} (desired)" if doc.after is not None else "+++ /dev/null", "bold")
+            )
+            out.extend(_diff_block(doc, "", column0=True))
+    return out
+
+
+def render_text(
+    plan: Plan,
+    *,
+    sensitive: Iterable[str] = frozenset(),
+    color: bool,
+    width: int | None = None,
+    diff_only: bool = False,
+) -> str:
+    """The plan as terminal text (ANSI colours only when ``color``), secrets masked.
+
+    ``diff_only`` returns only the document diffs (``ecsplan diff``); "" when nothing differs.
+    """
+    values = frozenset(sensitive)
+    shown = masked_plan(plan, values)
+    lines = _diff_only_lines(shown) if diff_only else _plan_lines(shown, plan, values)
+    buf = StringIO()
+    console = Console(
+        file=buf,
+        force_terminal=color,
+        no_color=not color,
+        color_system="standard" if color else None,
+        width=width or 100,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        legacy_windows=False,
+    )
+    for text, style in lines:
+        wrap = style == "yellow"  # warnings are prose: wrap them; JSON lines never wrap
+        console.print(Text(text, style=style or ""), soft_wrap=not wrap)
+    return buf.getvalue()
