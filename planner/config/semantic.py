@@ -211,11 +211,10 @@ def check_service_definition(
     if td is None:
         return errors
 
-    containers = {
-        c["name"]: _dict(c)
-        for c in _list(td.get("containerDefinitions"))
-        if isinstance(_dict(c).get("name"), str)
-    }
+    containers: dict[str, Mapping[str, Any]] = {}
+    for c in _list(td.get("containerDefinitions")):
+        if isinstance(_dict(c).get("name"), str):
+            containers.setdefault(c["name"], c)  # the first of duplicates (reported elsewhere)
     for i, lb in enumerate(lbs):
         lb = _dict(lb)
         cname, port = lb.get("containerName"), lb.get("containerPort")
