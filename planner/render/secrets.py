@@ -68,7 +68,7 @@ def looks_secret(name: str) -> bool:
     if hits <= {"KEY", "KEYS"} and words & _PUBLIC_WORDS:
         return False
     # A variable named exactly PWD is the shell's working directory, not a password.
-    return not (parts == ["PWD"])
+    return parts != ["PWD"]
 
 
 def _env_entries(obj: Any) -> Iterator[Mapping[str, Any]]:

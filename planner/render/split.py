@@ -46,7 +46,7 @@ class _State:
     def closing(self) -> list[str]:
         out = []
         if self.fence is not None:
-            out.append(self.fence[: len(self.fence) - len(self.fence.lstrip("`"))])
+            out.extend([self.fence[: len(self.fence) - len(self.fence.lstrip("`"))], ""])
         out.extend("</details>" for _ in self.details)
         return out
 
@@ -88,24 +88,45 @@ def footer_line(part: int, total: int) -> str:
     return f"_Continued in part {part + 1} of {total}._"
 
 
-def split_markdown(title: str, lines: list[str], limit: int = COMMENT_LIMIT) -> list[str]:
-    """Comment bodies of at most ``limit`` characters: title, body lines, closers, footer."""
+def split_markdown(title: str, blocks: list[list[str]], limit: int = COMMENT_LIMIT) -> list[str]:
+    """Comment bodies of at most ``limit`` characters: title, body lines, closers, footer.
+
+    ``blocks`` are runs of lines best kept together (one service's ``<details>``): a block
+    that does not fit in the current part starts the next one; only a block larger than a
+    whole part is cut inside, at a line boundary.
+    """
     reserve = len(title_line(title, 9999, 9999)) + 2 + len(footer_line(9998, 9999)) + 2
     budget = limit - reserve
     bodies: list[list[str]] = []
     cur: list[str] = []
     size = 0
     state = _State()
-    for raw in lines:
-        line = _cut(raw)
-        nxt = state.after(line)
-        if cur and size + len(line) + 1 + _size(nxt.closing()) > budget:
-            bodies.append(cur + state.closing())
-            cur = state.reopening(line)
-            size = _size(cur)
-        cur.append(line)
-        size += len(line) + 1
-        state = nxt
+
+    def close_part(next_line: str) -> None:
+        nonlocal cur, size
+        bodies.append(cur + state.closing())
+        cur = state.reopening(next_line)
+        size = _size(cur)
+
+    for block in blocks:
+        lines = [_cut(line) for line in block]
+        if not lines:
+            continue
+        end = state
+        for line in lines:
+            end = end.after(line)
+        whole = _size(lines)
+        fits_here = size + whole + _size(end.closing()) <= budget
+        fits_alone = _size(state.reopening(lines[0])) + whole + _size(end.closing()) <= budget
+        if cur and not fits_here and fits_alone:
+            close_part(lines[0])
+        for line in lines:
+            nxt = state.after(line)
+            if cur and size + len(line) + 1 + _size(nxt.closing()) > budget:
+                close_part(line)
+            cur.append(line)
+            size += len(line) + 1
+            state = nxt
     bodies.append(cur + state.closing())
     total = len(bodies)
     parts = []

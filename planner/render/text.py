@@ -49,7 +49,7 @@ def _service_lines(sp: ServicePlan, raw: ServicePlan, sensitive: frozenset[str])
         if spec:
             out.append(("        AppSpec:", "dim"))
             out.extend((f"          {line}", "") for line in spec)
-    for doc, raw_doc in zip(sp.documents, raw.documents):
+    for doc, raw_doc in zip(sp.documents, raw.documents, strict=True):
         if not doc.changed:
             continue
         sym = document_symbol(doc)
@@ -69,7 +69,7 @@ def _plan_lines(plan: Plan, raw: Plan, sensitive: frozenset[str]) -> list[Line]:
     if plan.has_changes:
         out.append(("ecsplan will perform the following actions:", ""))
         out.append(("", ""))
-    for sp, raw_sp in zip(plan.services, raw.services):
+    for sp, raw_sp in zip(plan.services, raw.services, strict=True):
         if sp.has_changes and out and out[-1] != ("", ""):
             out.append(("", ""))
         out.extend(_service_lines(sp, raw_sp, sensitive))
