@@ -12,8 +12,6 @@ from planner.errors import NotYetImplemented
 
 NOT_YET: dict[str, str] = {
     "sandbox": "start the local emulated AWS on 127.0.0.1",
-    "plan": "build and print the plan",
-    "diff": "print only the diffs of the plan (ecspresso habit)",
     "apply": "apply a saved plan, or plan then confirm",
     "deploy": "plan + apply in one go (ecspresso flags)",
     "rollback": "undo the last (or given) run from its journal",

@@ -1,0 +1,105 @@
+"""The plan/deploy flags of the CLI contract (ecspresso names), shared by several commands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from planner.config.duration import parse_duration
+from planner.errors import EcsplanError
+from planner.plan.model import PlanOptions
+
+WAIT_UNTIL_HELP = "stable | deployed | codedeploy:<LifecycleEvent> (default deployed)"
+
+
+def plan_flags(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorate a command with every flag that shapes a plan."""
+    opts = [
+        click.option(
+            "--skip-task-definition", is_flag=True, help="Keep the running task definition."
+        ),
+        click.option("--revision", type=int, help="Deploy this revision of the family."),
+        click.option(
+            "--latest-task-definition", is_flag=True, help="Deploy the newest ACTIVE revision."
+        ),
+        click.option(
+            "--force-new-deployment",
+            is_flag=True,
+            help="Start a new deployment even without changes.",
+        ),
+        click.option("--tasks", type=int, help="Desired count (overrides the definition)."),
+        click.option(
+            "--suspend-auto-scaling", is_flag=True, help="Suspend auto scaling before deploying."
+        ),
+        click.option(
+            "--resume-auto-scaling", is_flag=True, help="Resume auto scaling after deploying."
+        ),
+        click.option("--auto-scaling-min", type=int, help="Scalable target MinCapacity."),
+        click.option("--auto-scaling-max", type=int, help="Scalable target MaxCapacity."),
+        click.option(
+            "--rollback-events", metavar="EV[,EV]", help="CodeDeploy auto rollback events."
+        ),
+        click.option("--deployment-config", help="CodeDeploy deployment config name."),
+        click.option("--no-wait", is_flag=True, help="Do not wait for the rollout."),
+        click.option("--wait-until", default="deployed", show_default=True, help=WAIT_UNTIL_HELP),
+        click.option("--timeout", metavar="DURATION", help="Rollout wait timeout (e.g. 10m)."),
+    ]
+    for o in reversed(opts):
+        fn = o(fn)
+    return fn
+
+
+PLAN_FLAG_NAMES = (
+    "skip_task_definition",
+    "revision",
+    "latest_task_definition",
+    "force_new_deployment",
+    "tasks",
+    "suspend_auto_scaling",
+    "resume_auto_scaling",
+    "auto_scaling_min",
+    "auto_scaling_max",
+    "rollback_events",
+    "deployment_config",
+    "no_wait",
+    "wait_until",
+    "timeout",
+)
+
+
+def options_from(kw: dict[str, Any], default_timeout: float | None = None) -> PlanOptions:
+    """PlanOptions from the flags (popped from ``kw``), checked for contradictions."""
+    f = {k: kw.pop(k, None) for k in PLAN_FLAG_NAMES}
+    pins = [f["skip_task_definition"], f["revision"] is not None, f["latest_task_definition"]]
+    if sum(bool(p) for p in pins) > 1:
+        raise EcsplanError(
+            "--skip-task-definition, --revision and --latest-task-definition exclude each other"
+        )
+    until = f["wait_until"] or "deployed"
+    if until not in ("stable", "deployed") and not until.startswith("codedeploy:"):
+        raise EcsplanError(f"--wait-until {until}: expected {WAIT_UNTIL_HELP}")
+    if f["tasks"] is not None and f["tasks"] < 0:
+        raise EcsplanError("--tasks must be 0 or more")
+    events = tuple(e.strip() for e in (f["rollback_events"] or "").split(",") if e.strip())
+    try:
+        timeout = parse_duration(f["timeout"]) if f["timeout"] else default_timeout
+    except ValueError as e:
+        raise EcsplanError(f"--timeout: {e}") from e
+    return PlanOptions(
+        skip_task_definition=bool(f["skip_task_definition"]),
+        revision=f["revision"],
+        latest_task_definition=bool(f["latest_task_definition"]),
+        force_new_deployment=bool(f["force_new_deployment"]),
+        tasks=f["tasks"],
+        suspend_auto_scaling=bool(f["suspend_auto_scaling"]),
+        resume_auto_scaling=bool(f["resume_auto_scaling"]),
+        auto_scaling_min=f["auto_scaling_min"],
+        auto_scaling_max=f["auto_scaling_max"],
+        rollback_events=events,
+        deployment_config=f["deployment_config"],
+        wait=not f["no_wait"],
+        wait_until=until,
+        timeout_seconds=timeout,
+    )

@@ -1,0 +1,131 @@
+"""`ecsplan plan` and `ecsplan diff`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from planner.cli.context import Globals, pass_globals
+from planner.cli.flags import options_from, plan_flags
+from planner.cli.main import cli
+from planner.cli.services import Selection, select
+from planner.plan.codec import plan_to_data
+from planner.plan.model import Plan, PlanOptions
+from planner.render.json_out import render_json
+from planner.render.markdown import join_markdown_parts, render_markdown, write_markdown_parts
+from planner.render.secrets import mask_for_file, sensitive_values
+from planner.render.text import render_text
+from planner.workspace.planning import build_plan
+
+
+def make_plan(
+    g: Globals, options: PlanOptions, targets: tuple[str, ...] = ()
+) -> tuple[Plan, Selection]:
+    """Load every config, read live state in batches, and plan. No AWS writes."""
+    sel = select(g, targets)
+    first = sel.entries[0].config if sel.entries else None
+    aws = g.aws(first.region if first else None)
+    if options.timeout_seconds is None and first is not None:
+        options = PlanOptions(**{**vars(options), "timeout_seconds": first.timeout_seconds})
+    for e in sel.entries:
+        for w in e.config.warnings:
+            click.echo(f"warning: {e.key}: {w}", err=True)
+    return build_plan(sel.entries, aws, options, max_workers=sel.parallelism), sel
+
+
+def write_plan_file(plan: Plan, path: str, sensitive: frozenset[str]) -> None:
+    """The plan file: versioned JSON with secrets replaced by hashed placeholders."""
+    data = mask_for_file(plan_to_data(plan), sensitive)
+    Path(path).write_text(json.dumps(data, indent=2, sort_keys=False) + "\n")
+
+
+def apply_command_hint(g: Globals, out: str | None) -> str:
+    parts = ["ecsplan"]
+    if g.workspace:
+        parts += ["-w", g.workspace]
+    for c in g.configs:
+        parts += ["-c", c]
+    parts += ["apply", out] if out else ["apply"]
+    return " ".join(parts)
+
+
+def emit(
+    plan: Plan,
+    fmt: str,
+    g: Globals,
+    sensitive: frozenset[str],
+    out: str | None,
+    comment_file: str | None,
+) -> None:
+    if fmt == "json":
+        click.echo(json.dumps(render_json(plan, sensitive=sensitive), indent=2))
+    elif fmt == "markdown":
+        parts = render_markdown(plan, sensitive=sensitive, apply_command=apply_command_hint(g, out))
+        if comment_file:
+            for p in write_markdown_parts(parts, Path(comment_file)):
+                click.echo(f"wrote {p}", err=True)
+        else:
+            click.echo(join_markdown_parts(parts))
+    else:
+        color = g.color and sys.stdout.isatty()
+        click.echo(render_text(plan, sensitive=sensitive, color=color), nl=False)
+
+
+@cli.command()
+@plan_flags
+@click.option(
+    "--out", "-o", metavar="FILE", help="Write the plan file (apply it with `apply FILE`)."
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text")
+@click.option(
+    "--comment-file",
+    metavar="FILE",
+    help="Write the Markdown comment(s) to FILE (FILE.part2.md ... when split).",
+)
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes.")
+@click.option(
+    "--target", multiple=True, metavar="NAME", help="Plan only NAME (and what it depends on)."
+)
+@pass_globals
+def plan(
+    g: Globals,
+    out: str | None,
+    fmt: str,
+    comment_file: str | None,
+    detailed_exitcode: bool,
+    target: tuple[str, ...],
+    **flags: Any,
+) -> int:
+    """Read live state and show what apply would change. No AWS writes."""
+    options = options_from(flags)
+    p, sel = make_plan(g, options, target)
+    sensitive = sensitive_values(p, sel.sensitive)
+    if out:
+        write_plan_file(p, out, sensitive)
+    emit(p, fmt, g, sensitive, out, comment_file)
+    if out:
+        click.echo(
+            f"\nSaved the plan to {out}. Apply exactly this plan with:\n  {apply_command_hint(g, out)}",
+            err=True,
+        )
+    return 2 if detailed_exitcode and p.has_changes else 0
+
+
+@cli.command()
+@plan_flags
+@click.option("--target", multiple=True, metavar="NAME")
+@pass_globals
+def diff(g: Globals, target: tuple[str, ...], **flags: Any) -> int:
+    """Only the diffs of task and service definitions against live (ecspresso habit)."""
+    options = options_from(flags)
+    p, sel = make_plan(g, options, target)
+    sensitive = sensitive_values(p, sel.sensitive)
+    text = render_text(
+        p, sensitive=sensitive, color=g.color and sys.stdout.isatty(), diff_only=True
+    )
+    click.echo(text, nl=False)
+    return 0

@@ -1,0 +1,102 @@
+"""Which services a command works on: -w workspace, or -c configs (repeatable, globs)."""
+
+from __future__ import annotations
+
+import graphlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from planner.cli.context import Globals
+from planner.cli.validate_cmd import config_paths, load_options
+from planner.config import LoadOptions, load_valid_config
+from planner.config.workspace_file import load_workspace
+from planner.errors import EcsplanError
+from planner.workspace.planning import ServiceEntry
+
+DEFAULT_PARALLELISM = 10
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The services of this invocation in dependency order, plus workspace settings."""
+
+    entries: tuple[ServiceEntry, ...]
+    parallelism: int
+    state: str | None
+    options: LoadOptions
+
+    @property
+    def sensitive(self) -> frozenset[str]:
+        out: set[str] = set()
+        for e in self.entries:
+            out |= e.config.sensitive
+        return frozenset(out)
+
+
+def _unique_keys(entries: list[ServiceEntry]) -> list[ServiceEntry]:
+    """Key = service name; cluster/service when two configs share a name."""
+    names = [e.config.service for e in entries]
+    out = []
+    for e in entries:
+        key = e.config.service
+        if names.count(key) > 1:
+            key = f"{e.config.cluster}/{e.config.service}"
+        out.append(ServiceEntry(key, e.config, e.depends_on))
+    keys = [e.key for e in out]
+    dup = next((k for k in keys if keys.count(k) > 1), None)
+    if dup:
+        raise EcsplanError(f"service {dup} is named by two configs; give each service once")
+    return out
+
+
+def select(g: Globals, targets: tuple[str, ...] = ()) -> Selection:
+    """Load and validate every config; order them so dependencies come first."""
+    options = load_options(g)
+    if g.workspace:
+        ws = load_workspace(g.workspace, options)
+        entries = [
+            ServiceEntry(s.name, load_valid_config(s.config, options), s.depends_on)
+            for s in ws.services
+        ]
+        parallelism = ws.parallelism or DEFAULT_PARALLELISM
+        state = ws.state
+        if state and not Path(state).is_absolute() and not state.startswith("s3://"):
+            state = str(Path(g.workspace).parent / state)
+    else:
+        entries = _unique_keys(
+            [ServiceEntry("", load_valid_config(p, options)) for p in config_paths(g, options)]
+        )
+        parallelism = DEFAULT_PARALLELISM
+        state = entries[0].config.state if len(entries) == 1 else None
+    if targets:
+        entries = _with_dependencies(entries, targets)
+    return Selection(tuple(_ordered(entries)), parallelism, state, options)
+
+
+def _ordered(entries: list[ServiceEntry]) -> list[ServiceEntry]:
+    by_key = {e.key: e for e in entries}
+    ts = graphlib.TopologicalSorter(
+        {e.key: [d for d in e.depends_on if d in by_key] for e in entries}
+    )
+    return [by_key[k] for k in ts.static_order()]
+
+
+def _with_dependencies(entries: list[ServiceEntry], targets: tuple[str, ...]) -> list[ServiceEntry]:
+    """--target NAME: that service and everything it depends on, as Terraform does."""
+    by_key = {e.key: e for e in entries}
+    unknown = [t for t in targets if t not in by_key]
+    if unknown:
+        raise EcsplanError(f"--target {unknown[0]}: no such service (known: {', '.join(by_key)})")
+    keep: set[str] = set()
+    stack = list(targets)
+    while stack:
+        k = stack.pop()
+        if k not in keep:
+            keep.add(k)
+            stack.extend(by_key[k].depends_on)
+    return [e for e in entries if e.key in keep]
+
+
+def state_location(g: Globals, sel: Selection) -> str:
+    """--state / ECSPLAN_STATE > workspace or config `ecsplan.state` > ./state."""
+    return g.state or sel.state or "state"
