@@ -112,6 +112,8 @@ def load_config(path: str | Path, options: LoadOptions | None = None) -> Service
         try:
             def_doc = unwrap(read_document(def_path, funcs, options), wrappers)
         except ConfigError as e:
+            if not problems:
+                raise
             raise ValidationFailed([*problems, e]) from None
         sources[name] = def_doc
         defs[name] = (def_path, def_doc.data if isinstance(def_doc.data, dict) else None)
