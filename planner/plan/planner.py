@@ -16,6 +16,7 @@ from typing import Any
 from planner.errors import EcsplanError
 from planner.model.diffing import structured_diff
 from planner.model.service import (
+    align_unmanaged,
     canonical_service,
     replacement_fields,
     service_create_payload,
@@ -284,8 +285,8 @@ def plan_service(desired: DesiredService, live: LiveService, options: PlanOption
             live.service or {}, ignore_tags=desired.ignore_tags, controller=controller
         )
     )
-    if live_canon_sd is not None and "desiredCount" not in desired_canon_sd:
-        live_canon_sd = {k: v for k, v in live_canon_sd.items() if k != "desiredCount"}
+    if live_canon_sd is not None:
+        live_canon_sd = align_unmanaged(desired_canon_sd, live_canon_sd)
     sd_doc = Document(
         name="service",
         before=live_canon_sd,

@@ -1,0 +1,183 @@
+"""Apply a whole plan: lock, refuse if stale, run services in dependency order, journal all.
+
+Independent services run in parallel (bounded); a service starts only after everything it
+depends on finished its rollout; when one fails, its dependents are skipped and the others
+finish. Every service has its own lock and journal; one run id ties them together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Any
+
+from planner.apply.executor import ApplyContext, ServiceExecutor, ServiceResult
+from planner.aws.clients import AwsContext
+from planner.aws.reads import LiveReader, ServiceRef
+from planner.errors import EcsplanError
+from planner.plan.codec import plan_from_data, to_data
+from planner.plan.model import Plan, ServicePlan
+from planner.plan.planner import LiveService, fingerprint_of
+from planner.plan.stale import stale_reasons
+from planner.render.secrets import mask_for_file
+from planner.state.backend import StateBackend
+from planner.state.journal import Journal, last_unfinished_run, new_run_id
+from planner.state.model import LockInfo
+
+StartHook = Callable[[ServicePlan], None]
+
+
+def state_key(sp: ServicePlan) -> str:
+    """The state (lock + journal) key of a service."""
+    return f"{sp.cluster}/{sp.service}"
+
+
+def check_stale(plan: Plan, aws: AwsContext) -> None:
+    """Re-read the live fingerprint of every service; refuse the plan if anything moved."""
+    reader = LiveReader(aws)
+    refs = {sp.key: ServiceRef(sp.region, sp.cluster, sp.service) for sp in plan.services}
+    services = reader.services(refs.values())
+    targets = reader.scalable_targets(refs.values())
+    problems = []
+    for sp in plan.services:
+        ref = refs[sp.key]
+        latest = None
+        if sp.fingerprint.latest_revision:
+            family = sp.fingerprint.latest_revision.rsplit("/", 1)[-1].rsplit(":", 1)[0]
+            latest = reader.latest_task_definition(sp.region, family)
+        now = fingerprint_of(
+            LiveService(
+                service=services.get(ref), scalable_target=targets.get(ref), latest_revision=latest
+            )
+        )
+        reasons = stale_reasons(sp, now)
+        if reasons:
+            problems.append(f"{sp.key}: {'; '.join(reasons)}")
+    if problems:
+        raise EcsplanError(
+            f"plan is stale: {problems[0]} since the plan was made; run plan again",
+            "\n".join(problems[1:]) or None,
+        )
+
+
+@dataclass
+class RunRequest:
+    """One apply invocation over one or many services."""
+
+    plan: Plan
+    aws: AwsContext
+    backend: StateBackend
+    ctx: ApplyContext
+    parallelism: int = 10
+    operation: str = "apply"
+    resume: bool = False
+    check_staleness: bool = True
+    on_start: StartHook | None = None
+    sensitive: frozenset[str] = frozenset()
+
+
+def _lock_all(req: RunRequest, run_id: str) -> list[LockInfo]:
+    held: list[LockInfo] = []
+    try:
+        for sp in req.plan.services:
+            held.append(req.backend.lock(state_key(sp), operation=req.operation, run_id=run_id))
+    except BaseException:
+        for info in held:
+            req.backend.unlock(info)
+        raise
+    return held
+
+
+def _journal_for(req: RunRequest, sp: ServicePlan, run_id: str) -> Journal:
+    if req.resume:
+        run = last_unfinished_run(req.backend, state_key(sp))
+        if run is not None:
+            return Journal.resume(req.backend, state_key(sp), run.run_id)
+    journal = Journal(req.backend, state_key(sp), run_id)
+    journal.start(
+        req.operation,
+        {
+            "service": mask_for_file(to_data(sp), req.sensitive),
+            "options": to_data(req.plan.options),
+            "plan_created_at": req.plan.created_at,
+            "inputs_digest": req.plan.inputs_digest,
+            "tool_version": req.plan.tool_version,
+        },
+    )
+    return journal
+
+
+def run_plan(req: RunRequest) -> list[ServiceResult]:
+    """Apply every service of the plan. Returns one result per service, in plan order."""
+    run_id = new_run_id()
+    locks = _lock_all(req, run_id)
+    try:
+        if req.check_staleness:
+            check_stale(req.plan, req.aws)
+        return _schedule(req, run_id)
+    finally:
+        for info in locks:
+            req.backend.unlock(info)
+
+
+def _schedule(req: RunRequest, run_id: str) -> list[ServiceResult]:
+    plans = {sp.key: sp for sp in req.plan.services}
+    results: dict[str, ServiceResult] = {}
+    pending = dict(plans)
+    running: dict[Future[ServiceResult], str] = {}
+
+    def start(sp: ServicePlan) -> ServiceResult:
+        if req.on_start:
+            req.on_start(sp)
+        journal = _journal_for(req, sp, run_id)
+        return ServiceExecutor(req.ctx, sp, journal).run()
+
+    with ThreadPoolExecutor(max_workers=max(1, req.parallelism)) as pool:
+        while pending or running:
+            for key, sp in list(pending.items()):
+                deps = [d for d in sp.depends_on if d in plans]
+                if any(results.get(d) and results[d].outcome != "succeeded" for d in deps):
+                    failed = next(
+                        d for d in deps if results.get(d) and results[d].outcome != "succeeded"
+                    )
+                    results[key] = ServiceResult(
+                        key, "skipped", run_id, f"not started: {failed} did not finish"
+                    )
+                    del pending[key]
+                elif req.ctx.stop.is_set():
+                    results[key] = ServiceResult(key, "skipped", run_id, "not started: interrupted")
+                    del pending[key]
+                elif all(d in results for d in deps):
+                    running[pool.submit(start, sp)] = key
+                    del pending[key]
+            if not running:
+                continue
+            done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+            for fut in done:
+                key = running.pop(fut)
+                try:
+                    results[key] = fut.result()
+                except EcsplanError as e:
+                    results[key] = ServiceResult(key, "failed", run_id, e.message)
+    return [results[sp.key] for sp in req.plan.services]
+
+
+def plans_to_resume(backend: StateBackend, keys: Sequence[ServicePlan]) -> list[ServicePlan]:
+    """The service plans of the last unfinished runs (from their run_start entries)."""
+    out = []
+    for sp in keys:
+        run = last_unfinished_run(backend, state_key(sp))
+        if run is None:
+            continue
+        entries = backend.entries(state_key(sp), run.run_id)
+        start = next((e for e in entries if e.event == "run_start"), None)
+        if start is None or "service" not in start.data:
+            continue
+        data: dict[str, Any] = {
+            "format_version": 1,
+            "services": [start.data["service"]],
+            "options": start.data.get("options") or {},
+        }
+        out.extend(plan_from_data(data).services)
+    return out
