@@ -1,0 +1,231 @@
+"""Rolling-update progression of ECS-controlled services, one tick at a time.
+
+Semantics follow ECS: a new PRIMARY deployment starts tasks in steps bounded by
+maximumPercent, the ACTIVE deployments drain while minimumHealthyPercent allows, the PRIMARY
+becomes COMPLETED when it runs desiredCount tasks and the others are gone. Images whose tag
+ends in `-fail` never get healthy; the deployment circuit breaker (threshold as in ECS:
+0.5 x desiredCount, at least 3, at most 200 failed tasks) marks the rollout FAILED and, with
+rollback, starts a new deployment with the last task definition that completed.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from typing import Any
+
+from moto.core.utils import utcnow
+from moto.ecs.models import EC2ContainerServiceBackend, Service
+
+from planner.sandbox import fleet
+
+DEFAULT_DEPLOYMENT_CONFIGURATION: dict[str, Any] = {
+    "deploymentCircuitBreaker": {"enable": False, "rollback": False},
+    "maximumPercent": 200,
+    "minimumHealthyPercent": 100,
+}
+
+
+def circuit_breaker_threshold(desired: int) -> int:
+    return min(200, max(3, math.ceil(0.5 * desired)))
+
+
+def deployment_configuration(service: Service) -> dict[str, Any]:
+    return getattr(service, "deployment_configuration", None) or DEFAULT_DEPLOYMENT_CONFIGURATION
+
+
+def start_deployment(service: Service, reason: str | None = None) -> dict[str, Any]:
+    """A new PRIMARY deployment of the service's current settings; the old PRIMARY turns ACTIVE."""
+    dep_id = f"ecs-svc/{random.randint(10**18, 10**19 - 1)}"
+    now = utcnow()
+    cps = getattr(service, "capacity_provider_strategy", None)
+    dep: dict[str, Any] = {
+        "id": dep_id,
+        "status": "PRIMARY",
+        "taskDefinition": service.task_definition,
+        "desiredCount": service.desired_count,
+        "pendingCount": 0,
+        "runningCount": 0,
+        "failedTasks": 0,
+        "createdAt": now,
+        "updatedAt": now,
+        "launchType": service.launch_type,
+        "platformVersion": service.platform_version,
+        "platformFamily": "Linux",
+        "networkConfiguration": service.network_configuration or None,
+        "rolloutState": "IN_PROGRESS",
+        "rolloutStateReason": reason or f"ECS deployment {dep_id} in progress.",
+    }
+    if cps:
+        dep["capacityProviderStrategy"] = cps
+        dep.pop("launchType")
+    sc = getattr(service, "service_connect_configuration", None)
+    if sc:
+        dep["serviceConnectConfiguration"] = sc
+    for d in service.deployments:
+        if d["status"] == "PRIMARY":
+            d["status"] = "ACTIVE"
+            d["updatedAt"] = now
+    service.deployments.insert(0, dep)
+    service.sb_steady = False
+    return dep
+
+
+def tick(backend: EC2ContainerServiceBackend) -> None:
+    for service in list(backend.services.values()):
+        if service.status != "ACTIVE" or not service.deployments:
+            continue
+        if (service.deployment_controller or {}).get("type", "ECS") != "ECS":
+            continue
+        if service.cluster_name not in backend.clusters:
+            continue
+        _tick_service(backend, service)
+
+
+def _tick_service(backend: EC2ContainerServiceBackend, svc: Service) -> None:
+    deps = svc.deployments
+    primary = deps[0]
+    pid = primary["id"]
+    conf = deployment_configuration(svc)
+
+    for dep in deps:
+        fails = fleet.image_fails(fleet.task_definition(backend, dep["taskDefinition"]))
+        failed = fleet.settle(svc, dep["id"], fails)
+        if failed:
+            dep["failedTasks"] += len(failed)
+            fleet.add_event(
+                svc,
+                f"has stopped {len(failed)} running tasks: {fleet.task_ids(failed)}.",
+            )
+
+    cb = conf.get("deploymentCircuitBreaker") or {}
+    if (
+        primary["rolloutState"] == "IN_PROGRESS"
+        and cb.get("enable")
+        and primary["failedTasks"] >= circuit_breaker_threshold(primary["desiredCount"])
+    ):
+        _circuit_break(svc, primary, bool(cb.get("rollback")))
+        _update_counts(svc)
+        return
+
+    target = primary["desiredCount"]
+    if primary["rolloutState"] != "FAILED":
+        have = len(fleet.live(svc, pid))
+        if have < target:
+            others = sum(len(fleet.live(svc, d["id"])) for d in deps[1:])
+            ceiling = math.floor(svc.desired_count * conf.get("maximumPercent", 200) / 100)
+            room = max(1, ceiling - others - have)
+            started = fleet.launch(
+                backend,
+                svc,
+                pid,
+                primary["taskDefinition"],
+                min(target - have, room),
+                primary.get("networkConfiguration"),
+                primary.get("launchType"),
+                primary.get("platformVersion"),
+            )
+            if started:
+                fleet.add_event(
+                    svc, f"has started {len(started)} tasks: {fleet.task_ids(started)}."
+                )
+        elif have > target:
+            tasks = sorted(fleet.live(svc, pid), key=lambda t: t.status != "PENDING")
+            extra = tasks[: have - target]
+            fleet.stop(svc, pid, extra, "Scaling activity initiated by (deployment %s)" % pid)
+            fleet.add_event(
+                svc, f"has stopped {len(extra)} running tasks: {fleet.task_ids(extra)}."
+            )
+
+    if primary["rolloutState"] != "FAILED" or not cb.get("rollback"):
+        _drain(svc, conf)
+
+    old_live = sum(len(fleet.live(svc, d["id"])) for d in deps[1:])
+    if (
+        primary["rolloutState"] == "IN_PROGRESS"
+        and fleet.running(svc, pid) == target
+        and fleet.pending(svc, pid) == 0
+        and old_live == 0
+    ):
+        _complete(svc, primary)
+    _update_counts(svc)
+    _steady_state(svc)
+
+
+def _drain(svc: Service, conf: dict[str, Any]) -> None:
+    """Stop old tasks while the healthy count stays at or above minimumHealthyPercent."""
+    primary = svc.deployments[0]
+    if primary["rolloutState"] == "FAILED":
+        return
+    min_healthy = math.ceil(svc.desired_count * conf.get("minimumHealthyPercent", 100) / 100)
+    healthy = fleet.running(svc, primary["id"]) + sum(
+        fleet.running(svc, d["id"]) for d in svc.deployments[1:]
+    )
+    budget = healthy - min_healthy
+    for dep in reversed(svc.deployments[1:]):
+        tasks = fleet.live(svc, dep["id"])
+        pend = [t for t in tasks if t.status == "PENDING"]
+        run = [t for t in tasks if t.status == "RUNNING"]
+        victims = pend + run[: max(0, budget)]
+        budget -= len(victims) - len(pend)
+        if victims:
+            fleet.stop(
+                svc, dep["id"], victims, f"Scaling activity initiated by (deployment {dep['id']})"
+            )
+            fleet.add_event(
+                svc, f"has stopped {len(victims)} running tasks: {fleet.task_ids(victims)}."
+            )
+
+
+def _complete(svc: Service, primary: dict[str, Any]) -> None:
+    primary["rolloutState"] = "COMPLETED"
+    if "circuit breaker" not in primary["rolloutStateReason"]:
+        primary["rolloutStateReason"] = f"ECS deployment {primary['id']} completed."
+    for dep in svc.deployments[1:]:
+        fleet.stop_unit(svc, dep["id"], "Deployment completed")
+    del svc.deployments[1:]
+    svc.sb_last_good = {"id": primary["id"], "taskDefinition": primary["taskDefinition"]}
+    fleet.add_event(svc, f"(deployment {primary['id']}) deployment completed.")
+
+
+def _circuit_break(svc: Service, primary: dict[str, Any], rollback: bool) -> None:
+    primary["rolloutState"] = "FAILED"
+    primary["rolloutStateReason"] = "ECS deployment circuit breaker: tasks failed to start."
+    fleet.stop(svc, primary["id"], list(fleet.live(svc, primary["id"])), "Deployment failed")
+    fleet.add_event(svc, f"(deployment {primary['id']}) deployment failed: tasks failed to start.")
+    last_good: dict[str, str] | None = getattr(svc, "sb_last_good", None)
+    if not rollback or not last_good or last_good["taskDefinition"] == primary["taskDefinition"]:
+        return
+    svc.task_definition = last_good["taskDefinition"]
+    start_deployment(
+        svc,
+        reason=f"ECS deployment circuit breaker: rolling back to deploymentId {last_good['id']}.",
+    )
+    fleet.add_event(svc, f"rolling back to deployment {last_good['id']}.")
+
+
+def _update_counts(svc: Service) -> None:
+    now = utcnow()
+    total_running = total_pending = 0
+    for dep in svc.deployments:
+        r, p = fleet.running(svc, dep["id"]), fleet.pending(svc, dep["id"])
+        if (r, p) != (dep["runningCount"], dep["pendingCount"]):
+            dep["updatedAt"] = now
+        dep["runningCount"], dep["pendingCount"] = r, p
+        total_running += r
+        total_pending += p
+    svc.running_count = total_running
+    svc.pending_count = total_pending
+
+
+def _steady_state(svc: Service) -> None:
+    primary = svc.deployments[0]
+    steady = (
+        len(svc.deployments) == 1
+        and primary["rolloutState"] == "COMPLETED"
+        and primary["runningCount"] == primary["desiredCount"]
+        and primary["pendingCount"] == 0
+    )
+    if steady and not getattr(svc, "sb_steady", False):
+        fleet.add_event(svc, "has reached a steady state.")
+    svc.sb_steady = steady

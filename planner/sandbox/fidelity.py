@@ -1,0 +1,436 @@
+"""Fixes over moto where ecsplan depends on real ECS / CodeDeploy behaviour.
+
+Installed once per process by `install()`, by replacing methods on moto's response and backend
+classes (the boundary where moto parses parameters and where it keeps state):
+
+- create_service keeps every field it is given and fills ECS's defaults; a second
+  create_service of an ACTIVE service fails ("Creation of service was not idempotent.").
+- update_service validates everything before it changes anything, refuses a task definition
+  change of a CODE_DEPLOY service, and starts a new deployment as ECS does.
+- describe_task_definition by family returns the latest ACTIVE revision.
+- list_services / list_tasks / list_task_definitions / list_clusters paginate with
+  maxResults/nextToken (ECS default page sizes: 10 services, 100 of the others);
+  list_tasks honours serviceName and defaults to desiredStatus RUNNING.
+- Subnets and security groups that do not exist are accepted with a log line.
+- CodeDeploy: stop_deployment, continue_deployment, list/get/batch_get deployment targets are
+  implemented; create_deployment refuses a second active deployment of a group; get_deployment
+  reports errorInformation, rollbackInfo and deploymentOverview.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from botocore import xform_name
+from moto.codedeploy import responses as cd_responses
+from moto.codedeploy.models import CodeDeployBackend, DeploymentInfo
+from moto.core.exceptions import JsonRESTError
+from moto.core.responses import ActionResult
+from moto.ecs import models as ecs_models
+from moto.ecs.exceptions import InvalidParameterException, TaskDefinitionNotFoundException
+from moto.ecs.models import EC2ContainerServiceBackend, Service
+from moto.ecs.responses import EC2ContainerServiceResponse
+
+from planner.sandbox import codedeploy_progress, ecs_progress, fleet, taskset_progress
+
+log = logging.getLogger("planner.sandbox")
+
+_installed = False
+_install_lock = threading.Lock()
+
+CODE_DEPLOY_TD_MESSAGE = (
+    "Unable to update task definition on services with a CODE_DEPLOY deployment controller. "
+    "Use AWS CodeDeploy to trigger a new deployment."
+)
+
+# CreateService fields moto's response handler drops; stored under botocore's snake names
+# so moto's serializer finds them again in describe_services.
+EXTRA_CREATE_FIELDS = (
+    "capacityProviderStrategy",
+    "deploymentConfiguration",
+    "placementConstraints",
+    "placementStrategy",
+    "healthCheckGracePeriodSeconds",
+    "enableECSManagedTags",
+    "enableExecuteCommand",
+    "serviceConnectConfiguration",
+    "volumeConfigurations",
+    "vpcLatticeConfigurations",
+    "availabilityZoneRebalancing",
+)
+
+# UpdateService fields that make ECS start a new deployment when they change.
+DEPLOYMENT_FIELDS = (
+    "taskDefinition",
+    "networkConfiguration",
+    "capacityProviderStrategy",
+    "platformVersion",
+    "loadBalancers",
+    "serviceRegistries",
+    "serviceConnectConfiguration",
+    "volumeConfigurations",
+    "vpcLatticeConfigurations",
+)
+
+
+def install() -> None:
+    """Patch moto once per process (idempotent)."""
+    global _installed
+    with _install_lock:
+        if _installed:
+            return
+        _patch_ecs()
+        _patch_codedeploy()
+        _installed = True
+
+
+# --- ECS ---------------------------------------------------------------------------------
+
+
+def _patch_ecs() -> None:
+    resp = EC2ContainerServiceResponse
+    original_create = resp.create_service
+    original_delete = resp.delete_service
+    original_validate = Service._validate_network
+
+    def create_service(self: EC2ContainerServiceResponse) -> ActionResult:
+        backend = self.ecs_backend
+        cluster = backend._get_cluster(self._get_param("cluster", "default"))
+        name = self._get_param("serviceName")
+        existing = backend.services.get(f"{cluster.name}:{name}")
+        if existing is not None and existing.status == "ACTIVE":
+            raise InvalidParameterException("Creation of service was not idempotent.")
+        result = original_create(self)
+        service = backend.services[f"{cluster.name}:{name}"]
+        _store_create_fields(service, self._get_params())
+        return result
+
+    def update_service(self: EC2ContainerServiceResponse) -> ActionResult:
+        return ActionResult({"service": _update_service(self.ecs_backend, self._get_params())})
+
+    def delete_service(self: EC2ContainerServiceResponse) -> ActionResult:
+        result = original_delete(self)
+        backend = self.ecs_backend
+        cluster = backend._get_cluster(self._get_param("cluster", "default"))
+        name = str(self._get_param("service")).split("/")[-1]
+        service = backend.services.get(f"{cluster.name}:{name}")
+        if service is not None and service.status != "ACTIVE":
+            for unit in list(service.__dict__.get("sb_fleet", {})):
+                fleet.stop_unit(service, unit, "Service deleted")
+            service.running_count = service.pending_count = 0
+            service.desired_count = 0
+        return result
+
+    def list_services(self: EC2ContainerServiceResponse) -> ActionResult:
+        arns = self.ecs_backend.list_services(
+            self._get_param("cluster", "default"),
+            self._get_param("schedulingStrategy"),
+            launch_type=self._get_param("launchType"),
+        )
+        page, token = _paginate(arns, self._get_params(), default=10)
+        return ActionResult({"serviceArns": page, "nextToken": token})
+
+    def list_clusters(self: EC2ContainerServiceResponse) -> ActionResult:
+        page, token = _paginate(self.ecs_backend.list_clusters(), self._get_params(), default=100)
+        return ActionResult({"clusterArns": page, "nextToken": token})
+
+    def list_task_definitions(self: EC2ContainerServiceResponse) -> ActionResult:
+        backend = self.ecs_backend
+        prefix = self._get_param("familyPrefix")
+        status = self._get_param("status", "ACTIVE")
+        tds = [
+            td
+            for revs in backend.task_definitions.values()
+            for td in revs.values()
+            if (prefix is None or td.family == prefix) and td.status == status
+        ]
+        tds.sort(key=lambda td: (td.family, td.revision))
+        if self._get_param("sort") == "DESC":
+            tds.reverse()
+        page, token = _paginate([td.arn for td in tds], self._get_params(), default=100)
+        return ActionResult({"taskDefinitionArns": page, "nextToken": token})
+
+    def list_tasks(self: EC2ContainerServiceResponse) -> ActionResult:
+        backend = self.ecs_backend
+        cluster = self._get_param("cluster", "default")
+        tasks = backend.list_tasks(
+            cluster,
+            self._get_param("containerInstance"),
+            self._get_param("family"),
+            self._get_param("startedBy"),
+            None,
+            self._get_param("desiredStatus") or "RUNNING",
+        )
+        service_name = self._get_param("serviceName")
+        if service_name:
+            backend._get_service(cluster, service_name)
+            group = f"service:{service_name.split('/')[-1]}"
+            tasks = [t for t in tasks if t.group == group]
+        tasks.sort(key=lambda t: t.task_arn)
+        page, token = _paginate([t.task_arn for t in tasks], self._get_params(), default=100)
+        return ActionResult({"taskArns": page, "nextToken": token})
+
+    def validate_network(
+        self: Service, nc: dict[str, dict[str, list[str]]]
+    ) -> dict[str, dict[str, list[str]]]:
+        try:
+            return original_validate(self, nc)
+        except InvalidParameterException as e:
+            if "Error retrieving" not in e.message:
+                raise
+            log.info("sandbox: accepting network settings moto does not know: %s", e.message)
+            return nc
+
+    def describe_task_definition(
+        self: EC2ContainerServiceBackend, task_definition_str: str
+    ) -> ecs_models.TaskDefinition:
+        name = task_definition_str.split("/")[-1]
+        if ":" in name:
+            family, _, rev = name.partition(":")
+            try:
+                return self.task_definitions[family][int(rev)]
+            except (KeyError, ValueError):
+                raise TaskDefinitionNotFoundException() from None
+        revisions = self.task_definitions.get(name, {})
+        active = [r for r, td in revisions.items() if td.status == "ACTIVE"]
+        if not active:
+            raise TaskDefinitionNotFoundException()
+        return revisions[max(active)]
+
+    _set(resp, "create_service", create_service)
+    _set(resp, "update_service", update_service)
+    _set(resp, "delete_service", delete_service)
+    _set(resp, "list_services", list_services)
+    _set(resp, "list_clusters", list_clusters)
+    _set(resp, "list_task_definitions", list_task_definitions)
+    _set(resp, "list_tasks", list_tasks)
+    _set(Service, "_validate_network", validate_network)
+    _set(EC2ContainerServiceBackend, "describe_task_definition", describe_task_definition)
+
+
+def _set(cls: type, name: str, fn: Callable[..., Any]) -> None:
+    fn.__name__ = name
+    fn.__qualname__ = f"{cls.__name__}.{name}"
+    setattr(cls, name, fn)
+
+
+def _store_create_fields(service: Service, params: dict[str, Any]) -> None:
+    """Keep what moto drops, fill ECS defaults, and start the first rollout."""
+    for field in EXTRA_CREATE_FIELDS:
+        if field in params:
+            setattr(service, xform_name(field), params[field])
+    controller = (service.deployment_controller or {}).get("type", "ECS")
+    if controller == "ECS":
+        conf = dict(ecs_progress.DEFAULT_DEPLOYMENT_CONFIGURATION)
+        conf.update(params.get("deploymentConfiguration") or {})
+        service.deployment_configuration = conf
+    service.enable_ecs_managed_tags = bool(params.get("enableECSManagedTags", False))
+    service.enable_execute_command = bool(params.get("enableExecuteCommand", False))
+    if "healthCheckGracePeriodSeconds" not in params:
+        service.health_check_grace_period_seconds = 0
+    if params.get("capacityProviderStrategy") and not params.get("launchType"):
+        service.launch_type = None
+    if "role" in params:
+        service.role_arn = params["role"]
+    service.created_at = ecs_models.utcnow()
+    service.created_by = f"arn:aws:iam::{service._account_id}:user/sandbox"
+    service.running_count = 0
+    service.pending_count = 0
+    service.deployments = []
+    service.sb_steady = False
+    if not service.task_definition:
+        return
+    if controller == "ECS":
+        ecs_progress.start_deployment(service)
+    elif controller == "CODE_DEPLOY":
+        taskset_progress.create_primary(service, service.task_definition)
+
+
+def _update_service(backend: EC2ContainerServiceBackend, params: dict[str, Any]) -> Service:
+    """UpdateService, all-or-nothing: validate every input, then apply."""
+    cluster = params.get("cluster", "default")
+    service = backend._get_service(cluster, str(params.get("service", "")).split("/")[-1])
+    if service.status != "ACTIVE":
+        raise JsonRESTError("ServiceNotActiveException", "Service was not ACTIVE.")
+    controller = (service.deployment_controller or {}).get("type", "ECS")
+
+    td_arn: str | None = None
+    if params.get("taskDefinition"):
+        td = backend.describe_task_definition(params["taskDefinition"])
+        if td.status != "ACTIVE":
+            raise JsonRESTError("ClientException", f"TaskDefinition is inactive: {td.arn}")
+        td_arn = td.arn
+        if controller == "CODE_DEPLOY" and td_arn != service.task_definition:
+            raise InvalidParameterException(CODE_DEPLOY_TD_MESSAGE)
+    desired = params.get("desiredCount")
+    if desired is not None and (not isinstance(desired, int) or desired < 0):
+        raise InvalidParameterException("desiredCount must be a non-negative integer.")
+    if params.get("networkConfiguration"):
+        awsvpc = params["networkConfiguration"].get("awsvpcConfiguration") or {}
+        if not awsvpc.get("subnets"):
+            raise InvalidParameterException("subnets can not be empty.")
+        service._validate_network(params["networkConfiguration"])
+    conf = params.get("deploymentConfiguration")
+    if conf:
+        lo, hi = conf.get("minimumHealthyPercent"), conf.get("maximumPercent")
+        if lo is not None and hi is not None and hi < lo:
+            raise InvalidParameterException(
+                "maximumPercent must be greater than or equal to minimumHealthyPercent."
+            )
+    if params.get("launchType") and params.get("capacityProviderStrategy"):
+        raise InvalidParameterException(
+            "Specifying both a launch type and capacity provider strategy is not supported."
+        )
+    if params.get("forceNewDeployment") and controller == "CODE_DEPLOY":
+        raise InvalidParameterException(
+            "Unable to force a new deployment on services with a CODE_DEPLOY deployment "
+            "controller. Use AWS CodeDeploy to trigger a new deployment."
+        )
+
+    # All checks passed: apply.
+    new_deployment = bool(params.get("forceNewDeployment"))
+    for field, value in params.items():
+        if field in ("cluster", "service", "forceNewDeployment", "desiredCount") or value is None:
+            continue
+        if field == "taskDefinition":
+            field_changed = td_arn != service.task_definition
+            service.task_definition = td_arn
+        elif field == "deploymentConfiguration":
+            merged = dict(ecs_progress.deployment_configuration(service))
+            merged.update(value)
+            field_changed = False
+            service.deployment_configuration = merged
+        else:
+            attr = xform_name(field)
+            field_changed = getattr(service, attr, None) != value
+            setattr(service, attr, value)
+            if field == "capacityProviderStrategy":
+                service.launch_type = None
+        if field in DEPLOYMENT_FIELDS and field_changed:
+            new_deployment = True
+    if desired is not None and desired != service.desired_count:
+        service.desired_count = desired
+        service.sb_steady = False
+        if service.deployments:
+            service.deployments[0]["desiredCount"] = desired
+    if controller == "ECS" and service.task_definition and (new_deployment or not service.deployments):
+        ecs_progress.start_deployment(service)
+    return service
+
+
+def _paginate(items: list[str], params: dict[str, Any], default: int) -> tuple[list[str], str | None]:
+    max_results = params.get("maxResults")
+    if max_results is not None and not 1 <= int(max_results) <= 100:
+        raise InvalidParameterException("maxResults must be between 1 and 100.")
+    start = 0
+    token = params.get("nextToken")
+    if token:
+        try:
+            start = int(json.loads(base64.urlsafe_b64decode(token.encode()))["offset"])
+        except (ValueError, KeyError, TypeError):
+            raise InvalidParameterException("Invalid nextToken.") from None
+    size = int(max_results) if max_results else default
+    end = start + size
+    nxt = (
+        base64.urlsafe_b64encode(json.dumps({"offset": end}).encode()).decode()
+        if end < len(items)
+        else None
+    )
+    return items[start:end], nxt
+
+
+# --- CodeDeploy ------------------------------------------------------------------------
+
+
+def _patch_codedeploy() -> None:
+    resp = cd_responses.CodeDeployResponse
+    original_info = cd_responses._deployment_info
+    original_create = CodeDeployBackend.create_deployment
+
+    def deployment_info(d: DeploymentInfo) -> dict[str, Any]:
+        info = original_info(d)
+        info["errorInformation"] = getattr(d, "sb_error", None) or {}
+        info["rollbackInfo"] = getattr(d, "sb_rollback", None) or {}
+        info["deploymentStatusMessages"] = list(getattr(d, "deployment_status_messages", []))
+        info["computePlatform"] = d.application.compute_platform
+        if d.application.compute_platform == "ECS":
+            info["deploymentOverview"] = codedeploy_progress.overview(d)
+            info["deploymentStyle"] = d.deployment_group.deployment_style or {
+                "deploymentType": "BLUE_GREEN",
+                "deploymentOption": "WITH_TRAFFIC_CONTROL",
+            }
+        return info
+
+    def create_deployment(self: CodeDeployBackend, application_name: str, deployment_group_name: str, *args: Any, **kwargs: Any) -> str:
+        for d in self.deployments.values():
+            if (
+                d.application_name == application_name
+                and d.deployment_group_name == deployment_group_name
+                and d.status in codedeploy_progress.ACTIVE_STATUSES
+            ):
+                raise JsonRESTError(
+                    "DeploymentLimitExceededException",
+                    f"The Deployment Group '{deployment_group_name}' already has an active "
+                    f"Deployment '{d.deployment_id}'",
+                )
+        return str(original_create(self, application_name, deployment_group_name, *args, **kwargs))
+
+    def _deployment(self: cd_responses.CodeDeployResponse) -> DeploymentInfo:
+        return self.codedeploy_backend.get_deployment(self._get_param("deploymentId"))
+
+    def stop_deployment(self: cd_responses.CodeDeployResponse) -> ActionResult:
+        d = _deployment(self)
+        if d.status not in codedeploy_progress.ACTIVE_STATUSES:
+            raise JsonRESTError(
+                "DeploymentAlreadyCompletedException",
+                f"The deployment {d.deployment_id} has already completed.",
+            )
+        codedeploy_progress.stop(
+            self.codedeploy_backend, d, bool(self._get_param("autoRollbackEnabled", False))
+        )
+        return ActionResult({"status": "Succeeded", "statusMessage": "The deployment was stopped."})
+
+    def continue_deployment(self: cd_responses.CodeDeployResponse) -> ActionResult:
+        d = _deployment(self)
+        if d.status not in codedeploy_progress.ACTIVE_STATUSES:
+            raise JsonRESTError(
+                "DeploymentAlreadyCompletedException",
+                f"The deployment {d.deployment_id} has already completed.",
+            )
+        d.sb_continue = True
+        return ActionResult({})
+
+    def list_deployment_targets(self: cd_responses.CodeDeployResponse) -> ActionResult:
+        tid = codedeploy_progress.target_id(_deployment(self))
+        return ActionResult({"targetIds": [tid] if tid else []})
+
+    def get_deployment_target(self: cd_responses.CodeDeployResponse) -> ActionResult:
+        d = _deployment(self)
+        if self._get_param("targetId") != codedeploy_progress.target_id(d):
+            raise JsonRESTError(
+                "DeploymentTargetDoesNotExistException", "The deployment target does not exist."
+            )
+        target = codedeploy_progress.deployment_target(self.codedeploy_backend, d)
+        return ActionResult({"deploymentTarget": target})
+
+    def batch_get_deployment_targets(self: cd_responses.CodeDeployResponse) -> ActionResult:
+        d = _deployment(self)
+        wanted = set(self._get_param("targetIds") or [])
+        targets = []
+        if codedeploy_progress.target_id(d) in wanted:
+            targets.append(codedeploy_progress.deployment_target(self.codedeploy_backend, d))
+        return ActionResult({"deploymentTargets": targets})
+
+    cd_responses._deployment_info = deployment_info
+    _set(CodeDeployBackend, "create_deployment", create_deployment)
+    _set(resp, "stop_deployment", stop_deployment)
+    _set(resp, "continue_deployment", continue_deployment)
+    _set(resp, "list_deployment_targets", list_deployment_targets)
+    _set(resp, "get_deployment_target", get_deployment_target)
+    _set(resp, "batch_get_deployment_targets", batch_get_deployment_targets)
+

@@ -1,0 +1,288 @@
+"""`--prepare`: create what configs expect to exist outside ecsplan, idempotently.
+
+Per config: the cluster (FARGATE and FARGATE_SPOT capacity providers), the target groups its
+service definition names (with the very ARNs written there), for CodeDeploy services a load
+balancer with production and test listeners, a "green" target group, the CodeDeploy
+application and ECS deployment group; the Cloud Map namespace of Service Connect; and what a
+`sandbox-prepare.json` next to the config lists:
+
+    {"service": {"desiredCount": 2},           # create the service from the config first
+     "calls": [{"service": "application-autoscaling",
+                "operation": "register_scalable_target", "params": {...}}, ...]}
+
+Calls go over HTTP through botocore marked internal (not counted, never faulted), so moto
+validates them as it does any client's.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import botocore.session
+import yaml
+from botocore.client import BaseClient
+from botocore.exceptions import ClientError
+
+from planner.sandbox.control import Control
+
+log = logging.getLogger("planner.sandbox")
+
+INTERNAL_HEADER = "x-sandbox-internal"
+PREPARE_FILE = "sandbox-prepare.json"
+DEFAULT_REGION = "ap-northeast-1"
+
+
+class Preparer:
+    """Creates resources against one sandbox endpoint; remembers what it created."""
+
+    def __init__(self, endpoint: str, control: Control) -> None:
+        self.endpoint = endpoint
+        self.control = control
+        self.created: list[str] = []
+        self._session = botocore.session.get_session()
+        self._clients: dict[tuple[str, str], BaseClient] = {}
+
+    def client(self, service: str, region: str) -> BaseClient:
+        key = (service, region)
+        if key not in self._clients:
+            c = self._session.create_client(
+                service,
+                region_name=region,
+                endpoint_url=self.endpoint,
+                aws_access_key_id="testing",
+                aws_secret_access_key="testing",
+            )
+            c.meta.events.register("before-send", _mark_internal)
+            self._clients[key] = c
+        return self._clients[key]
+
+    # --- per config ----------------------------------------------------------------------
+
+    def config(self, path: Path) -> None:
+        from planner.config import LoadOptions, load_config
+
+        cfg = load_config(path, LoadOptions())
+        region = cfg.region or os.environ.get("AWS_REGION") or DEFAULT_REGION
+        sdef = dict(cfg.service_definition or {})
+        self.cluster(cfg.cluster, region)
+        controller = (sdef.get("deploymentController") or {}).get("type", "ECS")
+        tg_arns = [
+            lb["targetGroupArn"] for lb in sdef.get("loadBalancers") or [] if lb.get("targetGroupArn")
+        ]
+        for arn in tg_arns:
+            self.target_group(arn, region)
+        ns = (sdef.get("serviceConnectConfiguration") or {}).get("namespace")
+        if ns:
+            self.namespace(ns, region)
+        if controller == "CODE_DEPLOY" or cfg.codedeploy is not None:
+            cd = cfg.codedeploy
+            app = (cd.application_name if cd else None) or f"AppECS-{cfg.cluster}-{cfg.service}"
+            group = (cd.deployment_group_name if cd else None) or f"DgpECS-{cfg.cluster}-{cfg.service}"
+            rollback = True if cd is None or cd.auto_rollback is None else bool(cd.auto_rollback)
+            config_name = (cd.deployment_config_name if cd else None) or "CodeDeployDefault.ECSAllAtOnce"
+            self.codedeploy(app, group, config_name, rollback, cfg.cluster, cfg.service, tg_arns, region)
+        extra = path.parent / PREPARE_FILE
+        if extra.is_file():
+            self.extras(json.loads(extra.read_text()), cfg.cluster, cfg.service, sdef, cfg.task_definition, region)
+
+    def cluster(self, name: str, region: str) -> None:
+        ecs = self.client("ecs", region)
+        found = ecs.describe_clusters(clusters=[name])["clusters"]
+        if any(c["status"] == "ACTIVE" for c in found):
+            return
+        ecs.create_cluster(clusterName=name, capacityProviders=["FARGATE", "FARGATE_SPOT"])
+        self.created.append(f"ecs cluster {name}")
+
+    def target_group(self, arn: str, region: str, port: int = 80) -> str:
+        """A target group with exactly this ARN (moto picks its own; we re-key it)."""
+        elb = self.client("elbv2", region)
+        try:
+            elb.describe_target_groups(TargetGroupArns=[arn])
+            return arn
+        except ClientError:
+            pass
+        name = arn.split(":targetgroup/")[-1].split("/")[0]
+        tg = elb.create_target_group(
+            Name=name, Protocol="HTTP", Port=port, VpcId=self._vpc(region), TargetType="ip"
+        )["TargetGroups"][0]
+        self._rekey_target_group(tg["TargetGroupArn"], arn, region)
+        self.created.append(f"target group {name}")
+        return arn
+
+    def _rekey_target_group(self, old: str, new: str, region: str) -> None:
+        from moto.elbv2.models import elbv2_backends
+
+        account = new.split(":")[4] if new.count(":") >= 5 else "123456789012"
+        with self.control.state_lock:
+            for acct in {account, "123456789012"}:
+                backend = elbv2_backends[acct][region]
+                tg = backend.target_groups.pop(old, None)
+                if tg is not None:
+                    tg.arn = new
+                    elbv2_backends[account][region].target_groups[new] = tg
+                    return
+
+    def _vpc(self, region: str) -> str:
+        ec2 = self.client("ec2", region)
+        vpcs = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"]
+        return str(vpcs[0]["VpcId"])
+
+    def _subnets(self, region: str) -> list[str]:
+        ec2 = self.client("ec2", region)
+        subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [self._vpc(region)]}])
+        return [s["SubnetId"] for s in subnets["Subnets"]][:2]
+
+    def namespace(self, name: str, region: str) -> None:
+        sd = self.client("servicediscovery", region)
+        names = [n["Name"] for n in sd.list_namespaces()["Namespaces"]]
+        if name not in names:
+            sd.create_http_namespace(Name=name)
+            self.created.append(f"cloud map namespace {name}")
+
+    def codedeploy(
+        self,
+        app: str,
+        group: str,
+        config_name: str,
+        rollback: bool,
+        cluster: str,
+        service: str,
+        tg_arns: list[str],
+        region: str,
+    ) -> None:
+        cd = self.client("codedeploy", region)
+        if app not in cd.list_applications()["applications"]:
+            cd.create_application(applicationName=app, computePlatform="ECS")
+            self.created.append(f"codedeploy application {app}")
+        if group in cd.list_deployment_groups(applicationName=app)["deploymentGroups"]:
+            return
+        blue = tg_arns[0] if tg_arns else self.target_group(
+            f"arn:aws:elasticloadbalancing:{region}:123456789012:targetgroup/{service[:26]}-blue/0000000000000001",
+            region,
+        )
+        blue_name = blue.split(":targetgroup/")[-1].split("/")[0]
+        green_name = blue_name.replace("blue", "green") if "blue" in blue_name else f"{blue_name[:26]}-green"
+        green = blue.replace(f"targetgroup/{blue_name}/", f"targetgroup/{green_name}/")
+        self.target_group(green, region)
+        prod, test = self._listeners(service, blue, region)
+        cd.create_deployment_group(
+            applicationName=app,
+            deploymentGroupName=group,
+            deploymentConfigName=config_name,
+            serviceRoleArn="arn:aws:iam::123456789012:role/ecsCodeDeployRole",
+            deploymentStyle={"deploymentType": "BLUE_GREEN", "deploymentOption": "WITH_TRAFFIC_CONTROL"},
+            blueGreenDeploymentConfiguration={
+                "terminateBlueInstancesOnDeploymentSuccess": {
+                    "action": "TERMINATE",
+                    "terminationWaitTimeInMinutes": 0,
+                },
+                "deploymentReadyOption": {"actionOnTimeout": "CONTINUE_DEPLOYMENT"},
+            },
+            loadBalancerInfo={
+                "targetGroupPairInfoList": [
+                    {
+                        "targetGroups": [{"name": blue_name}, {"name": green_name}],
+                        "prodTrafficRoute": {"listenerArns": [prod]},
+                        "testTrafficRoute": {"listenerArns": [test]},
+                    }
+                ]
+            },
+            ecsServices=[{"serviceName": service, "clusterName": cluster}],
+            autoRollbackConfiguration={
+                "enabled": rollback,
+                "events": ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_REQUEST"],
+            },
+        )
+        self.created.append(f"codedeploy deployment group {app}/{group}")
+
+    def _listeners(self, service: str, target_group: str, region: str) -> tuple[str, str]:
+        elb = self.client("elbv2", region)
+        name = f"{service[:28]}-alb"
+        try:
+            lb = elb.describe_load_balancers(Names=[name])["LoadBalancers"][0]
+        except ClientError:
+            lb = elb.create_load_balancer(Name=name, Subnets=self._subnets(region), Type="application")[
+                "LoadBalancers"
+            ][0]
+            self.created.append(f"load balancer {name}")
+        existing = {
+            listener["Port"]: listener["ListenerArn"]
+            for listener in elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]
+        }
+        arns = []
+        for port in (80, 10080):
+            if port not in existing:
+                existing[port] = elb.create_listener(
+                    LoadBalancerArn=lb["LoadBalancerArn"],
+                    Protocol="HTTP",
+                    Port=port,
+                    DefaultActions=[{"Type": "forward", "TargetGroupArn": target_group}],
+                )["Listeners"][0]["ListenerArn"]
+            arns.append(existing[port])
+        return arns[0], arns[1]
+
+    def extras(
+        self,
+        spec: dict[str, Any],
+        cluster: str,
+        service: str,
+        sdef: dict[str, Any],
+        tdef: Any,
+        region: str,
+    ) -> None:
+        svc_spec = spec.get("service")
+        if isinstance(svc_spec, dict) and tdef:
+            self.service(cluster, service, sdef, dict(tdef), svc_spec, region)
+        for call in spec.get("calls") or []:
+            client = self.client(call["service"], call.get("region", region))
+            getattr(client, call["operation"])(**call.get("params", {}))
+            self.created.append(f"{call['service']} {call['operation']}")
+
+    def service(
+        self,
+        cluster: str,
+        name: str,
+        sdef: dict[str, Any],
+        tdef: dict[str, Any],
+        overrides: dict[str, Any],
+        region: str,
+    ) -> None:
+        ecs = self.client("ecs", region)
+        found = ecs.describe_services(cluster=cluster, services=[name])["services"]
+        if any(s["status"] == "ACTIVE" for s in found):
+            return
+        td = ecs.register_task_definition(**tdef)["taskDefinition"]["taskDefinitionArn"]
+        params = {k: v for k, v in {**sdef, **overrides}.items() if k not in ("cluster", "serviceName")}
+        ecs.create_service(cluster=cluster, serviceName=name, taskDefinition=td, **params)
+        self.created.append(f"ecs service {cluster}/{name}")
+
+
+def _mark_internal(request: Any, **_: Any) -> None:
+    request.headers[INTERNAL_HEADER] = "1"
+
+
+def expand(paths: list[str]) -> Iterator[Path]:
+    """Config paths, with workspace files (`services: {name: {config: path}}`) expanded."""
+    for raw in paths:
+        path = Path(raw)
+        data: Any = None
+        if path.suffix in (".yml", ".yaml"):
+            data = yaml.safe_load(path.read_text())
+        if isinstance(data, dict) and isinstance(data.get("services"), dict):
+            for entry in data["services"].values():
+                yield (path.parent / str(entry["config"])).resolve()
+        else:
+            yield path
+
+
+def prepare(endpoint: str, control: Control, paths: list[str]) -> list[str]:
+    p = Preparer(endpoint, control)
+    for path in expand(paths):
+        log.info("sandbox: preparing for %s", path)
+        p.config(path)
+    return p.created
