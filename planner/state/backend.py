@@ -1,0 +1,83 @@
+"""The state backend contract, and picking a backend from a ``--state`` location."""
+
+from __future__ import annotations
+
+import getpass
+import socket
+import uuid
+from typing import TYPE_CHECKING, Protocol
+
+from planner import __version__
+from planner.state.model import JournalEntry, LockInfo, RunSummary, utc_now
+
+if TYPE_CHECKING:
+    from planner.aws.clients import AwsContext
+
+DEFAULT_LOCATION = "./state"
+
+
+class StateBackend(Protocol):
+    """Locks and journals of many services in one place (a directory or an S3 prefix)."""
+
+    def lock(self, service_key: str, *, operation: str, run_id: str) -> LockInfo:
+        """Take the service's lock, or raise LockHeld(holder) at once."""
+        ...
+
+    def unlock(self, info: LockInfo) -> None:
+        """Release our own lock; LockLost if it is gone or someone else's now."""
+        ...
+
+    def force_unlock(self, lock_id: str) -> LockInfo:
+        """Release whichever service's lock has this id (`state unlock`); UnknownLock if none."""
+        ...
+
+    def locks(self) -> list[LockInfo]: ...
+
+    def append(self, service_key: str, entry: JournalEntry) -> None:
+        """Store the entry durably before returning; JournalConflict on a reused seq."""
+        ...
+
+    def entries(self, service_key: str, run_id: str) -> list[JournalEntry]:
+        """The run's entries in seq order (empty when the run is unknown)."""
+        ...
+
+    def runs(self, service_key: str) -> list[RunSummary]:
+        """Summaries of the service's runs, newest first."""
+        ...
+
+    def services(self) -> list[str]:
+        """Service keys that have a lock or a journal, sorted."""
+        ...
+
+
+def who_am_i() -> str:
+    """user@host, as Terraform's lock info says it."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # no passwd entry (containers): still say something useful
+        user = "unknown"
+    return f"{user}@{socket.gethostname()}"
+
+
+def new_lock_info(service_key: str, operation: str, run_id: str, path: str) -> LockInfo:
+    return LockInfo(
+        id=str(uuid.uuid4()),
+        service_key=service_key,
+        who=who_am_i(),
+        operation=operation,
+        run_id=run_id,
+        created=utc_now("seconds"),
+        version=__version__,
+        path=path,
+    )
+
+
+def open_backend(location: str, aws: AwsContext | None = None) -> StateBackend:
+    """``s3://bucket[/prefix]`` -> S3Backend; anything else is a local directory."""
+    if location.startswith("s3://"):
+        from planner.state.s3 import S3Backend
+
+        return S3Backend.from_url(location, aws)
+    from planner.state.local import LocalBackend
+
+    return LocalBackend(location)

@@ -1,0 +1,310 @@
+"""State in a local directory: one JSON-lines journal per run, one lock file per service.
+
+Layout (see docs/state.md)::
+
+    <root>/<service key, percent-encoded>/lock.json        exists while a run holds the lock
+    <root>/<service key, percent-encoded>/.guard           flock'd around lock.json changes
+    <root>/<service key, percent-encoded>/runs/<run id>.jsonl
+
+The lock is the *existence* of ``lock.json`` (created with O_CREAT|O_EXCL), so it outlives a
+crashed holder until ``ecsplan state unlock ID``. An flock on ``.guard`` around creating,
+reading and removing it means nobody ever reads a half-written lock file; a torn lock file
+found under the guard was left by a process that died inside ``lock()`` (it never believed it
+held the lock), so it is removed and the lock taken.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import threading
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+from planner.state.backend import new_lock_info
+from planner.state.errors import (
+    JournalConflict,
+    LockHeld,
+    LockLost,
+    StateError,
+    StateWarning,
+    UnknownLock,
+)
+from planner.state.keys import (
+    check_run_id,
+    decode_service_key,
+    encode_service_key,
+    is_encoded_service_key,
+)
+from planner.state.model import JournalEntry, LockInfo, RunSummary, summarize_run
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: O_EXCL alone still excludes
+    fcntl = None  # type: ignore[assignment]
+
+LOCK_FILE = "lock.json"
+GUARD_FILE = ".guard"
+RUNS_DIR = "runs"
+
+
+class _TornLock(Exception):
+    """lock.json exists but is not a complete lock (its creator died while writing it)."""
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make a new directory entry durable (no-op where directories cannot be opened)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+
+
+class LocalBackend:
+    """A state directory shared by processes on one machine (or a reliable shared disk)."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+        self._mutex = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"LocalBackend({str(self.root)!r})"
+
+    # -- paths -----------------------------------------------------------------------------
+
+    def _service_dir(self, service_key: str) -> Path:
+        return self.root / encode_service_key(service_key)
+
+    def _lock_path(self, service_key: str) -> Path:
+        return self._service_dir(service_key) / LOCK_FILE
+
+    def _run_path(self, service_key: str, run_id: str) -> Path:
+        return self._service_dir(service_key) / RUNS_DIR / f"{check_run_id(run_id)}.jsonl"
+
+    @contextlib.contextmanager
+    def _guard(self, service_key: str) -> Iterator[None]:
+        """Exclusive flock around lock.json changes; held for microseconds, never for a run."""
+        sdir = self._service_dir(service_key)
+        sdir.mkdir(parents=True, exist_ok=True)
+        with self._mutex:
+            if fcntl is None:  # pragma: no cover
+                yield
+                return
+            fd = os.open(sdir / GUARD_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                yield
+            finally:
+                os.close(fd)  # closing releases the flock
+
+    @staticmethod
+    def _read_lock(path: Path) -> LockInfo | None:
+        """The lock info, None when there is no lock; _TornLock when unreadable."""
+        try:
+            text = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        try:
+            return LockInfo.from_json(text)
+        except (ValueError, KeyError, TypeError) as e:
+            raise _TornLock(str(path)) from e
+
+    # -- locks -----------------------------------------------------------------------------
+
+    def lock(self, service_key: str, *, operation: str, run_id: str) -> LockInfo:
+        path = self._lock_path(service_key)
+        info = new_lock_info(service_key, operation, run_id, str(path.resolve()))
+        body = info.to_json().encode()
+        with self._guard(service_key):
+            for _ in range(2):
+                try:
+                    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+                except FileExistsError:
+                    try:
+                        holder = self._read_lock(path)
+                    except _TornLock:
+                        if fcntl is None:  # pragma: no cover - cannot prove it is torn
+                            raise StateError(
+                                f"lock file {path} is unreadable; remove it if no run is active"
+                            ) from None
+                        warnings.warn(
+                            f"removed a half-written lock file {path} (its writer died)",
+                            StateWarning,
+                            stacklevel=2,
+                        )
+                        path.unlink()
+                        continue
+                    if holder is None:  # released between our create and read
+                        continue
+                    raise LockHeld(holder) from None
+                try:
+                    _write_all(fd, body)
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+                _fsync_dir(path.parent)
+                return info
+        raise StateError(f"could not take the lock {path}; retry")
+
+    def unlock(self, info: LockInfo) -> None:
+        path = self._lock_path(info.service_key)
+        with self._guard(info.service_key):
+            try:
+                current = self._read_lock(path)
+            except _TornLock:
+                raise LockLost(f"lock {info.id} on {info.service_key} is unreadable") from None
+            if current is None:
+                raise LockLost(
+                    f"lock {info.id} on {info.service_key} was already released "
+                    "(by `ecsplan state unlock`?)"
+                )
+            if current.id != info.id:
+                raise LockLost(
+                    f"lock {info.id} on {info.service_key} was released and is now held by "
+                    f"{current.describe()}"
+                )
+            path.unlink()
+            _fsync_dir(path.parent)
+
+    def force_unlock(self, lock_id: str) -> LockInfo:
+        for service_key in self.services():
+            path = self._lock_path(service_key)
+            if not path.exists():
+                continue
+            with self._guard(service_key):
+                try:
+                    current = self._read_lock(path)
+                except _TornLock:
+                    continue
+                if current is not None and current.id == lock_id:
+                    path.unlink()
+                    _fsync_dir(path.parent)
+                    return current
+        held = ", ".join(f"{i.id} ({i.service_key})" for i in self.locks()) or "none"
+        raise UnknownLock(f"no lock with id {lock_id} in {self.root}; held locks: {held}")
+
+    def locks(self) -> list[LockInfo]:
+        out: list[LockInfo] = []
+        for service_key in self.services():
+            try:
+                info = self._read_lock(self._lock_path(service_key))
+            except _TornLock:
+                warnings.warn(
+                    f"{self._lock_path(service_key)}: unreadable lock file skipped",
+                    StateWarning,
+                    stacklevel=2,
+                )
+                continue
+            if info is not None:
+                out.append(info)
+        return out
+
+    # -- journal ---------------------------------------------------------------------------
+
+    def append(self, service_key: str, entry: JournalEntry) -> None:
+        path = self._run_path(service_key, entry.run_id)
+        line = (entry.to_json() + "\n").encode()
+        with self._mutex:
+            new_dirs = not path.parent.exists()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if new_dirs:
+                _fsync_dir(path.parent.parent)
+            existing = self._read_and_repair(path)
+            if existing and existing[-1].seq >= entry.seq:
+                raise JournalConflict(
+                    f"journal of run {entry.run_id} ({service_key}) already has entry "
+                    f"{existing[-1].seq}; refusing entry {entry.seq} (two writers on one run?)"
+                )
+            created = not existing and not path.exists()
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+            try:
+                _write_all(fd, line)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            if created:
+                _fsync_dir(path.parent)
+
+    def _read_and_repair(self, path: Path) -> list[JournalEntry]:
+        """Entries so far; a torn tail is cut off so the next line starts clean."""
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return []
+        entries = _parse_lines(raw, path)
+        if raw and not raw.endswith(b"\n"):
+            keep = raw.rfind(b"\n") + 1
+            os.truncate(path, keep)
+        return entries
+
+    def entries(self, service_key: str, run_id: str) -> list[JournalEntry]:
+        path = self._run_path(service_key, run_id)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return []
+        return _parse_lines(raw, path)
+
+    def runs(self, service_key: str) -> list[RunSummary]:
+        rdir = self._service_dir(service_key) / RUNS_DIR
+        if not rdir.is_dir():
+            return []
+        out: list[RunSummary] = []
+        for p in rdir.glob("*.jsonl"):
+            entries = self.entries(service_key, p.stem)
+            if entries:
+                out.append(summarize_run(service_key, entries))
+        out.sort(key=lambda r: (r.started, r.run_id), reverse=True)
+        return out
+
+    def services(self) -> list[str]:
+        if not self.root.is_dir():
+            return []
+        out = [
+            decode_service_key(d.name)
+            for d in self.root.iterdir()
+            if d.is_dir()
+            and is_encoded_service_key(d.name)
+            and ((d / LOCK_FILE).exists() or (d / RUNS_DIR).is_dir())
+        ]
+        return sorted(out)
+
+
+def _parse_lines(raw: bytes, path: Path) -> list[JournalEntry]:
+    """JSON lines in seq order. A last line without its newline is a write cut short by a
+    crash: skipped with a warning. Damage anywhere else is an error."""
+    lines = raw.split(b"\n")
+    tail = lines.pop()  # b"" when the file ends with a newline
+    if tail.strip():
+        warnings.warn(
+            f"{path}: ignoring an incomplete last journal line (a write cut short by a crash)",
+            StateWarning,
+            stacklevel=3,
+        )
+    out: list[JournalEntry] = []
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            out.append(JournalEntry.from_json(line))
+        except (ValueError, KeyError, TypeError) as e:
+            raise StateError(f"{path}:{n}: unreadable journal entry: {e}") from e
+    for a, b in itertools.pairwise(out):
+        if b.seq <= a.seq:
+            raise StateError(f"{path}: journal seq {b.seq} follows {a.seq}; the file is damaged")
+    return out
