@@ -163,14 +163,14 @@ def _schedule(req: RunRequest, run_id: str) -> list[ServiceResult]:
     return [results[sp.key] for sp in req.plan.services]
 
 
-def plans_to_resume(backend: StateBackend, keys: Sequence[ServicePlan]) -> list[ServicePlan]:
+def plans_to_resume(backend: StateBackend, keys: Sequence[str]) -> list[ServicePlan]:
     """The service plans of the last unfinished runs (from their run_start entries)."""
     out = []
-    for sp in keys:
-        run = last_unfinished_run(backend, state_key(sp))
+    for key in keys:
+        run = last_unfinished_run(backend, key)
         if run is None:
             continue
-        entries = backend.entries(state_key(sp), run.run_id)
+        entries = backend.entries(key, run.run_id)
         start = next((e for e in entries if e.event == "run_start"), None)
         if start is None or "service" not in start.data:
             continue

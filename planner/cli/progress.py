@@ -32,6 +32,8 @@ def _row(snap: Snapshot) -> tuple[str, str, str, str]:
     if snap.codedeploy_status:
         done = [name for name, st in snap.lifecycle if st == "Succeeded"]
         state = f"codedeploy {snap.codedeploy_status}" + (f" ({done[-1]})" if done else "")
+    elif snap.phase == "failed":
+        state = "failed"
     elif new and new.rollout_state:
         state = new.rollout_state.lower().replace("_", " ")
     return state, _rev(new.task_definition) if new else "-", counts, f"{snap.elapsed:.0f}s"
@@ -78,13 +80,13 @@ class Progress:
         with self.lock:
             self.rows[snap.key] = row
             for ev in snap.new_events:
-                self.console.print(f"  {snap.key}: {ev}", markup=False, style="dim")
+                self.console.print(f"  {snap.key}: {ev}", markup=False, style="dim", soft_wrap=True)
             if self.live is not None:
                 self.live.update(self._table())
                 return
             line = f"  {snap.key}: {row[0]}, {row[1]} {row[2]}"
             now = time.monotonic()
             if line != self._last_line.get(snap.key) or now - self._last_time.get(snap.key, 0) > 30:
-                self.console.print(f"{line}  [{row[3]}]", markup=False)
+                self.console.print(f"{line}  [{row[3]}]", markup=False, soft_wrap=True)
                 self._last_line[snap.key] = line
                 self._last_time[snap.key] = now

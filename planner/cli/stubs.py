@@ -11,9 +11,6 @@ from planner.cli.main import cli
 from planner.errors import NotYetImplemented
 
 NOT_YET: dict[str, str] = {
-    "sandbox": "start the local emulated AWS on 127.0.0.1",
-    "apply": "apply a saved plan, or plan then confirm",
-    "deploy": "plan + apply in one go (ecspresso flags)",
     "rollback": "undo the last (or given) run from its journal",
     "status": "service, deployments, task sets, scaling, events",
     "wait": "wait for the deployment in progress",

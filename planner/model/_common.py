@@ -73,8 +73,12 @@ def drop_false(doc: dict[str, Any], *names: str) -> None:
             del doc[name]
 
 
+# ecsplan's own bookkeeping tags (run and step of the register) are never a user change.
+OWN_TAG_PREFIX = "ecsplan:"
+
+
 def canonical_tags(tags: Any, ignore: Iterable[str]) -> list[dict[str, str]]:
-    """Tags as [{key, value}] sorted by key, without ignored keys."""
+    """Tags as [{key, value}] sorted by key, without ignored keys nor ecsplan's own."""
     ignored = set(ignore)
     out: dict[str, str] = {}
     if isinstance(tags, Mapping):
@@ -82,7 +86,7 @@ def canonical_tags(tags: Any, ignore: Iterable[str]) -> list[dict[str, str]]:
     else:
         pairs = [(t.get("key"), t.get("value", "")) for t in tags or [] if isinstance(t, Mapping)]
     for key, value in pairs:
-        if key is None or key in ignored:
+        if key is None or key in ignored or str(key).startswith(OWN_TAG_PREFIX):
             continue
         out[str(key)] = "" if value is None else str(value)
     return [{"key": k, "value": out[k]} for k in sorted(out)]

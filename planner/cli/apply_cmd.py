@@ -1,0 +1,204 @@
+"""`ecsplan apply` and `ecsplan deploy`."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from planner import __version__
+from planner.apply.executor import ApplyContext, ServiceResult
+from planner.apply.run import RunRequest, plans_to_resume, run_plan
+from planner.cli.context import Globals, pass_globals
+from planner.cli.flags import options_from, plan_flags
+from planner.cli.main import cli
+from planner.cli.plan_cmd import emit, make_plan
+from planner.cli.progress import Progress
+from planner.cli.services import Selection, select, state_location
+from planner.config import load_valid_config
+from planner.errors import EcsplanError
+from planner.plan.codec import plan_from_data
+from planner.plan.model import Plan
+from planner.render.secrets import FILE_PLACEHOLDER_RE, sensitive_values, unmask_from_file
+from planner.state.backend import open_backend
+from planner.workspace.planning import ServiceEntry, inputs_digest
+
+
+@contextmanager
+def stop_on_signals(stop: threading.Event, progress: Progress) -> Iterator[None]:
+    """SIGINT/SIGTERM: stop scheduling new steps, abandon waits, keep the journal resumable."""
+
+    def handler(signum: int, frame: Any) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        progress.message("Stopping: finishing the current call, then writing the journal...")
+
+    old = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+
+
+def _compatible(version: str) -> bool:
+    return version.split(".")[:2] == __version__.split(".")[:2]
+
+
+def load_plan_file(path: str) -> tuple[Plan, dict[str, Any]]:
+    try:
+        data = json.loads(Path(path).read_text())
+    except FileNotFoundError as e:
+        raise EcsplanError(f"{path}: plan file not found") from e
+    except json.JSONDecodeError as e:
+        raise EcsplanError(f"{path}:{e.lineno}: $: not a plan file ({e.msg})") from e
+    plan = plan_from_data(data)
+    if not _compatible(plan.tool_version):
+        raise EcsplanError(
+            f"{path}: plan was made by ecsplan {plan.tool_version}, this is {__version__}; "
+            "run plan again with this version"
+        )
+    return plan, data
+
+
+def reload_inputs(g: Globals, plan: Plan) -> Selection:
+    """Load the configs the plan was made from, to check the inputs and restore secrets."""
+    from planner.cli.validate_cmd import load_options
+
+    options = load_options(g)
+    entries = tuple(
+        ServiceEntry(sp.key, load_valid_config(sp.config_path, options), sp.depends_on)
+        for sp in plan.services
+    )
+    return Selection(entries, 10, entries[0].config.state if len(entries) == 1 else None, options)
+
+
+def _print_results(results: list[ServiceResult], g: Globals) -> int:
+    failed = [r for r in results if r.outcome != "succeeded"]
+    for r in results:
+        mark = {
+            "succeeded": "ok",
+            "failed": "FAILED",
+            "interrupted": "INTERRUPTED",
+            "skipped": "skipped",
+        }
+        line = f"{r.key}: {mark.get(r.outcome, r.outcome)}"
+        if r.message:
+            line += f" - {r.message}"
+        click.echo(line, err=r.outcome != "succeeded")
+    if not failed:
+        click.echo(f"Apply complete: {len(results)} service(s) applied.")
+        return 0
+    resumable = [r for r in failed if r.outcome in ("interrupted", "skipped", "failed")]
+    if resumable:
+        cfg = " ".join(
+            f"-w {g.workspace}" if g.workspace else f"-c {c}"
+            for c in (g.configs or ("ecspresso.yml",))
+        )
+        click.echo(
+            f"To continue: ecsplan {cfg} apply --resume   (or roll back: ecsplan {cfg} rollback)",
+            err=True,
+        )
+    first = failed[0]
+    raise EcsplanError(
+        f"{first.key}: {first.outcome}: {first.message}"
+        if first.message
+        else f"{first.key}: {first.outcome}"
+    )
+
+
+def execute(
+    g: Globals, plan: Plan, sel: Selection, *, resume: bool = False, stale_check: bool = True
+) -> int:
+    aws = g.aws(sel.entries[0].config.region if sel.entries else None)
+    backend = open_backend(state_location(g, sel), aws)
+    sensitive = sensitive_values(plan, sel.sensitive)
+    progress = Progress(color=g.color)
+    stop = threading.Event()
+    req = RunRequest(
+        plan=plan,
+        aws=aws,
+        backend=backend,
+        ctx=ApplyContext(aws=aws, observer=progress, stop=stop),
+        parallelism=sel.parallelism,
+        resume=resume,
+        check_staleness=stale_check,
+        on_start=lambda sp: progress.message(f"{sp.key}: applying {len(sp.steps)} step(s)"),
+        sensitive=sensitive,
+    )
+    with stop_on_signals(stop, progress), progress:
+        results = run_plan(req)
+    return _print_results(results, g)
+
+
+@cli.command()
+@click.argument("planfile", required=False)
+@click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--resume", is_flag=True, help="Continue the last unfinished run from its journal.")
+@plan_flags
+@pass_globals
+def apply(g: Globals, planfile: str | None, auto_approve: bool, resume: bool, **flags: Any) -> int:
+    """Apply a saved plan exactly (no prompt), or plan, show and ask first."""
+    if resume:
+        sel = select(g)
+        keys = [f"{e.config.cluster}/{e.config.service}" for e in sel.entries]
+        found = plans_to_resume(open_backend(state_location(g, sel), g.aws()), keys)
+        if not found:
+            raise EcsplanError("nothing to resume: no unfinished run for these services")
+        data_plan = Plan(services=tuple(found), tool_version=__version__)
+        sensitive = sensitive_values(data_plan, sel.sensitive)
+        plan = plan_from_data(unmask_from_file(_plan_dict(data_plan), sensitive))
+        click.echo(f"Resuming {', '.join(sp.key for sp in plan.services)}", err=True)
+        return execute(g, plan, sel, resume=True, stale_check=False)
+    if planfile:
+        plan, data = load_plan_file(planfile)
+        sel = reload_inputs(g, plan)
+        if inputs_digest(sel.entries) != plan.inputs_digest:
+            raise EcsplanError(
+                f"{planfile}: the plan was made for other inputs (configs or definitions changed "
+                "since); run plan again"
+            )
+        if FILE_PLACEHOLDER_RE.search(json.dumps(data)):
+            plan = plan_from_data(unmask_from_file(data, sensitive_values(plan, sel.sensitive)))
+        emit(plan, "text", g, sensitive_values(plan, sel.sensitive), None, None)
+        if not plan.has_changes:
+            return 0
+        return execute(g, plan, sel)
+    options = options_from(flags)
+    plan, sel = make_plan(g, options)
+    emit(plan, "text", g, sensitive_values(plan, sel.sensitive), None, None)
+    if not plan.has_changes:
+        return 0
+    if not auto_approve:
+        if not sys.stdin.isatty():
+            raise EcsplanError("apply needs confirmation: pass --auto-approve or a plan file")
+        click.confirm("Apply?", default=False, abort=True)
+    return execute(g, plan, sel, stale_check=False)
+
+
+def _plan_dict(plan: Plan) -> dict[str, Any]:
+    from planner.plan.codec import plan_to_data
+
+    return plan_to_data(plan)
+
+
+@cli.command()
+@click.option("--dry-run", is_flag=True, help="Plan only; change nothing.")
+@plan_flags
+@pass_globals
+def deploy(g: Globals, dry_run: bool, **flags: Any) -> int:
+    """Plan and apply in one go (ecspresso's deploy), no prompt."""
+    options = options_from(flags)
+    plan, sel = make_plan(g, options)
+    emit(plan, "text", g, sensitive_values(plan, sel.sensitive), None, None)
+    if dry_run or not plan.has_changes:
+        return 0
+    return execute(g, plan, sel, stale_check=False)
