@@ -40,13 +40,14 @@ def sandbox_cmd(
         raise EcsplanError(
             "the sandbox needs moto: pip install 'ecsplan[sandbox]'", details=str(e)
         ) from None
-    logging.basicConfig(level=logging.INFO, format="sandbox: %(message)s")
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("planner.sandbox").setLevel(logging.INFO)
     started = time.perf_counter()
     try:
         sb = Sandbox(port=port, tick=tick).start()
     except OSError as e:
         raise EcsplanError(f"cannot listen on 127.0.0.1:{port}: {e.strerror or e}") from None
+    startup = time.perf_counter() - started
     try:
         configs = [*prepare, *more_configs]
         if configs:
@@ -54,7 +55,7 @@ def sandbox_cmd(
                 click.echo(f"prepared: {line}")
         click.echo(
             f"ecsplan sandbox listening on {sb.endpoint} (tick {sb.tick}s, started in "
-            f"{time.perf_counter() - started:.2f}s)"
+            f"{startup:.2f}s)"
         )
         click.echo("Use it from another shell with:")
         for key, value in sb.env().items():

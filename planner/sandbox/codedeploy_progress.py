@@ -65,7 +65,10 @@ def target_properties(doc: dict[str, Any]) -> dict[str, Any]:
     resources = doc.get("Resources") or doc.get("resources") or []
     for res in resources:
         for body in (res or {}).values():
-            if isinstance(body, dict) and body.get("Type", "AWS::ECS::Service") == "AWS::ECS::Service":
+            if (
+                isinstance(body, dict)
+                and body.get("Type", "AWS::ECS::Service") == "AWS::ECS::Service"
+            ):
                 props = body.get("Properties") or {}
                 if props.get("TaskDefinition"):
                     return props
@@ -82,7 +85,9 @@ def _events(d: DeploymentInfo) -> list[dict[str, Any]]:
     return evs
 
 
-def _service(cd: CodeDeployBackend, d: DeploymentInfo) -> tuple[EC2ContainerServiceBackend, Service]:
+def _service(
+    cd: CodeDeployBackend, d: DeploymentInfo
+) -> tuple[EC2ContainerServiceBackend, Service]:
     group = d.deployment_group
     services = group.ecs_services or []
     if not services:
@@ -157,7 +162,9 @@ def _advance(cd: CodeDeployBackend, d: DeploymentInfo) -> None:
 def _waits_for_ready(d: DeploymentInfo) -> bool:
     bg = d.deployment_group.blue_green_deployment_configuration or {}
     ready = bg.get("deploymentReadyOption") or {}
-    return ready.get("actionOnTimeout") == "STOP_DEPLOYMENT" and not getattr(d, "sb_continue", False)
+    return ready.get("actionOnTimeout") == "STOP_DEPLOYMENT" and not getattr(
+        d, "sb_continue", False
+    )
 
 
 def _install(backend: EC2ContainerServiceBackend, svc: Service, d: DeploymentInfo) -> None:
@@ -179,7 +186,11 @@ def _install(backend: EC2ContainerServiceBackend, svc: Service, d: DeploymentInf
     load_balancers = svc.load_balancers
     if lb and svc.load_balancers:
         load_balancers = [
-            {**svc.load_balancers[0], "containerName": lb.get("ContainerName"), "containerPort": lb.get("ContainerPort")}
+            {
+                **svc.load_balancers[0],
+                "containerName": lb.get("ContainerName"),
+                "containerPort": lb.get("ContainerPort"),
+            }
         ]
     cps = props.get("CapacityProviderStrategy")
     ts = TaskSet(
@@ -279,7 +290,9 @@ def rollback(cd: CodeDeployBackend, d: DeploymentInfo, message: str) -> None:
         repl_id = getattr(d, "sb_replacement", None)
         for ts in list(svc.task_sets):
             if ts.id == repl_id:
-                taskset_progress.remove(svc, ts, "Deployment rolled back: replacement task set terminated")
+                taskset_progress.remove(
+                    svc, ts, "Deployment rolled back: replacement task set terminated"
+                )
     rb = DeploymentInfo(
         d.application,
         d.deployment_group,
@@ -297,7 +310,12 @@ def rollback(cd: CodeDeployBackend, d: DeploymentInfo, message: str) -> None:
     rb.status = "Succeeded"
     rb.start_time = rb.complete_time = utcnow()
     rb.sb_events = [
-        {"lifecycleEventName": n, "status": "Succeeded", "startTime": rb.start_time, "endTime": rb.start_time}
+        {
+            "lifecycleEventName": n,
+            "status": "Succeeded",
+            "startTime": rb.start_time,
+            "endTime": rb.start_time,
+        }
         for n in LIFECYCLE
     ]
     rb.sb_rollback = {
@@ -313,7 +331,9 @@ def target_id(d: DeploymentInfo) -> str | None:
     if not services:
         return None
     ref = services[0]
-    return f"{str(ref.get('clusterName')).split('/')[-1]}:{str(ref.get('serviceName')).split('/')[-1]}"
+    return (
+        f"{str(ref.get('clusterName')).split('/')[-1]}:{str(ref.get('serviceName')).split('/')[-1]}"
+    )
 
 
 def overview(d: DeploymentInfo) -> dict[str, int]:
@@ -335,7 +355,9 @@ def overview(d: DeploymentInfo) -> dict[str, int]:
 def deployment_target(cd: CodeDeployBackend, d: DeploymentInfo) -> dict[str, Any]:
     """GetDeploymentTarget's ECSTarget: lifecycle progress and the task sets involved."""
     tid = target_id(d) or ""
-    status = {"Created": "Pending", "Queued": "Pending", "Stopped": "Skipped"}.get(d.status, d.status)
+    status = {"Created": "Pending", "Queued": "Pending", "Stopped": "Skipped"}.get(
+        d.status, d.status
+    )
     task_sets: list[dict[str, Any]] = []
     try:
         _, svc = _service(cd, d)
@@ -348,7 +370,9 @@ def deployment_target(cd: CodeDeployBackend, d: DeploymentInfo) -> dict[str, Any
                     "runningCount": getattr(ts, "running_count", 0),
                     "status": ts.status,
                     "trafficWeight": 100.0 if ts.status == "PRIMARY" else 0.0,
-                    "taskSetLabel": "Green" if ts.id == getattr(d, "sb_replacement", None) else "Blue",
+                    "taskSetLabel": "Green"
+                    if ts.id == getattr(d, "sb_replacement", None)
+                    else "Blue",
                 }
             )
         target_arn = svc.arn

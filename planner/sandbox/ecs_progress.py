@@ -132,7 +132,7 @@ def _tick_service(backend: EC2ContainerServiceBackend, svc: Service) -> None:
         elif have > target:
             tasks = sorted(fleet.live(svc, pid), key=lambda t: t.status != "PENDING")
             extra = tasks[: have - target]
-            fleet.stop(svc, pid, extra, "Scaling activity initiated by (deployment %s)" % pid)
+            fleet.stop(svc, pid, extra, f"Scaling activity initiated by (deployment {pid})")
             fleet.add_event(
                 svc, f"has stopped {len(extra)} running tasks: {fleet.task_ids(extra)}."
             )

@@ -318,12 +318,18 @@ def _update_service(backend: EC2ContainerServiceBackend, params: dict[str, Any])
         service.sb_steady = False
         if service.deployments:
             service.deployments[0]["desiredCount"] = desired
-    if controller == "ECS" and service.task_definition and (new_deployment or not service.deployments):
+    if (
+        controller == "ECS"
+        and service.task_definition
+        and (new_deployment or not service.deployments)
+    ):
         ecs_progress.start_deployment(service)
     return service
 
 
-def _paginate(items: list[str], params: dict[str, Any], default: int) -> tuple[list[str], str | None]:
+def _paginate(
+    items: list[str], params: dict[str, Any], default: int
+) -> tuple[list[str], str | None]:
     max_results = params.get("maxResults")
     if max_results is not None and not 1 <= int(max_results) <= 100:
         raise InvalidParameterException("maxResults must be between 1 and 100.")
@@ -366,7 +372,13 @@ def _patch_codedeploy() -> None:
             }
         return info
 
-    def create_deployment(self: CodeDeployBackend, application_name: str, deployment_group_name: str, *args: Any, **kwargs: Any) -> str:
+    def create_deployment(
+        self: CodeDeployBackend,
+        application_name: str,
+        deployment_group_name: str,
+        *args: Any,
+        **kwargs: Any,
+    ) -> str:
         for d in self.deployments.values():
             if (
                 d.application_name == application_name
@@ -433,4 +445,3 @@ def _patch_codedeploy() -> None:
     _set(resp, "list_deployment_targets", list_deployment_targets)
     _set(resp, "get_deployment_target", get_deployment_target)
     _set(resp, "batch_get_deployment_targets", batch_get_deployment_targets)
-

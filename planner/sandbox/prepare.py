@@ -72,7 +72,9 @@ class Preparer:
         self.cluster(cfg.cluster, region)
         controller = (sdef.get("deploymentController") or {}).get("type", "ECS")
         tg_arns = [
-            lb["targetGroupArn"] for lb in sdef.get("loadBalancers") or [] if lb.get("targetGroupArn")
+            lb["targetGroupArn"]
+            for lb in sdef.get("loadBalancers") or []
+            if lb.get("targetGroupArn")
         ]
         for arn in tg_arns:
             self.target_group(arn, region)
@@ -82,13 +84,26 @@ class Preparer:
         if controller == "CODE_DEPLOY" or cfg.codedeploy is not None:
             cd = cfg.codedeploy
             app = (cd.application_name if cd else None) or f"AppECS-{cfg.cluster}-{cfg.service}"
-            group = (cd.deployment_group_name if cd else None) or f"DgpECS-{cfg.cluster}-{cfg.service}"
+            group = (
+                cd.deployment_group_name if cd else None
+            ) or f"DgpECS-{cfg.cluster}-{cfg.service}"
             rollback = True if cd is None or cd.auto_rollback is None else bool(cd.auto_rollback)
-            config_name = (cd.deployment_config_name if cd else None) or "CodeDeployDefault.ECSAllAtOnce"
-            self.codedeploy(app, group, config_name, rollback, cfg.cluster, cfg.service, tg_arns, region)
+            config_name = (
+                cd.deployment_config_name if cd else None
+            ) or "CodeDeployDefault.ECSAllAtOnce"
+            self.codedeploy(
+                app, group, config_name, rollback, cfg.cluster, cfg.service, tg_arns, region
+            )
         extra = path.parent / PREPARE_FILE
         if extra.is_file():
-            self.extras(json.loads(extra.read_text()), cfg.cluster, cfg.service, sdef, cfg.task_definition, region)
+            self.extras(
+                json.loads(extra.read_text()),
+                cfg.cluster,
+                cfg.service,
+                sdef,
+                cfg.task_definition,
+                region,
+            )
 
     def cluster(self, name: str, region: str) -> None:
         ecs = self.client("ecs", region)
@@ -161,12 +176,18 @@ class Preparer:
             self.created.append(f"codedeploy application {app}")
         if group in cd.list_deployment_groups(applicationName=app)["deploymentGroups"]:
             return
-        blue = tg_arns[0] if tg_arns else self.target_group(
-            f"arn:aws:elasticloadbalancing:{region}:123456789012:targetgroup/{service[:26]}-blue/0000000000000001",
-            region,
+        blue = (
+            tg_arns[0]
+            if tg_arns
+            else self.target_group(
+                f"arn:aws:elasticloadbalancing:{region}:123456789012:targetgroup/{service[:26]}-blue/0000000000000001",
+                region,
+            )
         )
         blue_name = blue.split(":targetgroup/")[-1].split("/")[0]
-        green_name = blue_name.replace("blue", "green") if "blue" in blue_name else f"{blue_name[:26]}-green"
+        green_name = (
+            blue_name.replace("blue", "green") if "blue" in blue_name else f"{blue_name[:26]}-green"
+        )
         green = blue.replace(f"targetgroup/{blue_name}/", f"targetgroup/{green_name}/")
         self.target_group(green, region)
         prod, test = self._listeners(service, blue, region)
@@ -175,7 +196,10 @@ class Preparer:
             deploymentGroupName=group,
             deploymentConfigName=config_name,
             serviceRoleArn="arn:aws:iam::123456789012:role/ecsCodeDeployRole",
-            deploymentStyle={"deploymentType": "BLUE_GREEN", "deploymentOption": "WITH_TRAFFIC_CONTROL"},
+            deploymentStyle={
+                "deploymentType": "BLUE_GREEN",
+                "deploymentOption": "WITH_TRAFFIC_CONTROL",
+            },
             blueGreenDeploymentConfiguration={
                 "terminateBlueInstancesOnDeploymentSuccess": {
                     "action": "TERMINATE",
@@ -206,13 +230,15 @@ class Preparer:
         try:
             lb = elb.describe_load_balancers(Names=[name])["LoadBalancers"][0]
         except ClientError:
-            lb = elb.create_load_balancer(Name=name, Subnets=self._subnets(region), Type="application")[
-                "LoadBalancers"
-            ][0]
+            lb = elb.create_load_balancer(
+                Name=name, Subnets=self._subnets(region), Type="application"
+            )["LoadBalancers"][0]
             self.created.append(f"load balancer {name}")
         existing = {
             listener["Port"]: listener["ListenerArn"]
-            for listener in elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]
+            for listener in elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])[
+                "Listeners"
+            ]
         }
         arns = []
         for port in (80, 10080):
@@ -257,7 +283,9 @@ class Preparer:
         if any(s["status"] == "ACTIVE" for s in found):
             return
         td = ecs.register_task_definition(**tdef)["taskDefinition"]["taskDefinitionArn"]
-        params = {k: v for k, v in {**sdef, **overrides}.items() if k not in ("cluster", "serviceName")}
+        params = {
+            k: v for k, v in {**sdef, **overrides}.items() if k not in ("cluster", "serviceName")
+        }
         ecs.create_service(cluster=cluster, serviceName=name, taskDefinition=td, **params)
         self.created.append(f"ecs service {cluster}/{name}")
 

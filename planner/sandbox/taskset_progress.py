@@ -72,7 +72,9 @@ def _tick_service(backend: EC2ContainerServiceBackend, svc: Service) -> None:
         failed = fleet.settle(svc, unit, fleet.image_fails(td))
         if failed:
             ts.sb_failed = failed_tasks(ts) + len(failed)
-            fleet.add_event(svc, f"has stopped {len(failed)} running tasks: {fleet.task_ids(failed)}.")
+            fleet.add_event(
+                svc, f"has stopped {len(failed)} running tasks: {fleet.task_ids(failed)}."
+            )
         target = computed_desired(svc, ts)
         have = len(fleet.live(svc, unit))
         if have < target:
@@ -90,7 +92,9 @@ def _tick_service(backend: EC2ContainerServiceBackend, svc: Service) -> None:
         elif have > target:
             extra = fleet.live(svc, unit)[: have - target]
             fleet.stop(svc, unit, extra, f"Scaling activity initiated by (task set {ts.id})")
-            fleet.add_event(svc, f"has stopped {len(extra)} running tasks: {fleet.task_ids(extra)}.")
+            fleet.add_event(
+                svc, f"has stopped {len(extra)} running tasks: {fleet.task_ids(extra)}."
+            )
         r, p = fleet.running(svc, unit), fleet.pending(svc, unit)
         stable = r == target and p == 0
         ts.computed_desired_count, ts.running_count, ts.pending_count = target, r, p
