@@ -36,9 +36,6 @@ _SECRET_SUBSTRINGS = (
     "CREDENTIAL",
     "PRIVATE",
     "APIKEY",
-    "ACCESSKEY",
-    "SECRETKEY",
-    "PRIVATEKEY",
     "AUTHORIZATION",
 )
 # Matched only as a whole word part: KEY in API_KEY / apiKey but not in MONKEY or KEYBOARD.

@@ -82,11 +82,11 @@ def _plan_lines(plan: Plan, raw: Plan, sensitive: frozenset[str]) -> list[Line]:
     return out
 
 
-def _diff_only_lines(plan: Plan) -> list[Line]:
+def _diff_only_lines(plan: Plan, raw: Plan, sensitive: frozenset[str]) -> list[Line]:
     """ecspresso's ``diff``: ---/+++ headers and unified diffs, nothing else."""
     out: list[Line] = []
-    for sp in plan.services:
-        for doc in sp.documents:
+    for sp, raw_sp in zip(plan.services, raw.services, strict=True):
+        for doc, raw_doc in zip(sp.documents, raw_sp.documents, strict=True):
             if not doc.changed:
                 continue
             label = f"{service_name(sp)} {doc.name}"
@@ -97,6 +97,8 @@ def _diff_only_lines(plan: Plan) -> list[Line]:
                 (f"+++ {label} (desired)" if doc.after is not None else "+++ /dev/null", "bold")
             )
             out.extend(_diff_block(doc, "", column0=True))
+            for name in changed_secret_names(raw_doc.before, raw_doc.after, sensitive):
+                out.append((f"# (sensitive value of {name} changed)", "yellow"))
     return out
 
 
@@ -114,7 +116,7 @@ def render_text(
     """
     values = frozenset(sensitive)
     shown = masked_plan(plan, values)
-    lines = _diff_only_lines(shown) if diff_only else _plan_lines(shown, plan, values)
+    lines = _diff_only_lines(shown, plan, values) if diff_only else _plan_lines(shown, plan, values)
     buf = StringIO()
     console = Console(
         file=buf,
