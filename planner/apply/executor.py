@@ -126,6 +126,8 @@ class ServiceExecutor:
             StepKind.CREATE_CODEDEPLOY_DEPLOYMENT: self._codedeploy,
             StepKind.WAIT_ROLLOUT: self._wait,
             StepKind.DEREGISTER_TASK_DEFINITIONS: self._deregister,
+            StepKind.STOP_CODEDEPLOY_DEPLOYMENT: self._stop_codedeploy,
+            StepKind.DELETE_SERVICE: self._delete_service,
         }[kind]
 
     def _input(self, step: Step, name: str) -> Any:
@@ -227,6 +229,15 @@ class ServiceExecutor:
         if step.payload.get("delete"):
             self.writer.delete_task_definitions(arns)
         return {"deregistered": arns}
+
+    def _stop_codedeploy(self, step: Step) -> dict[str, Any]:
+        dep = str(step.payload["deploymentId"])
+        self.writer.stop_deployment(dep, bool(step.payload.get("autoRollbackEnabled", True)))
+        return {"deploymentId": dep, "stopped": True}
+
+    def _delete_service(self, step: Step) -> dict[str, Any]:
+        self.writer.delete_service(self.plan.cluster, self.plan.service)
+        return {"deleted": f"{self.plan.cluster}/{self.plan.service}"}
 
     # --- recovery -----------------------------------------------------------------------
     def _reconcile(self, step: Step) -> dict[str, Any] | None:

@@ -81,7 +81,7 @@ def reload_inputs(g: Globals, plan: Plan) -> Selection:
     return Selection(entries, 10, entries[0].config.state if len(entries) == 1 else None, options)
 
 
-def _print_results(results: list[ServiceResult], g: Globals) -> int:
+def _print_results(results: list[ServiceResult], g: Globals, verb: str = "Apply") -> int:
     failed = [r for r in results if r.outcome != "succeeded"]
     for r in results:
         mark = {
@@ -95,7 +95,7 @@ def _print_results(results: list[ServiceResult], g: Globals) -> int:
             line += f" - {r.message}"
         click.echo(line, err=r.outcome != "succeeded")
     if not failed:
-        click.echo(f"Apply complete: {len(results)} service(s) applied.")
+        click.echo(f"{verb} complete: {len(results)} service(s).")
         return 0
     resumable = [r for r in failed if r.outcome in ("interrupted", "skipped", "failed")]
     if resumable:

@@ -11,7 +11,6 @@ from planner.cli.main import cli
 from planner.errors import NotYetImplemented
 
 NOT_YET: dict[str, str] = {
-    "rollback": "undo the last (or given) run from its journal",
     "status": "service, deployments, task sets, scaling, events",
     "wait": "wait for the deployment in progress",
     "scale": "change the desired count (journaled)",

@@ -28,6 +28,8 @@ class StepKind(str, Enum):
     WAIT_ROLLOUT = "wait_rollout"
     RESUME_AUTO_SCALING = "resume_auto_scaling"
     DEREGISTER_TASK_DEFINITIONS = "deregister_task_definitions"
+    STOP_CODEDEPLOY_DEPLOYMENT = "stop_codedeploy_deployment"  # rollback of an in-flight one
+    DELETE_SERVICE = "delete_service"  # rollback of a create, and `ecsplan delete`
 
 
 class Action(str, Enum):

@@ -1,0 +1,141 @@
+"""Undo a run: turn its journal (what succeeded, with outputs) into a plan of inverse steps.
+
+Pure. The rollback plan runs through the same executor and journal as any apply, so an
+interrupted rollback can itself be resumed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from planner.errors import EcsplanError
+from planner.plan.model import Action, ServicePlan, Step, StepKind
+from planner.plan.planner import NONE_SUSPENDED
+
+DONE = ("succeeded", "in_doubt")
+
+
+class _Out:
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.steps: list[Step] = []
+
+    def add(self, kind: StepKind, action: Action, description: str, **kw: Any) -> None:
+        sid = f"{self.key}/rollback-{len(self.steps) + 1:02d}-{kind.value}"
+        self.steps.append(Step(id=sid, kind=kind, action=action, description=description, **kw))
+
+
+def rollback_plan(
+    sp: ServicePlan,
+    states: Mapping[str, Any],
+    *,
+    deregister: bool = True,
+    wait: bool = True,
+    codedeploy_in_flight: bool = False,
+) -> ServicePlan:
+    """Inverse steps for what the run did, in reverse order.
+
+    ``states`` maps step ids to journal StepStates (``.state``, ``.outputs``).
+    """
+    ref = f"{sp.cluster}/{sp.service}"
+    out = _Out(sp.key)
+    did = {s.id: states[s.id] for s in sp.steps if s.id in states and states[s.id].state in DONE}
+    by_kind = {s.kind: s for s in sp.steps if s.id in did}
+    if not did:
+        raise EcsplanError(f"{sp.key}: the run changed nothing; nothing to roll back")
+    registered = by_kind.get(StepKind.REGISTER_TASK_DEFINITION)
+    new_arn = (did[registered.id].outputs or {}).get("taskDefinitionArn") if registered else None
+    previous_td = sp.fingerprint.task_definition
+    redeployed = False
+
+    cd = by_kind.get(StepKind.CREATE_CODEDEPLOY_DEPLOYMENT)
+    if cd is not None:
+        dep_id = (did[cd.id].outputs or {}).get("deploymentId")
+        if codedeploy_in_flight and dep_id:
+            out.add(
+                StepKind.STOP_CODEDEPLOY_DEPLOYMENT,
+                Action.UPDATE,
+                f"stop CodeDeploy deployment {dep_id} with auto rollback",
+                payload={"deploymentId": dep_id, "autoRollbackEnabled": True},
+            )
+        elif previous_td:
+            payload = dict(cd.payload)
+            payload.pop("autoRollbackConfiguration", None)
+            out.add(
+                StepKind.CREATE_CODEDEPLOY_DEPLOYMENT,
+                Action.UPDATE,
+                f"deploy the previous task definition {previous_td.rsplit('/', 1)[-1]} "
+                "through CodeDeploy",
+                payload=payload,
+                after={"taskDefinition": previous_td},
+                undo=None,
+            )
+        redeployed = True
+
+    upd = by_kind.get(StepKind.UPDATE_SERVICE)
+    if upd is not None and upd.undo:
+        undo = {k: v for k, v in upd.undo.items() if v is not None}
+        if sp.controller == "CODE_DEPLOY":
+            undo.pop("taskDefinition", None)
+        out.add(
+            StepKind.UPDATE_SERVICE,
+            Action.UPDATE,
+            f"restore service {ref}: " + ", ".join(sorted(undo)),
+            payload={"service": undo, "tags": {"add": [], "remove": []}},
+            before=upd.after,
+            after=upd.before,
+        )
+        redeployed = redeployed or "taskDefinition" in undo
+
+    created = by_kind.get(StepKind.CREATE_SERVICE)
+    if created is not None:
+        out.add(
+            StepKind.DELETE_SERVICE,
+            Action.DELETE,
+            f"delete service {ref} (the run created it)",
+            payload={"cluster": sp.cluster, "service": sp.service},
+            destructive=True,
+        )
+
+    if wait and redeployed and created is None:
+        out.add(
+            StepKind.WAIT_ROLLOUT,
+            Action.READ,
+            f"wait until service {ref} runs {(previous_td or '?').rsplit('/', 1)[-1]} again",
+            payload={"until": "deployed", "timeout_seconds": None, "controller": sp.controller},
+            after={"taskDefinition": previous_td},
+        )
+
+    for kind in (
+        StepKind.RESUME_AUTO_SCALING,
+        StepKind.SET_SCALING_CAPACITY,
+        StepKind.SUSPEND_AUTO_SCALING,
+    ):
+        st = by_kind.get(kind)
+        if st is None or not st.undo:
+            continue
+        base = {k: st.payload[k] for k in ("ServiceNamespace", "ResourceId", "ScalableDimension")}
+        restore = {**base, **dict(st.undo)}
+        if kind is StepKind.SET_SCALING_CAPACITY:
+            out.add(kind, Action.UPDATE, "restore scalable target min/max", payload=restore)
+        elif (
+            kind is StepKind.SUSPEND_AUTO_SCALING or restore.get("SuspendedState") != NONE_SUSPENDED
+        ):
+            out.add(
+                StepKind.RESUME_AUTO_SCALING,
+                Action.UPDATE,
+                "restore the auto scaling suspended state",
+                payload=restore,
+            )
+
+    if deregister and new_arn and new_arn != previous_td:
+        out.add(
+            StepKind.DEREGISTER_TASK_DEFINITIONS,
+            Action.DELETE,
+            f"deregister the rolled-back revision {new_arn.rsplit('/', 1)[-1]}",
+            payload={"taskDefinitions": [new_arn]},
+            destructive=True,
+        )
+    return replace(sp, steps=tuple(out.steps), documents=(), action=Action.UPDATE)
