@@ -46,7 +46,9 @@ def translate(e: Exception, action: str) -> AwsError:
             return AwsError(f"{action}: AWS answered HTTP {status} after retries ({code or msg})")
         return AwsError(f"{action}: {code}: {msg}")
     if isinstance(e, NoCredentialsError):
-        return AwsError(f"{action}: no AWS credentials found (set AWS_PROFILE or AWS_ACCESS_KEY_ID)")
+        return AwsError(
+            f"{action}: no AWS credentials found (set AWS_PROFILE or AWS_ACCESS_KEY_ID)"
+        )
     if isinstance(e, NoRegionError):
         return AwsError(f"{action}: no AWS region (set `region` in the config, or --region)")
     if isinstance(e, EndpointConnectionError):

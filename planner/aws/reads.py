@@ -158,9 +158,7 @@ class LiveReader:
         return out
 
     # --- CodeDeploy ---------------------------------------------------------------------
-    def codedeploy_group(
-        self, region: str, application: str, group: str
-    ) -> dict[str, Any] | None:
+    def codedeploy_group(self, region: str, application: str, group: str) -> dict[str, Any] | None:
         cd = self.aws.client("codedeploy", region)
         try:
             with aws_call(f"codedeploy:GetDeploymentGroup {application}/{group}"):
@@ -186,9 +184,7 @@ class LiveReader:
             apps = cd.list_applications().get("applications", [])
         for app in apps:
             with aws_call(f"codedeploy:ListDeploymentGroups {app}"):
-                groups = cd.list_deployment_groups(applicationName=app).get(
-                    "deploymentGroups", []
-                )
+                groups = cd.list_deployment_groups(applicationName=app).get("deploymentGroups", [])
             if not groups:
                 continue
             with aws_call(f"codedeploy:BatchGetDeploymentGroups {app}"):

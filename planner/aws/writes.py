@@ -171,4 +171,3 @@ def _service_outputs(svc: Mapping[str, Any]) -> dict[str, Any]:
         "desiredCount": svc.get("desiredCount"),
         "deploymentId": (primary or {}).get("id"),
     }
-
