@@ -44,7 +44,7 @@ class Preparer:
         self.endpoint = endpoint
         self.control = control
         self.created: list[str] = []
-        self._session = botocore.session.get_session()
+        self._session = _session()
         self._clients: dict[tuple[str, str], BaseClient] = {}
 
     def client(self, service: str, region: str) -> BaseClient:
@@ -288,6 +288,17 @@ class Preparer:
         }
         ecs.create_service(cluster=cluster, serviceName=name, taskDefinition=td, **params)
         self.created.append(f"ecs service {cluster}/{name}")
+
+
+_SESSION: botocore.session.Session | None = None
+
+
+def _session() -> botocore.session.Session:
+    """One botocore session per process: its loaded service models make clients cheap."""
+    global _SESSION
+    if _SESSION is None:
+        _SESSION = botocore.session.get_session()
+    return _SESSION
 
 
 def _mark_internal(request: Any, **_: Any) -> None:
