@@ -9,7 +9,14 @@ from planner.cli.main import cli
 
 # One module per built command (or small family of commands). Each defines its commands
 # with `@cli.command()` on import. Add a module here when a command is built.
-BUILT: list[str] = ["validate_cmd", "plan_cmd", "apply_cmd", "sandbox_cmd", "rollback_cmd", "state_cmd"]
+BUILT: list[str] = [
+    "validate_cmd",
+    "plan_cmd",
+    "apply_cmd",
+    "sandbox_cmd",
+    "rollback_cmd",
+    "state_cmd",
+]
 
 for _name in BUILT:
     importlib.import_module(f"planner.cli.{_name}")
