@@ -530,3 +530,47 @@ def test_prepare_autoscaling(sandbox: Sandbox) -> None:
 def test_prepare_workspace(sandbox: Sandbox) -> None:
     created = sandbox.prepare([str(EXAMPLES / "microservices" / "workspace.yml")])
     assert "ecs cluster my-cluster" in created
+
+
+def test_ready_wait_until_continue_deployment(sandbox: Sandbox) -> None:
+    ecs, cd, _ = blue_green(sandbox)
+    cd.create_deployment_group(
+        applicationName="myapp",
+        deploymentGroupName="manual",
+        serviceRoleArn="arn:aws:iam::123456789012:role/ecsCodeDeployRole",
+        ecsServices=[{"serviceName": "bg-service", "clusterName": CLUSTER}],
+        blueGreenDeploymentConfiguration={
+            "deploymentReadyOption": {"actionOnTimeout": "STOP_DEPLOYMENT", "waitTimeInMinutes": 0}
+        },
+    )
+    td2 = register(ecs, "bg-service", "1.28")
+    content = json.dumps(
+        {
+            "Resources": [
+                {"svc": {"Type": "AWS::ECS::Service", "Properties": {"TaskDefinition": td2}}}
+            ]
+        }
+    )
+    dep_id = cd.create_deployment(
+        applicationName="myapp",
+        deploymentGroupName="manual",
+        revision={"revisionType": "AppSpecContent", "appSpecContent": {"content": content}},
+    )["deploymentId"]
+    wait_for(lambda: cd.get_deployment(deploymentId=dep_id)["deploymentInfo"]["status"] == "Ready")
+    sandbox.step(5)
+    assert cd.get_deployment(deploymentId=dep_id)["deploymentInfo"]["status"] == "Ready"
+    assert describe(ecs, "bg-service")["taskDefinition"] != td2  # production not shifted yet
+    cd.continue_deployment(deploymentId=dep_id, deploymentWaitType="READY_WAIT")
+    assert wait_for(lambda: finished(cd, dep_id))["status"] == "Succeeded"
+    assert describe(ecs, "bg-service")["taskDefinition"] == td2
+
+
+def test_clock_control_over_http(sandbox: Sandbox) -> None:
+    ecs = client("ecs")
+    _http(sandbox, "POST", "/_sandbox/pause", {})
+    ecs_service(ecs, "web", count=1)
+    before = sandbox.ticks
+    _http(sandbox, "POST", "/_sandbox/step", {"ticks": 3})
+    assert sandbox.ticks - before == 3
+    assert settled(ecs, "web") is not None
+    _http(sandbox, "POST", "/_sandbox/resume", {})
