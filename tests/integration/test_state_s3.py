@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -182,3 +185,29 @@ def test_missing_bucket_says_so(sandbox: Sandbox) -> None:
     backend = open_backend("s3://no-such-bucket/x", AwsContext(max_attempts=1))
     with pytest.raises(AwsError, match=r"no-such-bucket.*NoSuchBucket"):
         backend.lock(SERVICE, operation="apply", run_id="r1")
+
+
+def test_state_cli_on_s3(backend: S3Backend, sandbox: Sandbox) -> None:
+    j = Journal(backend, SERVICE, "20260101T000000Z-aaaaaa")
+    j.start("apply")
+    j.begin("update", "update_service")
+    info = backend.lock(SERVICE, operation="apply", run_id=j.run_id)
+    env = {**os.environ, **sandbox.env()}
+
+    def ecsplan(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "planner", "--state", URL, "state", *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+        )
+
+    listed = json.loads(ecsplan("list", "--format", "json").stdout)
+    assert listed["services"][0]["last_run"]["run_id"] == j.run_id
+    assert [lock["id"] for lock in listed["locks"]] == [info.id]
+    shown = ecsplan("show", "web")
+    assert "update_service" in shown.stdout and "in doubt" in shown.stdout
+    released = ecsplan("unlock", info.id)
+    assert released.returncode == 0, released.stderr
+    assert backend.locks() == []
