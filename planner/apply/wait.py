@@ -96,6 +96,20 @@ def _revision(arn: str | None) -> str:
 
 
 def _views(svc: Mapping[str, Any]) -> tuple[DeploymentView, ...]:
+    if not svc.get("deployments") and svc.get("taskSets"):
+        return tuple(
+            DeploymentView(
+                id=str(t.get("id", "")),
+                status=str(t.get("status", "")),
+                task_definition=str(t.get("taskDefinition", "")),
+                running=int(t.get("runningCount", 0)),
+                desired=int(t.get("computedDesiredCount", 0)),
+                pending=int(t.get("pendingCount", 0)),
+                failed=0,
+                rollout_state=None,
+            )
+            for t in svc["taskSets"]
+        )
     return tuple(
         DeploymentView(
             id=str(d.get("id", "")),
@@ -125,9 +139,27 @@ def _new_events(spec: WaitSpec, svc: Mapping[str, Any], since: float) -> tuple[s
     return tuple(out)
 
 
+def _task_set_verdict(spec: WaitSpec, svc: Mapping[str, Any]) -> tuple[str, str | None]:
+    """CODE_DEPLOY / EXTERNAL services report task sets, not deployments."""
+    sets = svc.get("taskSets", [])
+    primary = next((t for t in sets if t.get("status") == "PRIMARY"), None)
+    if primary is None:
+        return "waiting", None
+    expected = spec.expected_task_definition
+    on_expected = not expected or primary.get("taskDefinition") == expected
+    steady = primary.get("stabilityStatus") == "STEADY_STATE" and primary.get(
+        "runningCount", 0
+    ) == primary.get("computedDesiredCount", 0)
+    if on_expected and steady and len(sets) == 1:
+        return "completed", None
+    return "waiting", None
+
+
 def _ecs_verdict(spec: WaitSpec, svc: Mapping[str, Any]) -> tuple[str, str | None]:
     """(phase, failure message) for an ECS-controlled service."""
     deps = svc.get("deployments", [])
+    if not deps and svc.get("taskSets"):
+        return _task_set_verdict(spec, svc)
     primary = next((d for d in deps if d.get("status") == "PRIMARY"), None)
     expected = spec.expected_task_definition
     ours = next((d for d in deps if spec.deployment_id and d.get("id") == spec.deployment_id), None)

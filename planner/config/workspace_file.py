@@ -29,7 +29,7 @@ class WorkspaceService:
 class WorkspaceFile:
     path: Path
     services: tuple[WorkspaceService, ...]
-    parallelism: int = 1
+    parallelism: int = 10
     state: str | None = None
     source: SourceDoc | None = None
 
@@ -69,7 +69,7 @@ def load_workspace(path: str | Path, options: LoadOptions | None = None) -> Work
     return WorkspaceFile(
         path=wpath,
         services=tuple(services),
-        parallelism=int(data.get("parallelism", 1)),
+        parallelism=int(data.get("parallelism", 10)),
         state=data.get("state"),
         source=doc,
     )
