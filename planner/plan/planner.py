@@ -231,6 +231,7 @@ def plan_service(desired: DesiredService, live: LiveService, options: PlanOption
     target_td_arn: str | None = None
     desired_canon_td: Mapping[str, Any] | None = None
 
+    td_changes: tuple[Change, ...] = ()
     pinned = options.skip_task_definition or options.revision is not None
     pinned = pinned or options.latest_task_definition
     if pinned:
@@ -249,6 +250,7 @@ def plan_service(desired: DesiredService, live: LiveService, options: PlanOption
         desired_canon_td = canonical_task_definition(
             desired.task_definition, ignore_tags=desired.ignore_tags
         )
+        td_changes = _changes(live_canon_td, desired_canon_td)
         if live_canon_td is not None and desired_canon_td == live_canon_td:
             target_td_arn = live_td_arn
         else:
@@ -260,17 +262,16 @@ def plan_service(desired: DesiredService, live: LiveService, options: PlanOption
                 payload=payload,
                 before=live_canon_td,
                 after=desired_canon_td,
-                changes=_changes(live_canon_td, desired_canon_td),
+                changes=td_changes,
                 undo={"deregister": "new revision"},
             )
     td_changed = td_input is not None or (
         target_td_arn is not None and target_td_arn != live_td_arn
     )
+    if pinned:
+        td_changes = _changes(live_canon_td, desired_canon_td)
     td_doc = Document(
-        name="task definition",
-        before=live_canon_td,
-        after=desired_canon_td,
-        changes=_changes(live_canon_td, desired_canon_td),
+        name="task definition", before=live_canon_td, after=desired_canon_td, changes=td_changes
     )
 
     # --- service ------------------------------------------------------------------------
