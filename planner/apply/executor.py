@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -78,7 +79,7 @@ class ServiceExecutor:
                     suspended_by_us |= step.kind is StepKind.SUSPEND_AUTO_SCALING
                     continue
                 if st is not None and st.state == "in_doubt":
-                    adopted = self._reconcile(step)
+                    adopted = self._reconcile(step, st.begin_data)
                     if adopted is not None:
                         self.journal.note(f"adopted {step.id} from live state", dict(adopted))
                         self.journal.success(step.id, step.kind.value, adopted)
@@ -102,7 +103,9 @@ class ServiceExecutor:
         return ServiceResult(self.plan.key, "succeeded", self.journal.run_id, "", self.outputs)
 
     def _execute(self, step: Step) -> None:
-        self.journal.begin(step.id, step.kind.value, {"description": step.description})
+        self.journal.begin(
+            step.id, step.kind.value, {"description": step.description, "at": time.time()}
+        )
         _crash_point("begin", step.kind)
         try:
             out = self._handler(step.kind)(step)
@@ -240,7 +243,7 @@ class ServiceExecutor:
         return {"deleted": f"{self.plan.cluster}/{self.plan.service}"}
 
     # --- recovery -----------------------------------------------------------------------
-    def _reconcile(self, step: Step) -> dict[str, Any] | None:
+    def _reconcile(self, step: Step, begin: Mapping[str, Any]) -> dict[str, Any] | None:
         """For a `begin` without outcome: what happened? None = it did not, run it."""
         w, cluster, service = self.writer, self.plan.cluster, self.plan.service
         if step.kind is StepKind.REGISTER_TASK_DEFINITION:
@@ -284,16 +287,20 @@ class ServiceExecutor:
                 }
             return None  # UpdateService without a new revision is safe to send again
         if step.kind is StepKind.CREATE_CODEDEPLOY_DEPLOYMENT:
-            return self._adopt_codedeploy(step)
+            return self._adopt_codedeploy(step, float(begin.get("at") or 0))
         return None  # scaling registrations and waits are idempotent: run them again
 
-    def _adopt_codedeploy(self, step: Step) -> dict[str, Any] | None:
-        """Find the deployment a crashed run created: in the group, for our task definition."""
+    def _adopt_codedeploy(self, step: Step, since: float) -> dict[str, Any] | None:
+        """Find the deployment a crashed run created: in the group, created after the
+        ``begin``, for our task definition. Never create a second one blindly."""
         app = str(step.payload["applicationName"])
         group = str(step.payload["deploymentGroupName"])
         td = self._task_definition(step) or (step.after or {}).get("taskDefinition")
         for dep_id in self.writer.list_deployments(app, group):
             info = self.writer.get_deployment(dep_id)
+            created = info.get("createTime")
+            if since and hasattr(created, "timestamp") and created.timestamp() < since - 5:
+                continue
             content = ((info.get("revision") or {}).get("appSpecContent") or {}).get(
                 "content"
             ) or ""

@@ -16,6 +16,7 @@ BUILT: list[str] = [
     "sandbox_cmd",
     "rollback_cmd",
     "state_cmd",
+    "appspec_cmd",
 ]
 
 for _name in BUILT:

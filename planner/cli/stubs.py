@@ -22,7 +22,6 @@ NOT_YET: dict[str, str] = {
     "exec": "ECS Exec into a task",
     "tasks": "list, find or stop tasks",
     "refresh": "force a new deployment",
-    "appspec": "print the CodeDeploy AppSpec",
     "delete": "delete the service",
 }
 
