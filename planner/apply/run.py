@@ -22,8 +22,21 @@ from planner.plan.planner import LiveService, fingerprint_of
 from planner.plan.stale import stale_reasons
 from planner.render.secrets import mask_for_file
 from planner.state.backend import StateBackend
-from planner.state.journal import Journal, last_unfinished_run, new_run_id
-from planner.state.model import LockInfo
+from planner.state.journal import Journal, new_run_id
+from planner.state.model import LockInfo, RunSummary
+
+RESUMABLE = (None, "interrupted", "failed")
+
+
+def resumable_run(backend: StateBackend, key: str) -> RunSummary | None:
+    """The newest run of a service when `apply --resume` should continue it: an apply that
+    did not finish, was interrupted, failed (its failed step is retried), or was never started
+    because a dependency failed. Only the newest: resuming an older one would undo a later run."""
+    runs = backend.runs(key)
+    if runs and runs[0].operation == "apply" and runs[0].outcome in RESUMABLE:
+        return runs[0]
+    return None
+
 
 StartHook = Callable[[ServicePlan], None]
 
@@ -91,7 +104,7 @@ def _lock_all(req: RunRequest, run_id: str) -> list[LockInfo]:
 
 def _journal_for(req: RunRequest, sp: ServicePlan, run_id: str) -> Journal:
     if req.resume:
-        run = last_unfinished_run(req.backend, state_key(sp))
+        run = resumable_run(req.backend, state_key(sp))
         if run is not None:
             return Journal.resume(req.backend, state_key(sp), run.run_id)
     journal = Journal(req.backend, state_key(sp), run_id)
@@ -163,11 +176,19 @@ def _schedule(req: RunRequest, run_id: str) -> list[ServiceResult]:
     return [results[sp.key] for sp in req.plan.services]
 
 
+def _skip(req: RunRequest, sp: ServicePlan, run_id: str, why: str) -> ServiceResult:
+    """A service not started is journaled as an interrupted run, so `apply --resume` runs it."""
+    journal = _journal_for(req, sp, run_id)
+    journal.note(f"not started: {why}")
+    journal.end("interrupted")
+    return ServiceResult(sp.key, "skipped", journal.run_id, f"not started: {why}")
+
+
 def plans_to_resume(backend: StateBackend, keys: Sequence[str]) -> list[ServicePlan]:
     """The service plans of the last unfinished runs (from their run_start entries)."""
     out = []
     for key in keys:
-        run = last_unfinished_run(backend, key)
+        run = resumable_run(backend, key)
         if run is None:
             continue
         entries = backend.entries(key, run.run_id)
