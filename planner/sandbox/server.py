@@ -16,7 +16,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from planner.sandbox import fidelity
+from planner.sandbox import fidelity, task_runs
 from planner.sandbox.control import Control, Faults, is_write
 from planner.sandbox.middleware import SandboxApp
 from planner.sandbox.ticker import Ticker
@@ -50,6 +50,7 @@ class Sandbox:
 
     def start(self) -> Sandbox:
         fidelity.install()
+        task_runs.install()
         app = SandboxApp(DomainDispatcherApplication(create_backend_app), self.control, self)
         self._server = make_server(
             self.host, self.port, app, threaded=True, request_handler=_QuietHandler

@@ -8,7 +8,7 @@ import threading
 from moto.codedeploy.models import codedeploy_backends
 from moto.ecs.models import ecs_backends
 
-from planner.sandbox import codedeploy_progress, ecs_progress, taskset_progress
+from planner.sandbox import codedeploy_progress, ecs_progress, task_runs, taskset_progress
 
 log = logging.getLogger("planner.sandbox")
 
@@ -19,6 +19,7 @@ def advance_all() -> None:
         for backend in list(dict.values(regions)):
             ecs_progress.tick(backend)
             taskset_progress.tick(backend)
+            task_runs.tick(backend)
     for regions in list(dict.values(codedeploy_backends)):
         for cd in list(dict.values(regions)):
             codedeploy_progress.tick(cd)
