@@ -17,6 +17,14 @@ BUILT: list[str] = [
     "rollback_cmd",
     "state_cmd",
     "appspec_cmd",
+    "verify_cmd",
+    "status_cmd",
+    "wait_cmd",
+    "scale_cmd",
+    "revisions_cmd",
+    "deregister_cmd",
+    "tasks_cmd",
+    "lifecycle_cmd",
 ]
 
 for _name in BUILT:

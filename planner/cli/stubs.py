@@ -11,18 +11,9 @@ from planner.cli.main import cli
 from planner.errors import NotYetImplemented
 
 NOT_YET: dict[str, str] = {
-    "status": "service, deployments, task sets, scaling, events",
-    "wait": "wait for the deployment in progress",
-    "scale": "change the desired count (journaled)",
-    "revisions": "list task definition revisions",
-    "deregister": "deregister old task definition revisions",
-    "verify": "check roles, images, secrets, log groups, target groups",
     "init": "write config and definitions from a live service",
     "run": "run a one-off task with the service's network settings",
     "exec": "ECS Exec into a task",
-    "tasks": "list, find or stop tasks",
-    "refresh": "force a new deployment",
-    "delete": "delete the service",
 }
 
 

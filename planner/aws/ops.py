@@ -1,0 +1,182 @@
+"""AWS reads and writes of the day-to-day operations (status, tasks, revisions, delete).
+
+Kept apart from the planning reads so operations can grow without touching the apply path.
+Reads that can be many (tasks, revisions) are paginated and batched at the API limits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from planner.aws.clients import AwsContext
+from planner.aws.errors import aws_call, error_code
+from planner.aws.reads import chunks
+from planner.errors import AwsError
+
+TASKS_BATCH = 100
+#: CodeDeploy statuses of a deployment that is still going (the one `wait` follows).
+ACTIVE_CODEDEPLOY = ["Created", "Queued", "InProgress", "Ready", "Baking"]
+
+
+def family_of(arn: str) -> str:
+    """``arn:...:task-definition/web:12`` -> ``web``."""
+    return arn.rsplit("/", 1)[-1].rsplit(":", 1)[0]
+
+
+def revision_of(arn: str) -> int:
+    return int(arn.rsplit(":", 1)[-1])
+
+
+class OpsClient:
+    """Operations' calls for one region."""
+
+    def __init__(self, aws: AwsContext, region: str) -> None:
+        self.aws = aws
+        self.region = region
+
+    def _c(self, name: str) -> Any:
+        return self.aws.client(name, self.region)
+
+    # --- task definitions -----------------------------------------------------------------
+    def task_definition_arns(self, family: str, status: str = "ACTIVE") -> list[str]:
+        """Every revision ARN of exactly this family (prefix matches dropped), newest first."""
+        ecs = self._c("ecs")
+        out: list[str] = []
+        token: str | None = None
+        with aws_call(f"ecs:ListTaskDefinitions family {family}"):
+            while True:
+                kw: dict[str, Any] = {"familyPrefix": family, "status": status, "sort": "DESC"}
+                if token:
+                    kw["nextToken"] = token
+                resp = ecs.list_task_definitions(**kw)
+                out += [a for a in resp.get("taskDefinitionArns", []) if family_of(a) == family]
+                token = resp.get("nextToken")
+                if not token:
+                    break
+        return sorted(set(out), key=revision_of, reverse=True)
+
+    def describe_task_definition(self, arn: str) -> dict[str, Any]:
+        with aws_call(f"ecs:DescribeTaskDefinition {arn}"):
+            return dict(
+                self._c("ecs").describe_task_definition(taskDefinition=arn)["taskDefinition"]
+            )
+
+    def deregister_task_definition(self, arn: str) -> None:
+        with aws_call(f"ecs:DeregisterTaskDefinition {arn}"):
+            self._c("ecs").deregister_task_definition(taskDefinition=arn)
+
+    def delete_task_definitions(self, arns: Sequence[str]) -> list[str]:
+        """DeleteTaskDefinitions 10 at a time; returns the failures as readable lines."""
+        problems: list[str] = []
+        for batch in chunks(list(arns), 10):
+            with aws_call("ecs:DeleteTaskDefinitions"):
+                resp = self._c("ecs").delete_task_definitions(taskDefinitions=list(batch))
+            for f in resp.get("failures", []) or []:
+                problems.append(
+                    f"{f.get('arn')}: {f.get('reason')} {f.get('detail') or ''}".strip()
+                )
+        return problems
+
+    # --- tasks ----------------------------------------------------------------------------
+    def task_arns(
+        self,
+        cluster: str,
+        service: str | None = None,
+        desired_status: str = "RUNNING",
+        family: str | None = None,
+    ) -> list[str]:
+        """Task ARNs of a service (or of a task definition family) in the cluster."""
+        ecs = self._c("ecs")
+        out: list[str] = []
+        token: str | None = None
+        with aws_call(f"ecs:ListTasks {cluster}/{service or family}"):
+            while True:
+                kw: dict[str, Any] = {"cluster": cluster, "desiredStatus": desired_status}
+                if service:
+                    kw["serviceName"] = service
+                if family:
+                    kw["family"] = family
+                if token:
+                    kw["nextToken"] = token
+                resp = ecs.list_tasks(**kw)
+                out += resp.get("taskArns", [])
+                token = resp.get("nextToken")
+                if not token:
+                    return out
+
+    def describe_tasks(self, cluster: str, arns: Sequence[str]) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for batch in chunks(list(arns), TASKS_BATCH):
+            with aws_call(f"ecs:DescribeTasks on cluster {cluster}"):
+                resp = self._c("ecs").describe_tasks(cluster=cluster, tasks=list(batch))
+            out += resp.get("tasks", [])
+        return out
+
+    def service_tasks(self, cluster: str, service: str) -> list[dict[str, Any]]:
+        """The service's running and recently stopped tasks, described."""
+        arns = self.task_arns(cluster, service, "RUNNING")
+        arns += [a for a in self.task_arns(cluster, service, "STOPPED") if a not in arns]
+        return self.describe_tasks(cluster, arns) if arns else []
+
+    def stop_task(self, cluster: str, task: str, reason: str) -> dict[str, Any]:
+        with aws_call(f"ecs:StopTask {task}"):
+            return dict(self._c("ecs").stop_task(cluster=cluster, task=task, reason=reason)["task"])
+
+    # --- services -------------------------------------------------------------------------
+    def describe_service(self, cluster: str, service: str) -> dict[str, Any] | None:
+        """The service in any status (ACTIVE, DRAINING, INACTIVE), or None."""
+        try:
+            with aws_call(f"ecs:DescribeServices {cluster}/{service}"):
+                resp = self._c("ecs").describe_services(cluster=cluster, services=[service])
+        except AwsError as e:
+            cause = e.__cause__
+            if cause is not None and "ClusterNotFound" in (error_code(cause) or ""):  # type: ignore[arg-type]
+                raise AwsError(f"cluster {cluster!r} not found in {self.region}") from cause
+            raise
+        found = resp.get("services", [])
+        return dict(found[0]) if found else None
+
+    def delete_service(self, cluster: str, service: str) -> dict[str, Any]:
+        with aws_call(f"ecs:DeleteService {cluster}/{service}"):
+            resp = self._c("ecs").delete_service(cluster=cluster, service=service, force=True)
+        return dict(resp.get("service") or {})
+
+    # --- Application Auto Scaling -----------------------------------------------------------
+    def scaling_policies(self, resource_id: str) -> list[dict[str, Any]]:
+        aas = self._c("application-autoscaling")
+        out: list[dict[str, Any]] = []
+        token: str | None = None
+        with aws_call(f"application-autoscaling:DescribeScalingPolicies {resource_id}"):
+            while True:
+                kw: dict[str, Any] = {
+                    "ServiceNamespace": "ecs",
+                    "ResourceId": resource_id,
+                    "ScalableDimension": "ecs:service:DesiredCount",
+                }
+                if token:
+                    kw["NextToken"] = token
+                resp = aas.describe_scaling_policies(**kw)
+                out += resp.get("ScalingPolicies", [])
+                token = resp.get("NextToken")
+                if not token:
+                    return out
+
+    # --- CodeDeploy -------------------------------------------------------------------------
+    def active_codedeploy_deployment(self, application: str, group: str) -> str | None:
+        """The group's newest deployment that has not finished, if any."""
+        cd = self._c("codedeploy")
+        with aws_call(f"codedeploy:ListDeployments {application}/{group}"):
+            ids = cd.list_deployments(
+                applicationName=application,
+                deploymentGroupName=group,
+                includeOnlyStatuses=ACTIVE_CODEDEPLOY,
+            ).get("deployments", [])
+        if not ids:
+            return None
+        if len(ids) == 1:
+            return str(ids[0])
+        with aws_call("codedeploy:BatchGetDeployments"):
+            infos = cd.batch_get_deployments(deploymentIds=ids[:25]).get("deploymentsInfo", [])
+        infos.sort(key=lambda i: str(i.get("createTime", "")), reverse=True)
+        return str(infos[0]["deploymentId"]) if infos else str(ids[0])

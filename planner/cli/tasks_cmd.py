@@ -1,0 +1,103 @@
+"""`ecsplan tasks`: the service's tasks; `--find` for scripts; `--stop ID` stops one."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+import click
+
+from planner.aws.ops import OpsClient
+from planner.cli.context import Globals, pass_globals
+from planner.cli.main import cli
+from planner.cli.services import select
+from planner.cli.status_cmd import refs_of
+from planner.errors import EcsplanError
+from planner.ops.tables import console, table
+
+
+def task_id(arn: str) -> str:
+    return arn.rsplit("/", 1)[-1]
+
+
+def _time(v: Any) -> str | None:
+    return v.isoformat(timespec="seconds") if hasattr(v, "isoformat") else (str(v) if v else None)
+
+
+def task_row(key: str, t: Mapping[str, Any]) -> dict[str, Any]:
+    """The facts of one task a user looks at, JSON-ready."""
+    return {
+        "service": key,
+        "id": task_id(str(t.get("taskArn", ""))),
+        "taskArn": t.get("taskArn"),
+        "revision": str(t.get("taskDefinitionArn", "-")).rsplit("/", 1)[-1],
+        "lastStatus": t.get("lastStatus"),
+        "desiredStatus": t.get("desiredStatus"),
+        "healthStatus": t.get("healthStatus") or "UNKNOWN",
+        "startedAt": _time(t.get("startedAt")),
+        "stoppedReason": t.get("stoppedReason"),
+        "launchType": t.get("launchType") or t.get("capacityProviderName"),
+    }
+
+
+@cli.command()
+@click.option("--find", is_flag=True, help="Print the running tasks' ARNs, one per line.")
+@click.option("--stop", "stop_id", metavar="ID", help="Stop this task (id or ARN).")
+@click.option("--force", is_flag=True, help="Stop without asking.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@pass_globals
+def tasks(g: Globals, find: bool, stop_id: str | None, force: bool, fmt: str) -> int:
+    """List the service's tasks (revision, status, health, started, stopped reason)."""
+    sel = select(g)
+    refs = refs_of(g, sel)
+    aws = g.aws()
+    rows: list[dict[str, Any]] = []
+    for e in sel.entries:
+        ref = refs[e.key]
+        ops = OpsClient(aws, ref.region)
+        rows += [task_row(e.key, t) for t in ops.service_tasks(ref.cluster, ref.service)]
+    if stop_id:
+        return _stop(g, refs, rows, stop_id, force)
+    if find:
+        for r in rows:
+            if r["desiredStatus"] == "RUNNING":
+                click.echo(r["taskArn"])
+        return 0
+    if fmt == "json":
+        click.echo(json.dumps({"tasks": rows}, indent=2))
+        return 0
+    cols = ("service", "id", "revision", "last", "desired", "health", "started", "stopped reason")
+    keys = ("service", "id", "revision", "lastStatus", "desiredStatus", "healthStatus")
+    cells = [
+        [str(r[k] or "-") for k in keys] + [r["startedAt"] or "-", r["stoppedReason"] or ""]
+        for r in rows
+    ]
+    console(g.color).print(table(cols, cells))
+    if not rows:
+        click.echo("No tasks.")
+    return 0
+
+
+def _stop(
+    g: Globals, refs: Mapping[str, Any], rows: list[dict[str, Any]], wanted: str, force: bool
+) -> int:
+    match = [r for r in rows if wanted in (r["id"], r["taskArn"])]
+    if not match:
+        raise EcsplanError(f"task {wanted} is not a task of the selected service(s)")
+    r = match[0]
+    if r["lastStatus"] == "STOPPED":
+        raise EcsplanError(f"task {r['id']} is already stopped")
+    if not force:
+        if not sys.stdin.isatty():
+            raise EcsplanError("stopping a task needs confirmation: pass --force")
+        click.confirm(f"Stop task {r['id']} ({r['revision']}) of {r['service']}?", abort=True)
+    ref = refs[r["service"]]
+    out = OpsClient(g.aws(), ref.region).stop_task(
+        ref.cluster, r["taskArn"], "stopped by ecsplan tasks --stop"
+    )
+    click.echo(
+        f"{r['service']}: stopping task {r['id']} (now {out.get('lastStatus')}, desired {out.get('desiredStatus')})"
+    )
+    return 0

@@ -1,0 +1,65 @@
+"""Narrow a planned service update to the fields an operation is about.
+
+`scale` and `refresh` plan with the normal planner (same reads, same journal, same undo data)
+but must not sneak in other drift between the config and live: a scale changes the desired
+count, a refresh forces a deployment, nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import replace
+
+from planner.plan.model import Action, Plan, ServicePlan, Step, StepKind
+
+
+def _touches(path: str, fields: Collection[str]) -> bool:
+    head = path.split(".", 1)[0].split("[", 1)[0]
+    return head in fields
+
+
+def narrow_service(sp: ServicePlan, fields: Collection[str]) -> ServicePlan:
+    """Keep only ``fields`` of update_service steps; drop steps left with nothing to do."""
+    steps: list[Step] = []
+    left_out: set[str] = set()
+    for st in sp.steps:
+        if st.kind is not StepKind.UPDATE_SERVICE:
+            steps.append(st)
+            continue
+        svc = dict(st.payload.get("service") or {})
+        kept = {k: v for k, v in svc.items() if k in fields}
+        left_out |= set(svc) - set(kept) - {"taskDefinition"}
+        if st.inputs:
+            left_out.add("taskDefinition")
+        if not kept:
+            continue
+        undo = {k: v for k, v in (st.undo or {}).items() if k in fields}
+        steps.append(
+            replace(
+                st,
+                description=f"update service {sp.cluster}/{sp.service}: {', '.join(sorted(kept))}",
+                payload={**st.payload, "service": kept, "tags": {"add": [], "remove": []}},
+                inputs={},
+                changes=tuple(c for c in st.changes if _touches(c.path, fields)),
+                undo=undo,
+            )
+        )
+    if not any(s.kind is not StepKind.WAIT_ROLLOUT for s in steps):
+        steps = []
+    warnings = sp.warnings
+    if left_out:
+        warnings += (
+            "other differences from the config are left for plan/apply: "
+            + ", ".join(sorted(left_out)),
+        )
+    has_changes = any(s.kind is not StepKind.WAIT_ROLLOUT for s in steps)
+    return replace(
+        sp,
+        steps=tuple(steps),
+        warnings=warnings,
+        action=Action.UPDATE if has_changes else Action.NOOP,
+    )
+
+
+def narrow_plan(plan: Plan, fields: Collection[str]) -> Plan:
+    return replace(plan, services=tuple(narrow_service(sp, fields) for sp in plan.services))

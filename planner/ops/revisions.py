@@ -1,0 +1,150 @@
+"""Which task definition revisions are in use, and which ones `deregister` may remove.
+
+Pure: the CLI reads the service, its tasks, the family's revisions and the journal, and these
+functions decide. A revision is "in use" when the service, one of its deployments or task
+sets, a running task, or the last run (as its rollback target) needs it; those are never
+touched, whatever the flags say.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from planner.errors import EcsplanError
+
+
+def short(arn: str) -> str:
+    """``arn:...:task-definition/web:12`` -> ``web:12`` (also accepts ``web:12``)."""
+    return arn.rsplit("/", 1)[-1]
+
+
+def revision_number(arn: str) -> int:
+    return int(arn.rsplit(":", 1)[-1])
+
+
+class RevisionInUse(EcsplanError):
+    """`deregister --revision N` named a revision something still needs."""
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One revision of the family with what uses it (empty ``uses`` = unused)."""
+
+    arn: str
+    revision: int
+    status: str = "ACTIVE"
+    registered: str | None = None
+    uses: tuple[str, ...] = ()
+
+    @property
+    def in_use(self) -> bool:
+        return bool(self.uses)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "revision": self.revision,
+            "arn": self.arn,
+            "status": self.status,
+            "registeredAt": self.registered,
+            "inUse": self.in_use,
+            "uses": list(self.uses),
+        }
+
+
+def usage(
+    service: Mapping[str, Any] | None,
+    tasks: Iterable[Mapping[str, Any]] = (),
+    rollback_target: str | None = None,
+    rollback_run: str | None = None,
+) -> dict[str, tuple[str, ...]]:
+    """``family:rev`` -> why it is in use, from the service, its tasks and the last run."""
+    out: dict[str, list[str]] = {}
+
+    def mark(arn: str | None, why: str) -> None:
+        if arn:
+            reasons = out.setdefault(short(arn), [])
+            if why not in reasons:
+                reasons.append(why)
+
+    svc = service or {}
+    if svc.get("status") == "ACTIVE":
+        mark(svc.get("taskDefinition"), "service")
+        for d in svc.get("deployments") or ():
+            mark(d.get("taskDefinition"), f"{str(d.get('status', '')).lower()} deployment")
+        for t in svc.get("taskSets") or ():
+            mark(t.get("taskDefinition"), f"{str(t.get('status', '')).lower()} task set")
+    for task in tasks:
+        if task.get("lastStatus") != "STOPPED" or task.get("desiredStatus") == "RUNNING":
+            mark(task.get("taskDefinitionArn"), "running task")
+    if rollback_target:
+        run = f" {rollback_run}" if rollback_run else ""
+        mark(rollback_target, f"rollback target of the last run{run}")
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def annotate(
+    arns: Sequence[str],
+    uses: Mapping[str, tuple[str, ...]],
+    registered: Mapping[str, str | None] | None = None,
+    status: str = "ACTIVE",
+) -> list[Revision]:
+    """Revisions newest first, each with its uses."""
+    registered = registered or {}
+    revs = [
+        Revision(
+            arn=a,
+            revision=revision_number(a),
+            status=status,
+            registered=registered.get(a),
+            uses=uses.get(short(a), ()),
+        )
+        for a in arns
+    ]
+    return sorted(revs, key=lambda r: r.revision, reverse=True)
+
+
+@dataclass(frozen=True)
+class Removal:
+    """What `deregister` will do: ``remove`` these, ``kept`` these (with why)."""
+
+    remove: tuple[Revision, ...] = ()
+    kept: tuple[Revision, ...] = field(default_factory=tuple)
+
+
+def choose(
+    revisions: Sequence[Revision], *, keep: int | None = None, revision: int | None = None
+) -> Removal:
+    """Pick what to deregister: ``--keep N`` keeps the newest N and everything in use;
+    ``--revision N`` removes exactly that one, or refuses naming why it is in use."""
+    if (keep is None) == (revision is None):
+        raise EcsplanError("give exactly one of --revision N or --keep N")
+    ordered = sorted(revisions, key=lambda r: r.revision, reverse=True)
+    if revision is not None:
+        found = next((r for r in ordered if r.revision == revision), None)
+        if found is None:
+            raise EcsplanError(f"revision {revision} is not an ACTIVE revision of the family")
+        if found.in_use:
+            raise RevisionInUse(
+                f"{short(found.arn)} is in use ({', '.join(found.uses)}); not deregistering it"
+            )
+        return Removal(remove=(found,), kept=tuple(r for r in ordered if r is not found))
+    assert keep is not None
+    if keep < 0:
+        raise EcsplanError("--keep must be 0 or more")
+    newest, older = ordered[:keep], ordered[keep:]
+    return Removal(
+        remove=tuple(r for r in older if not r.in_use),
+        kept=tuple(newest) + tuple(r for r in older if r.in_use),
+    )
+
+
+def rollback_target(entries: Sequence[Any]) -> str | None:
+    """The task definition a run would roll back to: the live one its plan started from."""
+    start = next((e for e in entries if getattr(e, "event", None) == "run_start"), None)
+    if start is None:
+        return None
+    fp = ((start.data or {}).get("service") or {}).get("fingerprint") or {}
+    td = fp.get("task_definition")
+    return str(td) if td else None

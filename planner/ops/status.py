@@ -1,0 +1,295 @@
+"""`status`: one service's live state as frozen data, JSON, and table cells.
+
+Pure functions of what describe_services, the scalable target and the scaling policies
+returned, so the output is testable without AWS and the same for one service or many.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+
+def revision_name(arn: str | None) -> str:
+    """``arn:...:task-definition/web:12`` -> ``web:12``."""
+    return arn.rsplit("/", 1)[-1] if arn else "-"
+
+
+def _time(value: Any) -> str | None:
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    return str(value) if value else None
+
+
+@dataclass(frozen=True)
+class DeploymentStatus:
+    id: str
+    status: str  # PRIMARY | ACTIVE | INACTIVE
+    task_definition: str
+    desired: int
+    running: int
+    pending: int
+    failed: int
+    rollout_state: str | None
+    rollout_state_reason: str | None
+    updated: str | None
+
+
+@dataclass(frozen=True)
+class TaskSetStatus:
+    id: str
+    status: str  # PRIMARY | ACTIVE | DRAINING
+    stability: str | None
+    task_definition: str
+    desired: int
+    running: int
+    pending: int
+    scale: str | None
+    external_id: str | None
+
+
+@dataclass(frozen=True)
+class ScalingStatus:
+    min_capacity: int
+    max_capacity: int
+    suspended: Mapping[str, bool]
+    policies: tuple[str, ...]
+
+    @property
+    def any_suspended(self) -> bool:
+        return any(self.suspended.values())
+
+
+@dataclass(frozen=True)
+class Event:
+    created: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    key: str
+    cluster: str
+    service: str
+    status: str  # ACTIVE | DRAINING | INACTIVE | MISSING
+    controller: str = "ECS"
+    task_definition: str | None = None
+    desired: int = 0
+    running: int = 0
+    pending: int = 0
+    launch_type: str | None = None
+    capacity_provider_strategy: tuple[Mapping[str, Any], ...] = ()
+    deployments: tuple[DeploymentStatus, ...] = ()
+    task_sets: tuple[TaskSetStatus, ...] = ()
+    scaling: ScalingStatus | None = None
+    events: tuple[Event, ...] = ()
+
+    @property
+    def revision(self) -> str:
+        return revision_name(self.task_definition)
+
+
+def service_status(
+    key: str,
+    cluster: str,
+    service: str,
+    svc: Mapping[str, Any] | None,
+    target: Mapping[str, Any] | None = None,
+    policies: Sequence[Mapping[str, Any]] = (),
+    events: int = 10,
+) -> ServiceStatus:
+    """The status of one service from its describe output (None = it does not exist)."""
+    if svc is None:
+        return ServiceStatus(key, cluster, service, "MISSING")
+    scaling = None
+    if target is not None:
+        scaling = ScalingStatus(
+            min_capacity=int(target.get("MinCapacity", 0)),
+            max_capacity=int(target.get("MaxCapacity", 0)),
+            suspended=dict(target.get("SuspendedState") or {}),
+            policies=tuple(str(p.get("PolicyName")) for p in policies),
+        )
+    return ServiceStatus(
+        key=key,
+        cluster=cluster,
+        service=service,
+        status=str(svc.get("status", "?")),
+        controller=str((svc.get("deploymentController") or {}).get("type") or "ECS"),
+        task_definition=svc.get("taskDefinition"),
+        desired=int(svc.get("desiredCount", 0)),
+        running=int(svc.get("runningCount", 0)),
+        pending=int(svc.get("pendingCount", 0)),
+        launch_type=svc.get("launchType"),
+        capacity_provider_strategy=tuple(svc.get("capacityProviderStrategy") or ()),
+        deployments=tuple(
+            DeploymentStatus(
+                id=str(d.get("id", "")),
+                status=str(d.get("status", "")),
+                task_definition=str(d.get("taskDefinition", "")),
+                desired=int(d.get("desiredCount", 0)),
+                running=int(d.get("runningCount", 0)),
+                pending=int(d.get("pendingCount", 0)),
+                failed=int(d.get("failedTasks", 0)),
+                rollout_state=d.get("rolloutState"),
+                rollout_state_reason=d.get("rolloutStateReason"),
+                updated=_time(d.get("updatedAt")),
+            )
+            for d in svc.get("deployments") or ()
+        ),
+        task_sets=tuple(
+            TaskSetStatus(
+                id=str(t.get("id", "")),
+                status=str(t.get("status", "")),
+                stability=t.get("stabilityStatus"),
+                task_definition=str(t.get("taskDefinition", "")),
+                desired=int(t.get("computedDesiredCount", 0)),
+                running=int(t.get("runningCount", 0)),
+                pending=int(t.get("pendingCount", 0)),
+                scale=_scale(t.get("scale")),
+                external_id=t.get("externalId"),
+            )
+            for t in svc.get("taskSets") or ()
+        ),
+        scaling=scaling,
+        events=tuple(
+            Event(_time(e.get("createdAt")), str(e.get("message", "")))
+            for e in (svc.get("events") or ())[: max(events, 0)]
+        ),
+    )
+
+
+def _scale(scale: Mapping[str, Any] | None) -> str | None:
+    if not scale:
+        return None
+    return f"{scale.get('value')} {str(scale.get('unit', '')).lower()}".strip()
+
+
+# --- cells -------------------------------------------------------------------------------
+def launch_cell(s: ServiceStatus) -> str:
+    if s.capacity_provider_strategy:
+        parts = []
+        for c in s.capacity_provider_strategy:
+            extra = f" base {c['base']}" if c.get("base") else ""
+            parts.append(f"{c.get('capacityProvider')} w{c.get('weight', 0)}{extra}")
+        return ", ".join(parts)
+    return s.launch_type or "-"
+
+
+SUSPEND_SHORT = {
+    "DynamicScalingInSuspended": "in",
+    "DynamicScalingOutSuspended": "out",
+    "ScheduledScalingSuspended": "scheduled",
+}
+
+
+def scaling_cell(s: ServiceStatus) -> str:
+    a = s.scaling
+    if a is None:
+        return "-"
+    text = f"min {a.min_capacity} max {a.max_capacity}"
+    off = [short for k, short in SUSPEND_SHORT.items() if a.suspended.get(k)]
+    text += ", suspended: " + "/".join(off) if off else ", active"
+    if a.policies:
+        text += f", policies: {', '.join(a.policies)}"
+    return text
+
+
+def deployments_cell(s: ServiceStatus) -> str:
+    if s.deployments:
+        return "; ".join(
+            f"{d.status} {revision_name(d.task_definition)} "
+            f"{(d.rollout_state or '-')} {d.running}/{d.desired}"
+            for d in s.deployments
+        )
+    if s.task_sets:
+        return "; ".join(
+            f"{t.status} {revision_name(t.task_definition)} {t.stability or '-'} "
+            f"{t.running}/{t.desired}"
+            for t in s.task_sets
+        )
+    return "-"
+
+
+def summary_row(s: ServiceStatus) -> list[str]:
+    """service, status, revision, running/desired (pending), deployments, launch, scaling."""
+    if s.status == "MISSING":
+        return [s.key, "MISSING", "-", "-", "-", "-", "-"]
+    return [
+        s.key,
+        s.status,
+        s.revision,
+        f"{s.running}/{s.desired}" + (f" (+{s.pending} pending)" if s.pending else ""),
+        deployments_cell(s),
+        launch_cell(s),
+        scaling_cell(s),
+    ]
+
+
+SUMMARY_COLUMNS = (
+    "service",
+    "status",
+    "revision",
+    "running/desired",
+    "deployments",
+    "launch",
+    "auto scaling",
+)
+
+
+# --- JSON ----------------------------------------------------------------------------------
+def to_json(s: ServiceStatus) -> dict[str, Any]:
+    """Stable JSON: camelCase as the AWS APIs name things, one object per service."""
+    return {
+        "key": s.key,
+        "cluster": s.cluster,
+        "service": s.service,
+        "status": s.status,
+        "deploymentController": s.controller,
+        "taskDefinition": s.task_definition,
+        "revision": s.revision if s.task_definition else None,
+        "desiredCount": s.desired,
+        "runningCount": s.running,
+        "pendingCount": s.pending,
+        "launchType": s.launch_type,
+        "capacityProviderStrategy": [dict(c) for c in s.capacity_provider_strategy],
+        "deployments": [
+            {
+                "id": d.id,
+                "status": d.status,
+                "taskDefinition": d.task_definition,
+                "desiredCount": d.desired,
+                "runningCount": d.running,
+                "pendingCount": d.pending,
+                "failedTasks": d.failed,
+                "rolloutState": d.rollout_state,
+                "rolloutStateReason": d.rollout_state_reason,
+                "updatedAt": d.updated,
+            }
+            for d in s.deployments
+        ],
+        "taskSets": [
+            {
+                "id": t.id,
+                "status": t.status,
+                "stabilityStatus": t.stability,
+                "taskDefinition": t.task_definition,
+                "computedDesiredCount": t.desired,
+                "runningCount": t.running,
+                "pendingCount": t.pending,
+                "scale": t.scale,
+                "externalId": t.external_id,
+            }
+            for t in s.task_sets
+        ],
+        "autoScaling": None
+        if s.scaling is None
+        else {
+            "minCapacity": s.scaling.min_capacity,
+            "maxCapacity": s.scaling.max_capacity,
+            "suspendedState": dict(s.scaling.suspended),
+            "policies": list(s.scaling.policies),
+        },
+        "events": [asdict(e) for e in s.events],
+    }

@@ -1,0 +1,36 @@
+"""Rich tables for the operation commands: coloured on a terminal, plain and wide otherwise.
+
+Plain (not a TTY) output keeps one row per line so scripts can grep it.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Sequence
+from typing import IO
+
+from rich.console import Console
+from rich.table import Table
+
+PLAIN_WIDTH = 250
+
+
+def console(color: bool, file: IO[str] | None = None) -> Console:
+    out = file or sys.stdout
+    tty = out.isatty()
+    return Console(
+        file=out,
+        no_color=not (color and tty),
+        highlight=False,
+        width=None if tty else PLAIN_WIDTH,
+        soft_wrap=not tty,
+    )
+
+
+def table(columns: Sequence[str], rows: Iterable[Sequence[str]], title: str | None = None) -> Table:
+    t = Table(box=None, pad_edge=False, title=title, title_justify="left", header_style="bold")
+    for c in columns:
+        t.add_column(c, overflow="fold")
+    for r in rows:
+        t.add_row(*r)
+    return t
