@@ -1,0 +1,52 @@
+"""`ecsplan verify`: check what a deploy needs besides the definitions (ecspresso verify)."""
+
+from __future__ import annotations
+
+import click
+
+from planner.aws.checks import Checks
+from planner.cli.context import Globals, pass_globals
+from planner.cli.main import cli
+from planner.cli.services import select
+from planner.ops.verify import (
+    NG,
+    OK,
+    SKIP,
+    render_text,
+    summary,
+    summary_line,
+    to_json,
+    verify_service,
+)
+
+_COLORS = {OK: "green", NG: "red", SKIP: "yellow"}
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@pass_globals
+def verify(g: Globals, fmt: str) -> int:
+    """Check the cluster, roles (and their trust of ecs-tasks), ECR images, secrets and SSM
+    parameters, log groups, target groups and awsvpc subnets/security groups: OK, NG or SKIP
+    each, as a tree. Exit 1 when anything is NG."""
+    sel = select(g)
+    trees = []
+    for e in sel.entries:
+        cfg = e.config
+        aws = g.aws(cfg.region)
+        region = aws.region or cfg.region or aws.resolved_region()
+        trees.append(verify_service(cfg, region, Checks(aws)))
+    counts = summary(trees)
+    if fmt == "json":
+        click.echo(to_json(trees))
+    else:
+
+        def style(text: str, status: str) -> str:
+            return click.style(text, fg=_COLORS[status], bold=True) if g.color else text
+
+        click.echo(render_text(trees, style))
+    if counts.get(NG):
+        if fmt == "json":
+            click.echo(summary_line(counts), err=True)
+        return 1
+    return 0
