@@ -131,6 +131,9 @@ class ServiceExecutor:
             StepKind.DEREGISTER_TASK_DEFINITIONS: self._deregister,
             StepKind.STOP_CODEDEPLOY_DEPLOYMENT: self._stop_codedeploy,
             StepKind.DELETE_SERVICE: self._delete_service,
+            StepKind.PUT_SCALING_POLICY: self._put_policy,
+            StepKind.DELETE_SCALING_POLICY: self._delete_policy,
+            StepKind.PUT_METRIC_ALARM: self._put_alarm,
         }[kind]
 
     def _input(self, step: Step, name: str) -> Any:
@@ -175,6 +178,9 @@ class ServiceExecutor:
         return out
 
     def _scaling(self, step: Step) -> dict[str, Any]:
+        if step.payload.get("deregister"):  # rollback of a target the run created
+            self.writer.deregister_scalable_target(str(step.payload["ResourceId"]))
+            return {"deregistered": step.payload["ResourceId"]}
         self.writer.register_scalable_target(step.payload)
         return {
             k: step.payload[k]
@@ -232,6 +238,20 @@ class ServiceExecutor:
         if step.payload.get("delete"):
             self.writer.delete_task_definitions(arns)
         return {"deregistered": arns}
+
+    def _put_policy(self, step: Step) -> dict[str, Any]:
+        return self.writer.put_scaling_policy(step.payload)
+
+    def _delete_policy(self, step: Step) -> dict[str, Any]:
+        self.writer.delete_scaling_policy(step.payload)
+        return {"deleted": step.payload["PolicyName"]}
+
+    def _put_alarm(self, step: Step) -> dict[str, Any]:
+        if step.payload.get("delete"):  # rollback of an alarm the run created
+            self.writer.delete_alarm(str(step.payload["AlarmName"]))
+            return {"deleted": step.payload["AlarmName"]}
+        self.writer.put_metric_alarm(step.payload)
+        return {"AlarmName": step.payload["AlarmName"]}
 
     def _stop_codedeploy(self, step: Step) -> dict[str, Any]:
         dep = str(step.payload["deploymentId"])

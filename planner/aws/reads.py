@@ -157,6 +157,26 @@ class LiveReader:
                 out[ref] = t
         return out
 
+    def scaling_policies(self, region: str, resource_id: str) -> list[dict[str, Any]]:
+        """Policies of one scalable target (read only when `ecsplan.scaling.policies` is set)."""
+        aas = self.aws.client("application-autoscaling", region)
+        with aws_call(f"application-autoscaling:DescribeScalingPolicies {resource_id}"):
+            resp = aas.describe_scaling_policies(
+                ServiceNamespace="ecs", ResourceId=resource_id, ScalableDimension=SCALABLE_DIMENSION
+            )
+        return list(resp.get("ScalingPolicies", []))
+
+    def alarms(self, region: str, names: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Metric alarms by name, 100 names per DescribeAlarms call."""
+        cw = self.aws.client("cloudwatch", region)
+        out: dict[str, dict[str, Any]] = {}
+        for batch in chunks(list(dict.fromkeys(names)), 100):
+            with aws_call("cloudwatch:DescribeAlarms"):
+                resp = cw.describe_alarms(AlarmNames=list(batch), AlarmTypes=["MetricAlarm"])
+            for a in resp.get("MetricAlarms", []):
+                out[a["AlarmName"]] = a
+        return out
+
     # --- CodeDeploy ---------------------------------------------------------------------
     def codedeploy_group(self, region: str, application: str, group: str) -> dict[str, Any] | None:
         cd = self.aws.client("codedeploy", region)

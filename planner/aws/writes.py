@@ -108,6 +108,31 @@ class Writer:
         with aws_call(f"application-autoscaling:RegisterScalableTarget {payload['ResourceId']}"):
             self._c("application-autoscaling").register_scalable_target(**payload)
 
+    def deregister_scalable_target(self, resource_id: str) -> None:
+        with aws_call(f"application-autoscaling:DeregisterScalableTarget {resource_id}"):
+            self._c("application-autoscaling").deregister_scalable_target(
+                ServiceNamespace="ecs",
+                ResourceId=resource_id,
+                ScalableDimension="ecs:service:DesiredCount",
+            )
+
+    def put_scaling_policy(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        with aws_call(f"application-autoscaling:PutScalingPolicy {payload['PolicyName']}"):
+            resp = self._c("application-autoscaling").put_scaling_policy(**payload)
+        return {"PolicyARN": resp.get("PolicyARN")}
+
+    def delete_scaling_policy(self, payload: Mapping[str, Any]) -> None:
+        with aws_call(f"application-autoscaling:DeleteScalingPolicy {payload['PolicyName']}"):
+            self._c("application-autoscaling").delete_scaling_policy(**payload)
+
+    def put_metric_alarm(self, payload: Mapping[str, Any]) -> None:
+        with aws_call(f"cloudwatch:PutMetricAlarm {payload['AlarmName']}"):
+            self._c("cloudwatch").put_metric_alarm(**payload)
+
+    def delete_alarm(self, name: str) -> None:
+        with aws_call(f"cloudwatch:DeleteAlarms {name}"):
+            self._c("cloudwatch").delete_alarms(AlarmNames=[name])
+
     def scalable_target(self, resource_id: str) -> dict[str, Any] | None:
         with aws_call("application-autoscaling:DescribeScalableTargets"):
             resp = self._c("application-autoscaling").describe_scalable_targets(

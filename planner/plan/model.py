@@ -30,6 +30,9 @@ class StepKind(str, Enum):
     DEREGISTER_TASK_DEFINITIONS = "deregister_task_definitions"
     STOP_CODEDEPLOY_DEPLOYMENT = "stop_codedeploy_deployment"  # rollback of an in-flight one
     DELETE_SERVICE = "delete_service"  # rollback of a create, and `ecsplan delete`
+    PUT_SCALING_POLICY = "put_scaling_policy"  # ecsplan.scaling.policies
+    DELETE_SCALING_POLICY = "delete_scaling_policy"
+    PUT_METRIC_ALARM = "put_metric_alarm"  # ecsplan.alarms
 
 
 class Action(str, Enum):
@@ -189,7 +192,15 @@ class Plan:
 
     def counts(self) -> dict[str, int]:
         """How many of each thing: the numbers of the summary line."""
-        c = {"register": 0, "create": 0, "update": 0, "deploy": 0, "unchanged": 0, "scaling": 0}
+        c = {
+            "register": 0,
+            "create": 0,
+            "update": 0,
+            "deploy": 0,
+            "unchanged": 0,
+            "scaling": 0,
+            "alarms": 0,
+        }
         for sp in self.services:
             if not sp.has_changes:
                 c["unchanged"] += 1
@@ -206,6 +217,10 @@ class Plan:
                     StepKind.SUSPEND_AUTO_SCALING,
                     StepKind.RESUME_AUTO_SCALING,
                     StepKind.SET_SCALING_CAPACITY,
+                    StepKind.PUT_SCALING_POLICY,
+                    StepKind.DELETE_SCALING_POLICY,
                 ):
                     c["scaling"] += 1
+                elif st.kind is StepKind.PUT_METRIC_ALARM:
+                    c["alarms"] += 1
         return c

@@ -24,6 +24,7 @@ from planner.model.service import (
     tag_changes,
 )
 from planner.model.taskdef import canonical_task_definition, task_definition_register_payload
+from planner.plan.extras import extras_steps
 from planner.plan.model import (
     Action,
     Change,
@@ -72,6 +73,7 @@ class DesiredService:
     appspec: Mapping[str, Any] | None = None
     depends_on: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    extras: Mapping[str, Any] = field(default_factory=dict)  # the config's `ecsplan:` section
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,8 @@ class LiveService:
     pinned_task_definition: Mapping[str, Any] | None = None  # for --revision / --latest / skip
     latest_revision: str | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    scaling_policies: tuple[Mapping[str, Any], ...] | None = None  # read when declared
+    alarms: tuple[Mapping[str, Any], ...] | None = None
 
 
 def controller_of(desired: DesiredService, live: LiveService) -> str:
@@ -395,6 +399,28 @@ def plan_service(desired: DesiredService, live: LiveService, options: PlanOption
             },
             inputs={"taskDefinition": td_input} if td_input else {},
             after={"taskDefinition": target_td_arn} if target_td_arn else None,
+        )
+
+    for spec in extras_steps(
+        cluster=desired.cluster,
+        service=desired.service,
+        extras=desired.extras,
+        target=target,
+        policies=live.scaling_policies,
+        alarms=live.alarms,
+        capacity_from_flags=options.auto_scaling_min is not None
+        or options.auto_scaling_max is not None,
+    ):
+        steps.add(
+            spec.kind,
+            spec.action,
+            spec.description,
+            payload=spec.payload,
+            before=spec.before,
+            after=spec.after,
+            changes=spec.changes,
+            destructive=spec.destructive,
+            undo=spec.undo,
         )
 
     if target is not None and options.resume_auto_scaling:

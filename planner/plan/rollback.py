@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from planner.errors import EcsplanError
+from planner.plan.extras import alarm_payload, policy_payload
 from planner.plan.model import Action, ServicePlan, Step, StepKind
 from planner.plan.planner import NONE_SUSPENDED
 
@@ -128,6 +129,44 @@ def rollback_plan(
                 Action.UPDATE,
                 "restore the auto scaling suspended state",
                 payload=restore,
+            )
+
+    for st in reversed(sp.steps):
+        if st.id not in did or st.kind not in (
+            StepKind.PUT_SCALING_POLICY,
+            StepKind.DELETE_SCALING_POLICY,
+            StepKind.PUT_METRIC_ALARM,
+        ):
+            continue
+        previous = (st.undo or {}).get("previous")
+        if st.kind is StepKind.PUT_METRIC_ALARM:
+            payload = (
+                alarm_payload(previous)
+                if previous
+                else {"AlarmName": st.payload["AlarmName"], "delete": True}
+            )
+            out.add(
+                st.kind,
+                Action.UPDATE,
+                f"restore CloudWatch alarm {st.payload['AlarmName']}",
+                payload=payload,
+            )
+        elif previous:
+            out.add(
+                StepKind.PUT_SCALING_POLICY,
+                Action.UPDATE,
+                f"restore scaling policy {previous['name']}",
+                payload=policy_payload(str(st.payload["ResourceId"]), previous),
+            )
+        else:
+            out.add(
+                StepKind.DELETE_SCALING_POLICY,
+                Action.DELETE,
+                f"delete scaling policy {st.payload['PolicyName']} (the run created it)",
+                payload={
+                    k: st.payload[k]
+                    for k in ("PolicyName", "ServiceNamespace", "ResourceId", "ScalableDimension")
+                },
             )
 
     if deregister and new_arn and new_arn != previous_td:

@@ -24,6 +24,8 @@ SCALING_KINDS = frozenset(
         StepKind.SUSPEND_AUTO_SCALING,
         StepKind.RESUME_AUTO_SCALING,
         StepKind.SET_SCALING_CAPACITY,
+        StepKind.PUT_SCALING_POLICY,
+        StepKind.DELETE_SCALING_POLICY,
     }
 )
 
@@ -65,6 +67,8 @@ def summary_line(plan: Plan) -> str:
         parts.append(_plural(c["deploy"], "CodeDeploy deployment"))
     if c.get("scaling"):
         parts.append(_plural(c["scaling"], "auto scaling change"))
+    if c.get("alarms"):
+        parts.append(_plural(c["alarms"], "alarm change"))
     parts.append(f"{c['unchanged']} unchanged")
     return "Plan: " + ", ".join(parts) + "."
 

@@ -19,6 +19,7 @@ from planner.aws.clients import AwsContext
 from planner.aws.reads import LiveReader, ServiceRef
 from planner.config.model import ServiceConfig
 from planner.errors import EcsplanError
+from planner.plan.extras import alarm_names
 from planner.plan.model import Plan, PlanOptions
 from planner.plan.planner import CodeDeployTarget, DesiredService, LiveService, plan_service
 
@@ -107,12 +108,29 @@ def build_plan(
         wanted.append((refs[key].region, r))
     tds = reader.task_definitions(wanted)
 
+    alarm_names_by_region: dict[str, list[str]] = {}
+    for e in entries:
+        alarm_names_by_region.setdefault(refs[e.key].region, []).extend(
+            alarm_names(e.config.extras)
+        )
+    live_alarms: dict[str, dict[str, Any]] = {}
+    for region, names in alarm_names_by_region.items():
+        if names:
+            live_alarms.update(reader.alarms(region, names))
+
     plans = []
     for e in entries:
         ref = refs[e.key]
         svc = live_services.get(ref)
         live_arn = svc.get("taskDefinition") if svc else None
+        scaling = e.config.extras.get("scaling") or {}
+        policies = None
+        if "policies" in scaling and scalable.get(ref) is not None:
+            policies = tuple(reader.scaling_policies(ref.region, ref.resource_id))
+        names = alarm_names(e.config.extras)
         live = LiveService(
+            scaling_policies=policies,
+            alarms=tuple(live_alarms[n] for n in names if n in live_alarms) if names else None,
             service=svc,
             task_definition=tds.get(live_arn) if live_arn else None,
             scalable_target=scalable.get(ref),
@@ -173,4 +191,5 @@ def _desired(
         appspec=cfg.appspec,
         depends_on=e.depends_on,
         warnings=tuple(warnings),
+        extras=dict(cfg.extras),
     )

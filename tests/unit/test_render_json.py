@@ -84,3 +84,27 @@ def test_no_changes_json() -> None:
 def test_json_snapshot() -> None:
     text = json.dumps(render_json(PLANS["image_change"]), indent=2, sort_keys=True) + "\n"
     check_snapshot("image_change.json", text)
+
+
+def _step_kind_enums(node: object) -> list[set[str]]:
+    if isinstance(node, dict):
+        enum = node.get("enum")
+        own = [set(enum)] if isinstance(enum, list) and "register_task_definition" in enum else []
+        return own + [e for v in node.values() for e in _step_kind_enums(v)]
+    if isinstance(node, list):
+        return [e for v in node for e in _step_kind_enums(v)]
+    return []
+
+
+def test_schemas_list_every_step_kind() -> None:
+    """A new StepKind must reach both plan schemas, or plan files would fail validation."""
+    import json
+    from pathlib import Path
+
+    from planner.plan.model import StepKind
+
+    root = Path(__file__).resolve().parents[2] / "schemas"
+    kinds = {k.value for k in StepKind}
+    for name in ("plan.schema.json", "plan-output.schema.json"):
+        found = _step_kind_enums(json.loads((root / name).read_text()))
+        assert found and all(f == kinds for f in found), name
