@@ -18,6 +18,7 @@ BUILT: list[str] = [
     "state_cmd",
     "appspec_cmd",
     "verify_cmd",
+    "init_cmd",
     "status_cmd",
     "wait_cmd",
     "scale_cmd",

@@ -1,0 +1,53 @@
+"""`ecsplan init`: ecspresso.yml and both definition files from a live service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from planner.aws.reads import LiveReader, ServiceRef
+from planner.cli.context import Globals, pass_globals
+from planner.cli.main import cli
+from planner.errors import EcsplanError
+from planner.ops.init import SERVICE_DEF_FILE, TASK_DEF_FILE, init_files
+
+
+@cli.command()
+@click.option("--service", required=True, help="Name of the live service.")
+@click.option("--cluster", default="default", show_default=True, help="Its cluster.")
+@click.option(
+    "--config",
+    "config_path",
+    default=None,
+    metavar="PATH",
+    help="Config to write (default: the global --config, else ecspresso.yml); the "
+    "definition files go next to it.",
+)
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+@pass_globals
+def init(g: Globals, service: str, cluster: str, config_path: str | None, force: bool) -> None:
+    """Write ecspresso.yml, ecs-service-def.json and ecs-task-def.json from a live service,
+    normalized (read-only fields and AWS defaults dropped, keys sorted) so that `plan` right
+    after says "No changes"."""
+    config = Path(config_path or (g.configs[0] if g.configs else "ecspresso.yml"))
+    targets = [config, config.parent / SERVICE_DEF_FILE, config.parent / TASK_DEF_FILE]
+    existing = [str(p) for p in targets if p.exists()]
+    if existing and not force:
+        raise EcsplanError(f"init: {', '.join(existing)} already exist; use --force to overwrite")
+    aws = g.aws()
+    region = aws.resolved_region()
+    reader = LiveReader(aws)
+    ref = ServiceRef(region, cluster, service)
+    live = reader.services([ref]).get(ref)
+    if live is None or live.get("status") == "INACTIVE":
+        raise EcsplanError(f"init: service {cluster}/{service} not found in {region}")
+    td_arn = str(live["taskDefinition"])
+    td = reader.task_definitions([(region, td_arn)])[td_arn]
+    files = init_files(region, cluster, live, td)
+    config.parent.mkdir(parents=True, exist_ok=True)
+    for path, text in zip(
+        targets, (files.config, files.service_definition, files.task_definition), strict=True
+    ):
+        path.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {path}")

@@ -1,0 +1,167 @@
+"""`init`: definition files from a live service, written the way a user would write them.
+
+The describe output is projected onto the API inputs, read-only and default values are
+dropped (cpu 0, empty lists, REPLICA, NONE, ECS controller, 200/100 percent, LATEST...) and
+keys are sorted, as ecspresso writes them. Every strip is checked against the canonical forms
+`plan` compares: if a stripped document would not compare equal to the live one, the
+unstripped projection is written instead, so `plan` right after `init` says "No changes".
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from planner.model._common import canonical_tags, drop_empty, plain, project
+from planner.model.fields import (
+    CREATE_SERVICE_INPUT,
+    REGISTER_TASK_DEFINITION_INPUT,
+    SERVICE_FROM_DEPLOYMENT,
+    SERVICE_UNOBSERVABLE,
+)
+from planner.model.service import align_unmanaged, canonical_service, controller_of
+from planner.model.taskdef import canonical_task_definition, unwrap_task_definition
+
+CONFIG_FILE = "ecspresso.yml"
+SERVICE_DEF_FILE = "ecs-service-def.json"
+TASK_DEF_FILE = "ecs-task-def.json"
+_SERVICE_ADDRESSING = ("cluster", "serviceName", "taskDefinition", "clientToken", "role")
+_CONTAINER_DEFAULTS: dict[str, Any] = {
+    "cpu": 0,
+    "versionConsistency": "enabled",
+    "disableNetworking": False,
+    "privileged": False,
+    "readonlyRootFilesystem": False,
+    "interactive": False,
+    "pseudoTerminal": False,
+}
+_SERVICE_DEFAULTS: dict[str, Any] = {
+    "schedulingStrategy": "REPLICA",
+    "deploymentController": {"type": "ECS"},
+    "propagateTags": "NONE",
+    "enableECSManagedTags": False,
+    "enableExecuteCommand": False,
+    "healthCheckGracePeriodSeconds": 0,
+    "platformVersion": "LATEST",
+}
+_DEPLOYMENT_DEFAULTS: dict[str, Any] = {
+    "maximumPercent": 200,
+    "minimumHealthyPercent": 100,
+    "deploymentCircuitBreaker": {"enable": False, "rollback": False},
+    "strategy": "ROLLING",
+}
+
+
+@dataclass(frozen=True)
+class InitFiles:
+    """The three documents `init` writes, as text."""
+
+    config: str
+    service_definition: str
+    task_definition: str
+
+
+def to_json(doc: Mapping[str, Any]) -> str:
+    """Sorted keys, two-space indent, trailing newline: what ecspresso writes."""
+    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def task_definition_file(described: Mapping[str, Any]) -> dict[str, Any]:
+    """The user's task definition for a DescribeTaskDefinition answer (with its tags)."""
+    full = project(unwrap_task_definition(described), REGISTER_TASK_DEFINITION_INPUT)
+    full["tags"] = canonical_tags(full.get("tags"), ())
+    full = drop_empty(full)
+    slim = plain(full)
+    slim["containerDefinitions"] = [_slim_container(c) for c in slim["containerDefinitions"]]
+    if slim.get("enableFaultInjection") is False:
+        del slim["enableFaultInjection"]
+    slim = drop_empty(slim)
+    live = canonical_task_definition(described)
+    return slim if canonical_task_definition(slim) == live else full
+
+
+def _slim_container(c: Mapping[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in c.items() if _CONTAINER_DEFAULTS.get(k, object()) != v}
+    out["mountPoints"] = [_without_false(m, "readOnly") for m in out.get("mountPoints") or []]
+    out["volumesFrom"] = [_without_false(v, "readOnly") for v in out.get("volumesFrom") or []]
+    return out
+
+
+def _without_false(item: Mapping[str, Any], name: str) -> dict[str, Any]:
+    return {k: v for k, v in item.items() if not (k == name and v is False)}
+
+
+def service_definition_file(described: Mapping[str, Any]) -> dict[str, Any]:
+    """The user's service definition for a DescribeServices entry (tags included)."""
+    src = plain(described)
+    primary = next((d for d in src.get("deployments") or [] if d.get("status") == "PRIMARY"), None)
+    for name in SERVICE_FROM_DEPLOYMENT:
+        if name not in src and primary and name in primary:
+            src[name] = primary[name]
+    members = [
+        m for m in CREATE_SERVICE_INPUT if m not in _SERVICE_ADDRESSING + SERVICE_UNOBSERVABLE
+    ]
+    full = project(src, members)
+    role = str(src.get("roleArn") or "")
+    if role and "/aws-service-role/" not in role:
+        full["role"] = role.rsplit("/", 1)[-1]  # a custom service role; the linked one is implied
+    if full.get("capacityProviderStrategy"):
+        full.pop("launchType", None)
+    full["tags"] = canonical_tags(full.get("tags"), ())
+    vpc = (full.get("networkConfiguration") or {}).get("awsvpcConfiguration")
+    if isinstance(vpc, dict):
+        for name in ("subnets", "securityGroups"):
+            if isinstance(vpc.get(name), list):
+                vpc[name] = sorted(vpc[name])
+    full = drop_empty(full)
+
+    slim = {k: v for k, v in plain(full).items() if _SERVICE_DEFAULTS.get(k, object()) != v}
+    dc = {
+        k: v
+        for k, v in (slim.get("deploymentConfiguration") or {}).items()
+        if _DEPLOYMENT_DEFAULTS.get(k, object()) != v
+    }
+    slim["deploymentConfiguration"] = dc
+    vpc = (slim.get("networkConfiguration") or {}).get("awsvpcConfiguration")
+    if isinstance(vpc, dict) and vpc.get("assignPublicIp") == "DISABLED":
+        del vpc["assignPublicIp"]
+    slim = drop_empty(slim)
+
+    controller = controller_of(described)
+    live = canonical_service(described, controller=controller)
+    return slim if _same_service(slim, live, controller) else full
+
+
+def _same_service(doc: Mapping[str, Any], live: Mapping[str, Any], controller: str) -> bool:
+    want = canonical_service(doc, controller=controller)
+    return want == align_unmanaged(want, live)
+
+
+def config_file(region: str, cluster: str, service: str) -> str:
+    doc = {
+        "region": region,
+        "cluster": cluster,
+        "service": service,
+        "service_definition": SERVICE_DEF_FILE,
+        "task_definition": TASK_DEF_FILE,
+        "timeout": "10m",
+    }
+    return yaml.safe_dump(doc, sort_keys=False)
+
+
+def init_files(
+    region: str,
+    cluster: str,
+    service: Mapping[str, Any],
+    task_definition: Mapping[str, Any],
+) -> InitFiles:
+    """All three files for a described service and its described task definition."""
+    return InitFiles(
+        config=config_file(region, cluster, str(service["serviceName"])),
+        service_definition=to_json(service_definition_file(service)),
+        task_definition=to_json(task_definition_file(task_definition)),
+    )

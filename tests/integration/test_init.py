@@ -1,0 +1,101 @@
+"""`ecsplan init` on the sandbox: files from a live service that `plan` finds unchanged."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from planner.config import LoadOptions, load_config
+from planner.model.service import align_unmanaged, canonical_service
+from planner.model.taskdef import canonical_task_definition
+from planner.sandbox.server import Sandbox
+
+pytestmark = pytest.mark.integration
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "fargate-spot" / "ecspresso.yml"
+
+
+def ecsplan(*args: str) -> tuple[int, str, str]:
+    """Run the CLI in this process as a user would; (exit code, stdout, stderr)."""
+    from planner.cli.main import main
+
+    runner = CliRunner()
+    with runner.isolation() as (out, err, _):
+        try:
+            main(["--no-color", *args])
+            code = 0
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else 1
+        return code, out.getvalue().decode(), err.getvalue().decode()
+
+
+@pytest.fixture
+def deployed(sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """examples/fargate-spot deployed with `ecsplan deploy`; returns the state directory."""
+    monkeypatch.setenv("ECSPLAN_POLL_INTERVAL", "0.05")
+    sandbox.prepare([str(EXAMPLE)])
+    state = tmp_path / "state"
+    code, out, err = ecsplan("-c", str(EXAMPLE), "--state", str(state), "deploy")
+    assert code == 0, out + err
+    return state
+
+
+def test_init_then_plan_says_no_changes(deployed: Path, tmp_path: Path) -> None:
+    target = tmp_path / "svc" / "ecspresso.yml"
+    code, out, err = ecsplan(
+        "init", "--service", "spot-service", "--cluster", "my-cluster", "--config", str(target)
+    )
+    assert code == 0, out + err
+    assert f"wrote {target}" in out
+    assert yaml.safe_load(target.read_text())["cluster"] == "my-cluster"
+
+    td = json.loads((target.parent / "ecs-task-def.json").read_text())
+    sd = json.loads((target.parent / "ecs-service-def.json").read_text())
+    assert list(td) == sorted(td)  # keys sorted as ecspresso writes them
+    for gone in ("taskDefinitionArn", "revision", "status", "compatibilities"):
+        assert gone not in td
+    assert "cpu" not in td["containerDefinitions"][0]  # the container cpu 0 default
+    assert "mountPoints" not in td["containerDefinitions"][0]
+    assert "deploymentController" not in sd and "schedulingStrategy" not in sd
+    assert sd["desiredCount"] == 3
+    assert "launchType" not in sd  # capacity providers instead
+
+    # The written files compare equal, in plan's canonical forms, to the example's.
+    written = load_config(target, LoadOptions())
+    example = load_config(EXAMPLE, LoadOptions())
+    assert canonical_task_definition(written.task_definition or {}) == canonical_task_definition(
+        example.task_definition or {}
+    )
+    want = canonical_service(written.service_definition or {})
+    assert want == align_unmanaged(want, canonical_service(example.service_definition or {}))
+
+    code, out, err = ecsplan("-c", str(target), "--state", str(deployed), "plan")
+    assert code == 0, out + err
+    assert "No changes" in out
+
+
+def test_init_refuses_to_overwrite(deployed: Path, tmp_path: Path) -> None:
+    target = tmp_path / "ecspresso.yml"
+    (tmp_path / "ecs-task-def.json").write_text("{}")
+    args = ("init", "--service", "spot-service", "--cluster", "my-cluster", "--config", str(target))
+    code, out, err = ecsplan(*args)
+    assert code == 1
+    assert "ecs-task-def.json already exist; use --force to overwrite" in err
+    assert not target.exists()
+    code, out, err = ecsplan(*args, "--force")
+    assert code == 0, out + err
+    assert json.loads((tmp_path / "ecs-task-def.json").read_text())["family"] == "spot-service"
+
+
+def test_init_of_a_missing_service(sandbox: Sandbox, tmp_path: Path) -> None:
+    sandbox.prepare([str(EXAMPLE)])
+    target = tmp_path / "ecspresso.yml"
+    code, _, err = ecsplan(
+        "init", "--service", "nope", "--cluster", "my-cluster", "--config", str(target)
+    )
+    assert code == 1
+    assert "service my-cluster/nope not found" in err
