@@ -19,6 +19,7 @@ BUILT: list[str] = [
     "appspec_cmd",
     "verify_cmd",
     "init_cmd",
+    "run_cmd",
     "status_cmd",
     "wait_cmd",
     "scale_cmd",

@@ -11,7 +11,6 @@ from planner.cli.main import cli
 from planner.errors import NotYetImplemented
 
 NOT_YET: dict[str, str] = {
-    "run": "run a one-off task with the service's network settings",
     "exec": "ECS Exec into a task",
 }
 
