@@ -20,6 +20,7 @@ BUILT: list[str] = [
     "verify_cmd",
     "init_cmd",
     "run_cmd",
+    "exec_cmd",
     "status_cmd",
     "wait_cmd",
     "scale_cmd",

@@ -10,9 +10,7 @@ import click
 from planner.cli.main import cli
 from planner.errors import NotYetImplemented
 
-NOT_YET: dict[str, str] = {
-    "exec": "ECS Exec into a task",
-}
+NOT_YET: dict[str, str] = {}
 
 
 def _make(name: str, summary: str) -> click.Command:

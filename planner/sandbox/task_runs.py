@@ -11,6 +11,10 @@ later) STOPPED, every container exiting 0. Conventions, by container image tag:
 
 A task stops when an essential container exits (stoppedReason "Essential container in task
 exited"). Subnets and security groups are not checked, as for service tasks.
+
+ExecuteCommand (which moto lacks) answers for a RUNNING task with a session whose token is
+not usable: enough for `ecsplan exec` to hand it to session-manager-plugin. Containers of
+every task get a runtimeId, as ECS reports one for started containers.
 """
 
 from __future__ import annotations
@@ -18,9 +22,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from moto.core.responses import ActionResult
 from moto.core.utils import utcnow
 from moto.ecs.exceptions import InvalidParameterException
 from moto.ecs.models import Container, EC2ContainerServiceBackend, TaskDefinition
+from moto.ecs.responses import EC2ContainerServiceResponse
 
 from planner.sandbox import fleet
 
@@ -137,6 +143,9 @@ def tick(backend: EC2ContainerServiceBackend) -> None:
     """Move every live run task one step along its lifecycle."""
     for tasks in list(backend.tasks.values()):
         for task in list(tasks.values()):
+            for c in task.containers:
+                if getattr(c, "runtime_id", None) is None:
+                    c.runtime_id = uuid.uuid4().hex
             if isinstance(task, RunTask) and task.status != "STOPPED":
                 _advance(task)
 
@@ -185,10 +194,49 @@ def _stopped(task: RunTask, code: str, reason: str) -> None:
     task.stopped_at = utcnow()
 
 
+def execute_command(self: EC2ContainerServiceResponse) -> ActionResult:
+    """ExecuteCommand for a RUNNING task: a session (not usable for a real connection)."""
+    backend = self.ecs_backend
+    cluster = backend._get_cluster(self._get_param("cluster", "default"))
+    task_id = str(self._get_param("task")).rsplit("/", 1)[-1]
+    task = next(
+        (t for arn, t in backend.tasks.get(cluster.name, {}).items() if arn.endswith(task_id)),
+        None,
+    )
+    if task is None:
+        raise InvalidParameterException("The specified task is not found.")
+    if task.status != "RUNNING":
+        raise InvalidParameterException(
+            "The execute command failed because the task is not RUNNING."
+        )
+    name = self._get_param("container")
+    container = next((c for c in task.containers if name in (None, c.name)), None)
+    if container is None:
+        raise InvalidParameterException(f"The container {name} does not exist in the task.")
+    session_id = f"ecs-execute-command-{uuid.uuid4().hex[:17]}"
+    return ActionResult(
+        {
+            "clusterArn": cluster.arn,
+            "containerArn": container.container_arn,
+            "containerName": container.name,
+            "interactive": True,
+            "taskArn": task.task_arn,
+            "session": {
+                "sessionId": session_id,
+                "streamUrl": f"wss://ssmmessages.{cluster.region_name}.amazonaws.com/v1/"
+                f"data-channel/{session_id}?role=publish_subscribe",
+                "tokenValue": "sandbox-session-token",
+            },
+        }
+    )
+
+
 def install() -> None:
-    """Replace moto's run_task once per process (idempotent)."""
+    """Replace moto's run_task and add ExecuteCommand, once per process (idempotent)."""
     global _installed
     if not _installed:
         run_task.__qualname__ = "EC2ContainerServiceBackend.run_task"
         EC2ContainerServiceBackend.run_task = run_task  # type: ignore[method-assign]
+        execute_command.__qualname__ = "EC2ContainerServiceResponse.execute_command"
+        EC2ContainerServiceResponse.execute_command = execute_command  # type: ignore[attr-defined]
         _installed = True

@@ -1,0 +1,87 @@
+"""`ecsplan exec`: ECS Exec into a task of the service through session-manager-plugin.
+
+As the AWS CLI does: ExecuteCommand opens an SSM session, then session-manager-plugin is run
+with the session, the region and the target `ecs:<cluster>_<task id>_<container runtime id>`.
+The plugin is checked first, so a missing one costs no AWS call.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import subprocess
+import threading
+
+import click
+
+from planner.aws.checks import TaskCalls
+from planner.cli.context import Globals, pass_globals
+from planner.cli.main import cli
+from planner.cli.services import select
+from planner.errors import EcsplanError
+
+PLUGIN = "session-manager-plugin"
+INSTALL_URL = (
+    "https://docs.aws.amazon.com/systems-manager/latest/userguide/"
+    "session-manager-working-with-install-plugin.html"
+)
+
+
+@cli.command(name="exec")
+@click.option("--task", "task_id", metavar="ID", help="Task ID or ARN (default: a running task).")
+@click.option("--container", metavar="NAME", help="Container (default: the task's first).")
+@click.option("--command", default="sh", show_default=True, help="Command to run.")
+@pass_globals
+def exec_(g: Globals, task_id: str | None, container: str | None, command: str) -> int:
+    """Open an interactive ECS Exec session in a task of the service (needs
+    session-manager-plugin on PATH and enableExecuteCommand on the service)."""
+    plugin = shutil.which(PLUGIN)
+    if plugin is None:
+        raise EcsplanError(
+            f"exec needs {PLUGIN}, which is not on PATH; install the Session Manager plugin "
+            f"for the AWS CLI: {INSTALL_URL}"
+        )
+    entries = select(g).entries
+    if len(entries) != 1:
+        raise EcsplanError("exec works on one service; name one config with -c")
+    cfg = entries[0].config
+    aws = g.aws(cfg.region)
+    region = aws.region or cfg.region or aws.resolved_region()
+    calls = TaskCalls(aws, region)
+    if task_id is None:
+        arns = calls.running_task_arns(cfg.cluster, cfg.service)
+        if not arns:
+            raise EcsplanError(f"no running task in service {cfg.cluster}/{cfg.service}")
+        task_id = arns[0]
+        more = f" (1 of {len(arns)}; choose one with --task)" if len(arns) > 1 else ""
+        click.echo(f"task {task_id.rsplit('/', 1)[-1]}{more}", err=True)
+    found = calls.describe_tasks(cfg.cluster, [task_id])
+    if not found:
+        raise EcsplanError(f"task {task_id} not found in cluster {cfg.cluster}")
+    task = found[0]
+    containers = task.get("containers") or []
+    chosen = next((c for c in containers if container in (None, c.get("name"))), None)
+    if chosen is None:
+        names = ", ".join(str(c.get("name")) for c in containers)
+        raise EcsplanError(f"task has no container {container} (it has: {names})")
+    session = calls.execute_command(cfg.cluster, task["taskArn"], chosen["name"], command)
+    cluster_name = str(task.get("clusterArn", cfg.cluster)).rsplit("/", 1)[-1]
+    target = f"ecs:{cluster_name}_{task['taskArn'].rsplit('/', 1)[-1]}_{chosen.get('runtimeId')}"
+    argv = [
+        plugin,
+        json.dumps(session["session"]),
+        region,
+        "StartSession",
+        aws.profile or "",
+        json.dumps({"Target": target}),
+        calls.endpoint_url,
+    ]
+    if threading.current_thread() is not threading.main_thread():
+        return subprocess.call(argv)
+    # Ctrl-C belongs to the remote shell, as with `aws ecs execute-command`.
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        return subprocess.call(argv)
+    finally:
+        signal.signal(signal.SIGINT, previous)

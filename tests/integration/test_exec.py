@@ -1,0 +1,80 @@
+"""`ecsplan exec` on the sandbox: the plugin is required before any AWS call, then it is run
+with the ExecuteCommand session as the AWS CLI runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from planner.sandbox.server import Sandbox
+
+pytestmark = pytest.mark.integration
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "fargate-spot" / "ecspresso.yml"
+
+
+def ecsplan(*args: str) -> tuple[int, str, str]:
+    """Run the CLI in this process as a user would; (exit code, stdout, stderr)."""
+    from planner.cli.main import main
+
+    runner = CliRunner()
+    with runner.isolation() as (out, err, _):
+        try:
+            main(["--no-color", *args])
+            code = 0
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else 1
+        return code, out.getvalue().decode(), err.getvalue().decode()
+
+
+def test_missing_plugin_is_an_error_before_any_aws_call(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no session-manager-plugin here
+    code, _, err = ecsplan("-c", str(EXAMPLE), "exec", "--command", "ls")
+    assert code == 1
+    first = err.splitlines()[0]
+    assert first.startswith("Error: exec needs session-manager-plugin, which is not on PATH")
+    assert "session-manager-working-with-install-plugin" in first
+    assert sandbox.stats()["total"] == 0
+
+
+def test_exec_runs_the_plugin_with_the_session(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ECSPLAN_POLL_INTERVAL", "0.02")
+    sandbox.prepare([str(EXAMPLE)])
+    code, out, err = ecsplan("-c", str(EXAMPLE), "--state", str(tmp_path / "state"), "deploy")
+    assert code == 0, out + err
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    args_file = tmp_path / "plugin-args"
+    plugin = bin_dir / "session-manager-plugin"
+    plugin.write_text(f"#!/bin/sh\nprintf '%s\\n' \"$@\" > {args_file}\nexit 7\n")
+    plugin.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+
+    code, out, err = ecsplan("-c", str(EXAMPLE), "exec", "--container", "web")
+    assert code == 7, out + err  # the plugin's exit code
+    assert "(1 of 3; choose one with --task)" in err
+    session, region, op, profile, params, endpoint = args_file.read_text().splitlines()
+    assert json.loads(session)["sessionId"].startswith("ecs-execute-command-")
+    assert (region, op, profile, endpoint) == (
+        "ap-northeast-1",
+        "StartSession",
+        "",
+        os.environ["AWS_ENDPOINT_URL"],
+    )
+    target = json.loads(params)["Target"]
+    assert target.startswith("ecs:my-cluster_")
+    assert len(target.split("_")) == 3 and target.split("_")[2] != "None"
+    assert sandbox.stats()["requests"]["ecs:ExecuteCommand"] == 1
+
+    code, out, err = ecsplan("-c", str(EXAMPLE), "exec", "--container", "nope")
+    assert code == 1
+    assert "task has no container nope (it has: web)" in err
