@@ -358,9 +358,14 @@ def _wait_for(pred, what: str, proc=None, limit: float = 60) -> None:  # type: i
 
 
 def _waiting_rollout(state: Path, service: str = SERVICE):  # type: ignore[no-untyped-def]
+    """True once a run that is not in the journal yet has begun waiting for its rollout."""
+    old_runs = {e["run_id"] for e in all_entries(state, CLUSTER, service)}
+
     def pred() -> bool:
         return any(
-            e.get("event") == "begin" and e.get("kind") == "wait_rollout"
+            e.get("event") == "begin"
+            and e.get("kind") == "wait_rollout"
+            and e["run_id"] not in old_runs
             for e in all_entries(state, CLUSTER, service)
         )
 
@@ -368,10 +373,11 @@ def _waiting_rollout(state: Path, service: str = SERVICE):  # type: ignore[no-un
 
 
 def test_lock_contention_between_two_processes(sandbox: Sandbox, single: Path, state: Path) -> None:
+    waiting = _waiting_rollout(state)
     sandbox.pause()  # the first apply's rollout cannot finish: it keeps the lock
     try:
         first = popen(sandbox, [single], state, "deploy", *TIMEOUT, env={"IMAGE_TAG": "1.28"})
-        _wait_for(_waiting_rollout(state), "the first apply to wait for its rollout", first)
+        _wait_for(waiting, "the first apply to wait for its rollout", first)
         second = run_sub(sandbox, [single], state, "deploy", *TIMEOUT, "--tasks", "2")
         assert first.poll() is None  # the second did not wait for the first
         assert second.code == 1, second
