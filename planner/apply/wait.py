@@ -247,6 +247,8 @@ def wait_rollout(
         if spec.codedeploy and spec.deployment_id:
             info = writer.get_deployment(spec.deployment_id)
             cd_status = str(info.get("status"))
+            if cd_status in ("InProgress", "Ready") and not info.get("lifecycleEvents"):
+                info["lifecycleEvents"] = writer.deployment_lifecycle(spec.deployment_id)
             phase, failure, lifecycle = _codedeploy_verdict(spec, info)
         else:
             phase, failure = _ecs_verdict(spec, svc)

@@ -162,6 +162,17 @@ class Writer:
                 self._c("codedeploy").get_deployment(deploymentId=deployment_id)["deploymentInfo"]
             )
 
+    def deployment_lifecycle(self, deployment_id: str) -> list[dict[str, Any]]:
+        """The ECS target's lifecycle events: GetDeployment does not report them for ECS."""
+        cd = self._c("codedeploy")
+        with aws_call(f"codedeploy:GetDeploymentTarget {deployment_id}"):
+            ids = cd.list_deployment_targets(deploymentId=deployment_id).get("targetIds", [])
+            if not ids:
+                return []
+            target = cd.get_deployment_target(deploymentId=deployment_id, targetId=ids[0])
+        ecs = (target.get("deploymentTarget") or {}).get("ecsTarget") or {}
+        return list(ecs.get("lifecycleEvents") or [])
+
     def stop_deployment(self, deployment_id: str, auto_rollback: bool) -> None:
         with aws_call(f"codedeploy:StopDeployment {deployment_id}"):
             self._c("codedeploy").stop_deployment(
