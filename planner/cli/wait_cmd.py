@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from planner.apply.wait import WaitSpec, wait_rollout
+from planner.apply.wait import RolloutFailed, WaitSpec, wait_rollout
 from planner.aws.clients import AwsContext
 from planner.aws.ops import OpsClient
 from planner.aws.reads import LiveReader, ServiceRef
@@ -29,6 +29,7 @@ from planner.cli.services import select
 from planner.cli.status_cmd import refs_of
 from planner.config.duration import parse_duration
 from planner.errors import EcsplanError
+from planner.ops.status import revision_name
 from planner.workspace.planning import ServiceEntry
 
 
@@ -76,6 +77,13 @@ def spec_for(
             )
         return WaitSpec(**base, expected_task_definition=None)
     dep_id, td = follow(svc)
+    primary = next((d for d in svc.get("deployments") or [] if d.get("status") == "PRIMARY"), {})
+    reason = str(primary.get("rolloutStateReason") or "")
+    if dep_id == primary.get("id") and "circuit breaker" in reason and "rolling back" in reason:
+        raise RolloutFailed(
+            f"{entry.key}: the last deployment failed and was rolled back ({reason}); "
+            f"ECS runs {revision_name(primary.get('taskDefinition'))}"
+        )
     return WaitSpec(**base, expected_task_definition=td, deployment_id=dep_id)
 
 
@@ -96,21 +104,17 @@ def wait(g: Globals, wait_until: str, timeout: str | None) -> int:
     aws = g.aws()
     reader = LiveReader(aws, max_workers=sel.parallelism)
     live = reader.services(refs.values())
-    specs = [
-        spec_for(
-            e,
-            refs[e.key],
-            live.get(refs[e.key]),
-            aws,
-            reader,
-            wait_until,
-            limit or e.config.timeout_seconds,
-        )
-        for e in sel.entries
-    ]
+    errors: dict[str, str] = {}
+    specs: list[WaitSpec] = []
+    for e in sel.entries:
+        ref = refs[e.key]
+        timeout_s = limit or e.config.timeout_seconds
+        try:
+            specs.append(spec_for(e, ref, live.get(ref), aws, reader, wait_until, timeout_s))
+        except RolloutFailed as err:
+            errors[e.key] = err.message
     progress = Progress(color=g.color)
     stop = threading.Event()
-    errors: dict[str, str] = {}
 
     def one(spec: WaitSpec) -> None:
         writer = Writer(aws, refs[spec.key].region)
@@ -119,16 +123,16 @@ def wait(g: Globals, wait_until: str, timeout: str | None) -> int:
         except EcsplanError as e:
             errors[spec.key] = e.message
 
-    workers = max(1, min(sel.parallelism, len(specs)))
+    workers = max(1, min(sel.parallelism, len(specs) or 1))
     with stop_on_signals(stop, progress), progress, ThreadPoolExecutor(workers) as pool:
         list(pool.map(one, specs))
-    for spec in specs:
-        if spec.key in errors:
-            click.echo(f"{spec.key}: FAILED - {errors[spec.key]}", err=True)
-        else:
-            click.echo(f"{spec.key}: {wait_until}")
+    for e in sel.entries:
+        if e.key not in errors:
+            click.echo(f"{e.key}: {wait_until}")
+        elif len(sel.entries) > 1:
+            click.echo(f"{e.key}: FAILED - {errors[e.key]}", err=True)
     if errors:
-        first = next(s.key for s in specs if s.key in errors)
+        first = next(e.key for e in sel.entries if e.key in errors)
         msg = errors[first]
         raise EcsplanError(msg if len(errors) == 1 else f"{len(errors)} services failed; {msg}")
     return 0
