@@ -113,6 +113,7 @@ def _resume(state: Path) -> None:
     assert LocalBackend(state).locks() == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("at", _boundaries("update_service"))
 def test_image_update_killed_then_resumed(sandbox: Sandbox, tmp_path: Path, at: str) -> None:
     state = tmp_path / "state"
@@ -137,6 +138,7 @@ def test_image_update_killed_then_resumed(sandbox: Sandbox, tmp_path: Path, at: 
     assert r.code == 0, r
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("at", _boundaries("create_service"))
 def test_create_killed_then_resumed(sandbox: Sandbox, tmp_path: Path, at: str) -> None:
     state = tmp_path / "state"
