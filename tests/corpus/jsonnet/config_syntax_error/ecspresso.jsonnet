@@ -1,0 +1,5 @@
+{
+  region: 'ap-northeast-1',
+  service: 'web'
+  cluster: 'c',
+}

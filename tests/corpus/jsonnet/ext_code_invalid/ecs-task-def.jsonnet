@@ -1,0 +1,14 @@
+{
+  "family": std.extVar("x"),
+  "networkMode": "awsvpc",
+  "requiresCompatibilities": ["FARGATE"],
+  "cpu": "256",
+  "memory": "512",
+  "containerDefinitions": [
+    {
+      "name": "app",
+      "image": "nginx:1.27",
+      "portMappings": [{ "name": "http", "containerPort": 80 }]
+    }
+  ]
+}

@@ -1,0 +1,4 @@
+local f(x) = f(x + 1);
+{
+  family: f(0),
+}

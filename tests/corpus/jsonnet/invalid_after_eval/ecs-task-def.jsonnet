@@ -1,0 +1,14 @@
+{
+  "family": "web",
+  "networkMode": "awsvpc",
+  "requiresCompatibilities": ["FARGATE"],
+  "cpu": "300",
+  "memory": "512",
+  "containerDefinitions": [
+    {
+      "name": "app",
+      "image": "nginx:1.27",
+      "portMappings": [{ "name": "http", "containerPort": 80 }]
+    }
+  ]
+}

@@ -1,0 +1,3 @@
+{
+  family: std.native('must_env')('ECSPLAN_CORPUS_UNSET_FAMILY'),
+}

@@ -1,0 +1,3 @@
+{
+  family: std.extVar('nope'),
+}

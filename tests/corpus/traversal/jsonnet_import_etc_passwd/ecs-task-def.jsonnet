@@ -1,0 +1,2 @@
+local p = importstr '../../../../../../../../etc/passwd';
+{ family: p }
