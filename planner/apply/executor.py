@@ -23,7 +23,10 @@ from planner.plan.model import ServicePlan, Step, StepKind
 from planner.plan.planner import NONE_SUSPENDED
 from planner.state.journal import Journal
 
-CRASH_ENV = "ECSPLAN_TEST_CRASH_AT"  # test-only: "<begin|success>:<step kind>"
+# Test-only: "<begin|after_call|success>:<step kind>" SIGKILLs the process right after the
+# journal's begin, right after the AWS call returned (before its outcome is journaled), or
+# right after the success entry.
+CRASH_ENV = "ECSPLAN_TEST_CRASH_AT"
 
 
 @dataclass
@@ -109,6 +112,7 @@ class ServiceExecutor:
         _crash_point("begin", step.kind)
         try:
             out = self._handler(step.kind)(step)
+            _crash_point("after_call", step.kind)
         except (RolloutFailed, EcsplanError) as e:
             if isinstance(e, Interrupted):
                 raise

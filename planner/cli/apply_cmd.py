@@ -26,7 +26,12 @@ from planner.config import load_valid_config
 from planner.errors import EcsplanError
 from planner.plan.codec import plan_from_data
 from planner.plan.model import Plan
-from planner.render.secrets import FILE_PLACEHOLDER_RE, sensitive_values, unmask_from_file
+from planner.render.secrets import (
+    FILE_PLACEHOLDER_RE,
+    secret_values_in,
+    sensitive_values,
+    unmask_from_file,
+)
 from planner.state.backend import open_backend
 from planner.workspace.planning import ServiceEntry, inputs_digest
 
@@ -47,6 +52,11 @@ def stop_on_signals(stop: threading.Event, progress: Progress) -> Iterator[None]
     finally:
         for s, h in old.items():
             signal.signal(s, h)
+
+
+def restorable_secrets(sel: Selection) -> frozenset[str]:
+    """Values a masked plan (file or journal) may hide, taken from the re-rendered configs."""
+    return secret_values_in([e.config.task_definition for e in sel.entries], sel.sensitive)
 
 
 def _compatible(version: str) -> bool:
@@ -154,8 +164,7 @@ def apply(g: Globals, planfile: str | None, auto_approve: bool, resume: bool, **
         if not found:
             raise EcsplanError("nothing to resume: no unfinished run for these services")
         data_plan = Plan(services=tuple(found), tool_version=__version__)
-        sensitive = sensitive_values(data_plan, sel.sensitive)
-        plan = plan_from_data(unmask_from_file(_plan_dict(data_plan), sensitive))
+        plan = plan_from_data(unmask_from_file(_plan_dict(data_plan), restorable_secrets(sel)))
         click.echo(f"Resuming {', '.join(sp.key for sp in plan.services)}", err=True)
         return execute(g, plan, sel, resume=True, stale_check=False)
     if planfile:
@@ -167,7 +176,7 @@ def apply(g: Globals, planfile: str | None, auto_approve: bool, resume: bool, **
                 "since); run plan again"
             )
         if FILE_PLACEHOLDER_RE.search(json.dumps(data)):
-            plan = plan_from_data(unmask_from_file(data, sensitive_values(plan, sel.sensitive)))
+            plan = plan_from_data(unmask_from_file(data, restorable_secrets(sel)))
         emit(plan, "text", g, sensitive_values(plan, sel.sensitive), None, None)
         if not plan.has_changes:
             return 0

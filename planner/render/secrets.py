@@ -88,8 +88,14 @@ def _usable(value: Any) -> bool:
 
 def sensitive_values(plan: Plan, marked: Iterable[str] = ()) -> frozenset[str]:
     """All values to hide for this plan: ``marked`` plus secret-looking environment values."""
+    return secret_values_in(to_data(plan), marked)
+
+
+def secret_values_in(obj: Any, marked: Iterable[str] = ()) -> frozenset[str]:
+    """``marked`` plus the values of secret-looking environment entries anywhere in ``obj``
+    (a plan, or the rendered task definitions a plan file must be restored from)."""
     values = {v for v in marked if _usable(v)}
-    entries = list(_env_entries(to_data(plan)))
+    entries = list(_env_entries(obj))
     secret_names = {e["name"] for e in entries if looks_secret(e["name"])}
     secret_names |= {
         e["name"]

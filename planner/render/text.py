@@ -38,8 +38,10 @@ def _diff_block(doc: Document, indent: str, column0: bool) -> list[Line]:
 def _service_lines(sp: ServicePlan, raw: ServicePlan, sensitive: frozenset[str]) -> list[Line]:
     name = service_name(sp)
     if not sp.has_changes:
-        return [(f"# service {name} {service_phrase(sp)}", "dim")]
-    out: list[Line] = [(f"# service {name} {service_phrase(sp)}", "bold")]
+        out: list[Line] = [(f"# service {name} {service_phrase(sp)}", "dim")]
+        out.extend(_warning_lines(sp))
+        return out
+    out = [(f"# service {name} {service_phrase(sp)}", "bold")]
     for step in sp.steps:
         sym = step.action.symbol
         flag = "  [destructive]" if step.destructive else ""
@@ -58,6 +60,12 @@ def _service_lines(sp: ServicePlan, raw: ServicePlan, sensitive: frozenset[str])
         out.extend(_diff_block(doc, "    ", column0=False))
         for name in changed_secret_names(raw_doc.before, raw_doc.after, sensitive):
             out.append((f"    # (sensitive value of {name} changed)", "yellow"))
+    out.extend(_warning_lines(sp))
+    return out
+
+
+def _warning_lines(sp: ServicePlan) -> list[Line]:
+    out: list[Line] = []
     for w in sp.warnings:
         out.append(("", ""))
         out.append((f"  Warning: {w}", "yellow"))

@@ -1,7 +1,8 @@
 """Crash and interrupt tests of apply (issue 5): SIGKILL at every journal boundary, then resume.
 
-The apply runs in a subprocess with ECSPLAN_TEST_CRASH_AT=<begin|success>:<step kind>, which
-makes it SIGKILL itself right after writing that journal entry. `apply --resume` must then
+The apply runs in a subprocess with ECSPLAN_TEST_CRASH_AT=<begin|after_call|success>:<step kind>,
+which makes it SIGKILL itself right after writing that journal entry (after_call: right after
+the AWS call returned, before its outcome was journaled). `apply --resume` must then
 reach the same final state as an uninterrupted run: the service on the new revision, exactly one
 new task definition revision, no step succeeding twice, and no repeated AWS side effect in the
 sandbox's call counters. SIGINT during the rollout wait must leave a resumable journal.
@@ -49,6 +50,11 @@ BOUNDARIES = [
     f"{event}:{kind}"
     for kind in ("register_task_definition", "{service_write}", "wait_rollout")
     for event in ("begin", "success")
+] + [
+    # The AWS call happened but its outcome never reached the journal: resume must adopt it
+    # (by the run tags on the revision, by the live service), not repeat it.
+    f"after_call:{kind}"
+    for kind in ("register_task_definition", "{service_write}")
 ]
 
 
@@ -97,6 +103,7 @@ def _crash(sandbox: Sandbox, state: Path, at: str, *args: str) -> None:
     assert r.code == -signal.SIGKILL, r
     last = all_entries(state, CLUSTER, SERVICE)[-1]
     event, kind = at.split(":")
+    event = "begin" if event == "after_call" else event  # the outcome was never written
     assert (last["event"], last["kind"]) == (event, kind), last
     # The dead run's lock stays until `state unlock` (the holder cannot be proven dead).
     (held,) = LocalBackend(state).locks()

@@ -365,11 +365,6 @@ def test_resume_auto_scaling_after_it_was_suspended(
     assert r.code == 0, r
 
 
-@pytest.mark.xfail(
-    reason="BUG: the warning is dropped when the service has no other change "
-    "(planner/render/text.py _service_lines returns before printing sp.warnings)",
-    strict=True,
-)
 def test_auto_scaling_flags_without_scalable_target_warn_and_skip(
     single: Path, state: Path, tmp_path: Path
 ) -> None:
@@ -526,13 +521,6 @@ def test_rotated_secrets_never_appear_in_any_output(
             assert secret not in text, f"{secret} leaked in {name}"
 
 
-@pytest.mark.xfail(
-    reason="BUG: apply PLANFILE cannot restore a name-based secret (DB_PASSWORD): "
-    "planner/cli/apply_cmd.py calls sensitive_values() on the masked plan, whose env values are "
-    "placeholders, so only template-marked values are found; exit 1 'plan file holds sensitive "
-    "values that the current configuration does not provide'",
-    strict=True,
-)
 def test_plan_file_with_masked_secrets_applies_the_real_values(
     sandbox: Sandbox, state: Path, tmp_path: Path
 ) -> None:
