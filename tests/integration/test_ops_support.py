@@ -33,6 +33,10 @@ class Out:
     stdout: str
     stderr: str
 
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
     def __str__(self) -> str:
         return f"exit {self.code}\n--- stdout\n{self.stdout}\n--- stderr\n{self.stderr}"
 
@@ -143,4 +147,6 @@ def active_revisions(sandbox: Sandbox, family: str) -> list[int]:
     arns = client(sandbox, "ecs").list_task_definitions(familyPrefix=family, status="ACTIVE")[
         "taskDefinitionArns"
     ]
-    return sorted(int(a.rsplit(":", 1)[1]) for a in arns if a.split("/")[-1].split(":")[0] == family)
+    return sorted(
+        int(a.rsplit(":", 1)[1]) for a in arns if a.split("/")[-1].split(":")[0] == family
+    )
