@@ -26,8 +26,12 @@ _THROTTLED = {
 }
 
 
-def error_code(e: ClientError) -> str:
-    return str(e.response.get("Error", {}).get("Code", ""))
+def error_code(e: BaseException) -> str:
+    """The AWS error code of a ClientError; "" for anything else (connection errors...)."""
+    response = getattr(e, "response", None)
+    if not isinstance(response, dict):
+        return ""
+    return str(response.get("Error", {}).get("Code", ""))
 
 
 def translate(e: Exception, action: str) -> AwsError:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import traceback
 
 import click
 
@@ -102,4 +104,11 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)
+    except Exception as e:  # a bug of ours: still one line first, the traceback on request
+        click.echo(f"Error: internal error: {type(e).__name__}: {e}", err=True)
+        if os.environ.get("ECSPLAN_DEBUG"):
+            traceback.print_exc()
+        else:
+            click.echo("(set ECSPLAN_DEBUG=1 for the traceback; please report it)", err=True)
+        sys.exit(1)
     sys.exit(rc if isinstance(rc, int) else 0)
