@@ -32,6 +32,7 @@ class AwsContext:
         default_factory=dict, init=False, repr=False
     )
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    retries: int = field(default=0, init=False)
 
     def session(self) -> boto3.session.Session:
         if self._session is None:
@@ -61,7 +62,14 @@ class AwsContext:
                     read_timeout=30,
                 )
                 endpoint = self.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
-                self._clients[key] = self.session().client(
-                    service, config=cfg, endpoint_url=endpoint
-                )
+                client = self.session().client(service, config=cfg, endpoint_url=endpoint)
+                client.meta.events.register("after-call", self._count_retries)
+                self._clients[key] = client
             return self._clients[key]
+
+    def _count_retries(self, parsed: Any = None, **_: Any) -> None:
+        """Sum botocore's RetryAttempts, so a run can say how many retries it needed."""
+        attempts = ((parsed or {}).get("ResponseMetadata") or {}).get("RetryAttempts") or 0
+        if attempts:
+            with self._lock:
+                self.retries += int(attempts)

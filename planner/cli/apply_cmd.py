@@ -92,6 +92,11 @@ def reload_inputs(g: Globals, plan: Plan) -> Selection:
 
 
 def _print_results(results: list[ServiceResult], g: Globals, verb: str = "Apply") -> int:
+    retries = g.aws().retries
+    if retries:
+        click.echo(
+            f"AWS calls retried: {retries} (throttling or server errors, bounded retries)", err=True
+        )
     failed = [r for r in results if r.outcome != "succeeded"]
     for r in results:
         mark = {
