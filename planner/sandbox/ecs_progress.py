@@ -17,7 +17,7 @@ from typing import Any
 from moto.core.utils import utcnow
 from moto.ecs.models import EC2ContainerServiceBackend, Service
 
-from planner.sandbox import fleet
+from planner.sandbox import fleet, native_strategies
 
 DEFAULT_DEPLOYMENT_CONFIGURATION: dict[str, Any] = {
     "deploymentCircuitBreaker": {"enable": False, "rollback": False},
@@ -34,8 +34,14 @@ def deployment_configuration(service: Service) -> dict[str, Any]:
     return getattr(service, "deployment_configuration", None) or DEFAULT_DEPLOYMENT_CONFIGURATION
 
 
-def start_deployment(service: Service, reason: str | None = None) -> dict[str, Any]:
-    """A new PRIMARY deployment of the service's current settings; the old PRIMARY turns ACTIVE."""
+def start_deployment(
+    service: Service, reason: str | None = None, *, native: bool = True
+) -> dict[str, Any]:
+    """A new PRIMARY deployment of the service's current settings; the old PRIMARY turns ACTIVE.
+
+    With a BLUE_GREEN / LINEAR / CANARY strategy (and a previous deployment to replace) it
+    goes through native_strategies' stages instead of rolling; `native=False` for rollbacks.
+    """
     dep_id = f"ecs-svc/{random.randint(10**18, 10**19 - 1)}"
     now = utcnow()
     cps = getattr(service, "capacity_provider_strategy", None)
@@ -68,6 +74,8 @@ def start_deployment(service: Service, reason: str | None = None) -> dict[str, A
             d["updatedAt"] = now
     service.deployments.insert(0, dep)
     service.sb_steady = False
+    if native and len(service.deployments) > 1:
+        native_strategies.begin(service, dep, deployment_configuration(service))
     return dep
 
 
@@ -106,6 +114,14 @@ def _tick_service(backend: EC2ContainerServiceBackend, svc: Service) -> None:
     ):
         _circuit_break(svc, primary, bool(cb.get("rollback")))
         _update_counts(svc)
+        return
+
+    if primary["rolloutState"] == "IN_PROGRESS" and native_strategies.state(svc, pid):
+        if native_strategies.tick(backend, svc, primary):
+            native_strategies.forget(svc, pid)
+            _complete(svc, primary)
+        _update_counts(svc)
+        _steady_state(svc)
         return
 
     target = primary["desiredCount"]
@@ -183,6 +199,7 @@ def _complete(svc: Service, primary: dict[str, Any]) -> None:
         primary["rolloutStateReason"] = f"ECS deployment {primary['id']} completed."
     for dep in svc.deployments[1:]:
         fleet.stop_unit(svc, dep["id"], "Deployment completed")
+        native_strategies.forget(svc, dep["id"])
     del svc.deployments[1:]
     svc.sb_last_good = {"id": primary["id"], "taskDefinition": primary["taskDefinition"]}
     fleet.add_event(svc, f"(deployment {primary['id']}) deployment completed.")
@@ -197,10 +214,15 @@ def _circuit_break(svc: Service, primary: dict[str, Any], rollback: bool) -> Non
     if not rollback or not last_good or last_good["taskDefinition"] == primary["taskDefinition"]:
         return
     svc.task_definition = last_good["taskDefinition"]
-    start_deployment(
+    was_native = native_strategies.state(svc, primary["id"]) is not None
+    native_strategies.forget(svc, primary["id"])
+    back = start_deployment(
         svc,
         reason=f"ECS deployment circuit breaker: rolling back to deploymentId {last_good['id']}.",
+        native=False,
     )
+    if was_native:
+        native_strategies.hand_back_blue(svc, back)
     fleet.add_event(svc, f"rolling back to deployment {last_good['id']}.")
 
 

@@ -1,7 +1,9 @@
 """`--prepare`: create what configs expect to exist outside ecsplan, idempotently.
 
 Per config: the cluster (FARGATE and FARGATE_SPOT capacity providers), the target groups its
-service definition names (with the very ARNs written there), for CodeDeploy services a load
+service definition names (with the very ARNs written there), for ECS native blue/green the
+alternate target group and placeholder listener rules (loadBalancers[].advancedConfiguration,
+same ARNs), for CodeDeploy services a load
 balancer with production and test listeners, a "green" target group, the CodeDeploy
 application and ECS deployment group; the Cloud Map namespace of Service Connect; and what a
 `sandbox-prepare.json` next to the config lists:
@@ -78,6 +80,7 @@ class Preparer:
         ]
         for arn in tg_arns:
             self.target_group(arn, region)
+        self.advanced_load_balancing(sdef, region)
         ns = (sdef.get("serviceConnectConfiguration") or {}).get("namespace")
         if ns:
             self.namespace(ns, region)
@@ -128,6 +131,71 @@ class Preparer:
         self._rekey_target_group(tg["TargetGroupArn"], arn, region)
         self.created.append(f"target group {name}")
         return arn
+
+    def advanced_load_balancing(self, sdef: dict[str, Any], region: str) -> None:
+        """ECS native blue/green: the alternate target group and the listener rules that
+        loadBalancers[].advancedConfiguration names, with those very ARNs."""
+        for lb in sdef.get("loadBalancers") or []:
+            adv = lb.get("advancedConfiguration") or {}
+            if not adv:
+                continue
+            blue = lb.get("targetGroupArn")
+            if adv.get("alternateTargetGroupArn"):
+                self.target_group(adv["alternateTargetGroupArn"], region)
+            for port, key in ((80, "productionListenerRule"), (10080, "testListenerRule")):
+                if adv.get(key) and blue:
+                    self.listener_rule(adv[key], blue, port, region)
+
+    def listener_rule(self, arn: str, target_group: str, port: int, region: str) -> None:
+        """A placeholder rule with exactly this ARN (forward to the target group) on a listener
+        of the load balancer the ARN names; moto picks its own ARN, we re-key it."""
+        elb = self.client("elbv2", region)
+        try:
+            elb.describe_rules(RuleArns=[arn])
+            return
+        except ClientError:
+            pass
+        parts = arn.split(":listener-rule/")[-1].split("/")  # app/<lb>/<lb id>/<listener>/<rule>
+        lb_name = parts[1] if len(parts) >= 2 else "sandbox-alb"
+        listener = self._listener(lb_name, port, target_group, region)
+        taken = {r["Priority"] for r in elb.describe_rules(ListenerArn=listener)["Rules"]}
+        priority = next(p for p in range(1, 50000) if str(p) not in taken)
+        rule = elb.create_rule(
+            ListenerArn=listener,
+            Priority=priority,
+            Conditions=[{"Field": "path-pattern", "Values": ["/*"]}],
+            Actions=[{"Type": "forward", "TargetGroupArn": target_group}],
+        )["Rules"][0]
+        from moto.elbv2.models import elbv2_backends
+
+        with self.control.state_lock:
+            backend = elbv2_backends["123456789012"][region]
+            fake = backend.load_balancers[_lb_arn_of(listener)].listeners[listener]
+            moved = fake._non_default_rules.pop(rule["RuleArn"])
+            moved.arn = arn
+            fake._non_default_rules[arn] = moved
+        self.created.append(f"listener rule {arn.rsplit('/', 1)[-1]} on {lb_name}:{port}")
+
+    def _listener(self, lb_name: str, port: int, target_group: str, region: str) -> str:
+        elb = self.client("elbv2", region)
+        try:
+            lb = elb.describe_load_balancers(Names=[lb_name])["LoadBalancers"][0]
+        except ClientError:
+            lb = elb.create_load_balancer(
+                Name=lb_name, Subnets=self._subnets(region), Type="application"
+            )["LoadBalancers"][0]
+            self.created.append(f"load balancer {lb_name}")
+        for listener in elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]:
+            if listener["Port"] == port:
+                return str(listener["ListenerArn"])
+        return str(
+            elb.create_listener(
+                LoadBalancerArn=lb["LoadBalancerArn"],
+                Protocol="HTTP",
+                Port=port,
+                DefaultActions=[{"Type": "forward", "TargetGroupArn": target_group}],
+            )["Listeners"][0]["ListenerArn"]
+        )
 
     def _rekey_target_group(self, old: str, new: str, region: str) -> None:
         from moto.elbv2.models import elbv2_backends
@@ -288,6 +356,12 @@ class Preparer:
         }
         ecs.create_service(cluster=cluster, serviceName=name, taskDefinition=td, **params)
         self.created.append(f"ecs service {cluster}/{name}")
+
+
+def _lb_arn_of(listener_arn: str) -> str:
+    """arn:...:listener/app/<name>/<lb id>/<listener id> -> the load balancer's ARN."""
+    head, _, tail = listener_arn.partition(":listener/")
+    return f"{head}:loadbalancer/{tail.rsplit('/', 1)[0]}"
 
 
 _SESSION: botocore.session.Session | None = None
