@@ -7,7 +7,8 @@ with ``--state`` in a temporary directory) must both:
 
 - exit 1, with ``Error: <expect>`` as the first stderr line that is not a warning
   (``expect`` is a prefix: ``FILE:LINE: $.path: message``, file names relative to the case);
-- print no Python traceback (in-process, any exception other than the CLI's own exit is one);
+- print no Python traceback and no "internal error" (the CLI's last-resort line for a
+  crash); in-process, any exception other than the CLI's own exit is one;
 - make zero AWS write calls (sandbox counters) and write nothing to the state directory.
 
 Cases run in-process through ``planner.cli.main.main`` (fast); a handful also run as
@@ -183,6 +184,7 @@ def check(entry: dict[str, Any], command: str, result: Outcome) -> None:
     assert result.crash is None, f"{command} crashed:\n{result}"
     assert "Traceback" not in result.output, f"{command} printed a traceback:\n{result}"
     assert result.code == 1, f"{command}:\n{result}"
+    assert "internal error" not in result.stderr, f"{command} crashed:\n{result}"
     expect = entry.get(f"expect_{command}", entry["expect"])
     line = result.error_line()
     assert line.startswith(f"Error: {expect}"), f"{command}:\n{result}"
