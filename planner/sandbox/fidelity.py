@@ -7,6 +7,9 @@ classes (the boundary where moto parses parameters and where it keeps state):
   create_service of an ACTIVE service fails ("Creation of service was not idempotent.").
 - update_service validates everything before it changes anything, refuses a task definition
   change of a CODE_DEPLOY service, and starts a new deployment as ECS does.
+- deploymentConfiguration.strategy (ROLLING, BLUE_GREEN, LINEAR, CANARY), bake times,
+  linear/canary settings and lifecycle hooks, and loadBalancers[].advancedConfiguration are
+  kept on create/update/describe (moto passes them through; ranges are validated here).
 - describe_task_definition by family returns the latest ACTIVE revision.
 - list_services / list_tasks / list_task_definitions / list_clusters paginate with
   maxResults/nextToken (ECS default page sizes: 10 services, 100 of the others);
@@ -105,6 +108,7 @@ def _patch_ecs() -> None:
         existing = backend.services.get(f"{cluster.name}:{name}")
         if existing is not None and existing.status == "ACTIVE":
             raise InvalidParameterException("Creation of service was not idempotent.")
+        _validate_strategy(self._get_param("deploymentConfiguration") or {})
         result = original_create(self)
         service = backend.services[f"{cluster.name}:{name}"]
         _store_create_fields(service, self._get_params())
@@ -251,6 +255,31 @@ def _store_create_fields(service: Service, params: dict[str, Any]) -> None:
         taskset_progress.create_primary(service, service.task_definition)
 
 
+STRATEGIES = ("ROLLING", "BLUE_GREEN", "LINEAR", "CANARY")
+
+
+def _validate_strategy(conf: dict[str, Any]) -> None:
+    """deploymentConfiguration.strategy and its step settings, within ECS's ranges."""
+    strategy = conf.get("strategy")
+    if strategy is not None and strategy not in STRATEGIES:
+        raise InvalidParameterException(
+            f"Invalid deployment strategy {strategy!r}: expected one of {', '.join(STRATEGIES)}."
+        )
+    checks = (
+        ("bakeTimeInMinutes", conf.get("bakeTimeInMinutes"), 0, 1440),
+        ("stepPercent", (conf.get("linearConfiguration") or {}).get("stepPercent"), 3.0, 100.0),
+        (
+            "canaryPercent",
+            (conf.get("canaryConfiguration") or {}).get("canaryPercent"),
+            0.1,
+            100.0,
+        ),
+    )
+    for name, value, lo, hi in checks:
+        if value is not None and not lo <= float(value) <= hi:
+            raise InvalidParameterException(f"{name} must be between {lo:g} and {hi:g}.")
+
+
 def _update_service(backend: EC2ContainerServiceBackend, params: dict[str, Any]) -> Service:
     """UpdateService, all-or-nothing: validate every input, then apply."""
     cluster = params.get("cluster", "default")
@@ -277,6 +306,7 @@ def _update_service(backend: EC2ContainerServiceBackend, params: dict[str, Any])
         service._validate_network(params["networkConfiguration"])
     conf = params.get("deploymentConfiguration")
     if conf:
+        _validate_strategy(conf)
         lo, hi = conf.get("minimumHealthyPercent"), conf.get("maximumPercent")
         if lo is not None and hi is not None and hi < lo:
             raise InvalidParameterException(
