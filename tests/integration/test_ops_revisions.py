@@ -97,6 +97,7 @@ def test_a_running_task_keeps_its_revision(sandbox, tmp_path) -> None:
         for a in ecs.list_task_definitions(familyPrefix="myservice")["taskDefinitionArns"]
         if a.endswith(":3")
     )
+    sandbox.pause()  # one-off tasks stop after a few ticks on the sandbox; keep it running
     ecs.run_task(
         cluster="my-cluster",
         taskDefinition=arn3,
@@ -105,6 +106,7 @@ def test_a_running_task_keeps_its_revision(sandbox, tmp_path) -> None:
     )
 
     r = ecsplan([cfg], state, "deregister", "--revision", "3", "--force")
+    sandbox.resume()
     assert r.code == 1
     assert "running task" in r.stderr
     assert 3 in active_revisions(sandbox, "myservice")
