@@ -34,10 +34,14 @@ class ServiceResult:
     """How one service's apply ended; the CLI and workspace summaries print these."""
 
     key: str
-    outcome: str  # succeeded | failed | interrupted | skipped
+    outcome: str  # succeeded | unchanged | failed | interrupted | skipped
     run_id: str
     message: str = ""
     outputs: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome in ("succeeded", "unchanged")
 
 
 @dataclass

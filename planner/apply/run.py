@@ -94,6 +94,8 @@ def _lock_all(req: RunRequest, run_id: str) -> list[LockInfo]:
     held: list[LockInfo] = []
     try:
         for sp in req.plan.services:
+            if not sp.steps:
+                continue  # nothing to write: no lock, no journal
             held.append(req.backend.lock(state_key(sp), operation=req.operation, run_id=run_id))
     except BaseException:
         for info in held:
@@ -150,16 +152,13 @@ def _schedule(req: RunRequest, run_id: str) -> list[ServiceResult]:
         while pending or running:
             for key, sp in list(pending.items()):
                 deps = [d for d in sp.depends_on if d in plans]
-                if any(results.get(d) and results[d].outcome != "succeeded" for d in deps):
-                    failed = next(
-                        d for d in deps if results.get(d) and results[d].outcome != "succeeded"
-                    )
-                    results[key] = ServiceResult(
-                        key, "skipped", run_id, f"not started: {failed} did not finish"
-                    )
+                blocked = next((d for d in deps if results.get(d) and not results[d].ok), None)
+                if blocked or req.ctx.stop.is_set():
+                    why = f"{blocked} did not finish" if blocked else "interrupted"
+                    results[key] = _skip(req, sp, run_id, why)
                     del pending[key]
-                elif req.ctx.stop.is_set():
-                    results[key] = ServiceResult(key, "skipped", run_id, "not started: interrupted")
+                elif not sp.steps:
+                    results[key] = ServiceResult(key, "unchanged", run_id)
                     del pending[key]
                 elif all(d in results for d in deps):
                     running[pool.submit(start, sp)] = key

@@ -97,7 +97,7 @@ def _print_results(results: list[ServiceResult], g: Globals, verb: str = "Apply"
         click.echo(
             f"AWS calls retried: {retries} (throttling or server errors, bounded retries)", err=True
         )
-    failed = [r for r in results if r.outcome != "succeeded"]
+    failed = [r for r in results if not r.ok]
     for r in results:
         mark = {
             "succeeded": "ok",
@@ -108,7 +108,7 @@ def _print_results(results: list[ServiceResult], g: Globals, verb: str = "Apply"
         line = f"{r.key}: {mark.get(r.outcome, r.outcome)}"
         if r.message:
             line += f" - {r.message}"
-        click.echo(line, err=r.outcome != "succeeded")
+        click.echo(line, err=not r.ok)
     if not failed:
         click.echo(f"{verb} complete: {len(results)} service(s).")
         return 0
