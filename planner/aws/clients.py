@@ -14,7 +14,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-DEFAULT_MAX_ATTEMPTS = 5
+DEFAULT_MAX_ATTEMPTS = 8  # total attempts per call (botocore standard mode, jittered backoff)
 
 
 @dataclass
@@ -56,7 +56,7 @@ class AwsContext:
             if key not in self._clients:
                 cfg = Config(
                     region_name=region,
-                    retries={"mode": "standard", "max_attempts": self.max_attempts},
+                    retries={"mode": "standard", "total_max_attempts": self.max_attempts},
                     max_pool_connections=32,
                     connect_timeout=5,
                     read_timeout=30,

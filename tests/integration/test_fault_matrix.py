@@ -1,0 +1,122 @@
+"""Fault matrix (issue 9): plan and apply keep working when the AWS side throttles or answers
+503 on a share of calls, fail with a clear message when a write always fails, and finish on
+`apply --resume` once the fault is gone. Retries are bounded and counted."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from helpers_cli import (
+    EXAMPLES,
+    all_entries,
+    copy_example,
+    describe_service,
+    family_revisions,
+    image_of,
+    requests,
+    run_inproc,
+    run_sub,
+)
+
+from planner.sandbox.server import Sandbox
+
+pytestmark = pytest.mark.integration
+TIMEOUT = ("--timeout", "90s")
+FAULTS = {
+    "throttle-30%": {"throttle_rate": 0.3},
+    "503-10%": {"error_rate": 0.1},
+}
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_rolling_deploy_survives(sandbox: Sandbox, tmp_path: Path, fault: str) -> None:
+    cfg = copy_example("single-service", tmp_path)
+    sandbox.prepare([cfg])
+    state = tmp_path / "state"
+    assert run_inproc([cfg], state, "deploy", *TIMEOUT).code == 0
+    sandbox.set_faults(**FAULTS[fault], seed=7)
+    before = sum(requests(sandbox).values())
+    r = run_sub(
+        sandbox, [cfg], state, "plan", "--out", str(tmp_path / "p.json"), env={"IMAGE_TAG": "1.28"}
+    )
+    assert r.code == 0, r
+    r = run_sub(
+        sandbox,
+        [cfg],
+        state,
+        "apply",
+        str(tmp_path / "p.json"),
+        *TIMEOUT,
+        env={"IMAGE_TAG": "1.28"},
+    )
+    assert r.code == 0, r
+    faulted = sum(sandbox.stats()["faults_injected"].values())
+    assert faulted > 0  # the faults really happened...
+    assert "AWS calls retried:" in r.stderr  # ...and the run says how many retries it made
+    sandbox.set_faults()
+    svc = describe_service(sandbox, "my-cluster", "myservice")
+    assert svc is not None and image_of(sandbox, svc["taskDefinition"]) == "nginx:1.28"
+    assert family_revisions(sandbox, "myservice") == [1, 2]  # no duplicate register
+    assert sum(requests(sandbox).values()) - before < 200  # bounded: no retry storm
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_workspace_and_blue_green_survive(sandbox: Sandbox, tmp_path: Path, fault: str) -> None:
+    import shutil
+
+    ws_dir = tmp_path / "microservices"
+    shutil.copytree(EXAMPLES / "microservices", ws_dir)
+    bg = copy_example("blue-green", tmp_path)
+    sandbox.prepare([str(ws_dir / "workspace.yml"), str(bg)])
+    state = tmp_path / "state"
+    sandbox.set_faults(**FAULTS[fault], seed=11)
+    r = run_sub(
+        sandbox, [], state, "-w", str(ws_dir / "workspace.yml"), "apply", "--auto-approve", *TIMEOUT
+    )
+    assert r.code == 0, r
+    r = run_sub(sandbox, [bg], state, "deploy", *TIMEOUT)
+    assert r.code == 0, r
+    r = run_sub(sandbox, [bg], state, "deploy", *TIMEOUT, env={"IMAGE_TAG": "1.28"})
+    assert r.code == 0, r
+    assert sum(sandbox.stats()["faults_injected"].values()) > 0
+    sandbox.set_faults()
+    svc = describe_service(sandbox, "my-cluster", "bg-service")
+    assert svc is not None and image_of(sandbox, svc["taskDefinition"]) == "nginx:1.28"
+
+
+def test_write_that_always_fails_then_resume(sandbox: Sandbox, tmp_path: Path) -> None:
+    cfg = copy_example("single-service", tmp_path)
+    sandbox.prepare([cfg])
+    state = tmp_path / "state"
+    assert run_inproc([cfg], state, "deploy", *TIMEOUT).code == 0
+    sandbox.set_faults(error_rate=1.0, operations=["ecs:UpdateService"], seed=3)
+    new = {"IMAGE_TAG": "1.28", "ECSPLAN_MAX_ATTEMPTS": "3"}
+    before = requests(sandbox)
+    r = run_sub(sandbox, [cfg], state, "deploy", *TIMEOUT, env=new)
+    assert r.code == 1
+    first = r.stderr.strip().splitlines()[-1]
+    assert first.startswith(
+        "Error: myservice: failed: ecs:UpdateService my-cluster/myservice: AWS answered HTTP 503"
+    ), r
+    # bounded: 3 attempts of the failing call, not a storm
+    assert requests(sandbox)["ecs:UpdateService"] - before.get("ecs:UpdateService", 0) == 3, (
+        sandbox.stats(),
+        r.stderr,
+    )
+    failures = [e for e in all_entries(state, "my-cluster", "myservice") if e["event"] == "failure"]
+    assert failures and failures[-1]["kind"] == "update_service"  # the journal says where
+    assert "503" in failures[-1]["error"]
+    sandbox.set_faults()
+    r = run_inproc([cfg], state, "apply", "--resume", *TIMEOUT, env=new)
+    assert r.code == 0, r
+    svc = describe_service(sandbox, "my-cluster", "myservice")
+    assert svc is not None and image_of(sandbox, svc["taskDefinition"]) == "nginx:1.28"
+    assert family_revisions(sandbox, "myservice") == [1, 2]
+    outcomes = [
+        e["data"].get("outcome")
+        for e in all_entries(state, "my-cluster", "myservice")
+        if e["event"] == "run_end"
+    ]
+    assert outcomes[-2:] == ["failed", "succeeded"], json.dumps(outcomes)
