@@ -69,7 +69,3 @@ class ValidationFailed(EcsplanError):
 
 class AwsError(EcsplanError):
     """An AWS call failed in a way the user must act on (credentials, access, endpoint...)."""
-
-
-class NotYetImplemented(EcsplanError):
-    """A command of the CLI contract that is not built yet; says so instead of pretending."""

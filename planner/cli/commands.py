@@ -1,14 +1,12 @@
-"""Registers every command on the group; built ones first, stubs fill the rest."""
+"""Registers every command on the group (one module per command or small family)."""
 
 from __future__ import annotations
 
 import importlib
 
-from planner.cli import stubs
 from planner.cli.main import cli
 
-# One module per built command (or small family of commands). Each defines its commands
-# with `@cli.command()` on import. Add a module here when a command is built.
+# Each module defines its commands with `@cli.command()` on import.
 BUILT: list[str] = [
     "validate_cmd",
     "plan_cmd",
@@ -32,7 +30,3 @@ BUILT: list[str] = [
 
 for _name in BUILT:
     importlib.import_module(f"planner.cli.{_name}")
-
-if "state" not in cli.commands:
-    cli.add_command(stubs.state_group)
-stubs.register(set(cli.commands))
