@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 
-
 # Each module defines its commands with `@cli.command()` on import.
 BUILT: list[str] = [
     "validate_cmd",
