@@ -18,6 +18,7 @@ import yaml
 from moto.codedeploy.models import CodeDeployBackend, DeploymentInfo
 from moto.core.utils import utcnow
 from moto.ecs.models import EC2ContainerServiceBackend, Service, TaskSet, ecs_backends
+from moto.elbv2.models import elbv2_backends
 
 from planner.sandbox import taskset_progress
 from planner.sandbox.ecs_progress import circuit_breaker_threshold
@@ -185,9 +186,15 @@ def _install(backend: EC2ContainerServiceBackend, svc: Service, d: DeploymentInf
     lb = props.get("LoadBalancerInfo")
     load_balancers = svc.load_balancers
     if lb and svc.load_balancers:
+        first = dict(svc.load_balancers[0])
+        other = _other_target_group(
+            d, first.get("targetGroupArn"), backend.account_id, backend.region_name
+        )
+        if other:
+            first["targetGroupArn"] = other
         load_balancers = [
             {
-                **svc.load_balancers[0],
+                **first,
                 "containerName": lb.get("ContainerName"),
                 "containerPort": lb.get("ContainerPort"),
             }
@@ -223,6 +230,25 @@ def _install(backend: EC2ContainerServiceBackend, svc: Service, d: DeploymentInf
     svc.task_sets.append(ts)
     d.sb_replacement = ts.id
     d.sb_originals = [t.id for t in svc.task_sets if t is not ts]
+
+
+def _other_target_group(
+    d: DeploymentInfo, current: str | None, account: str, region: str
+) -> str | None:
+    """The pair's target group that does not serve now: the replacement registers there, so
+    a successful deployment swaps blue and green (the service then reports the other one)."""
+    if not current:
+        return None
+    pairs = (d.deployment_group.load_balancer_info or {}).get("targetGroupPairInfoList") or []
+    names = [str(t.get("name")) for p in pairs[:1] for t in p.get("targetGroups") or []]
+    cur_name = current.split(":targetgroup/")[-1].split("/")[0]
+    if len(names) != 2 or cur_name not in names:
+        return None
+    want = names[1 - names.index(cur_name)]
+    for arn, tg in elbv2_backends[account][region].target_groups.items():
+        if tg.name == want:
+            return str(arn)
+    return None
 
 
 def _replacement(svc: Service, d: DeploymentInfo) -> TaskSet:
