@@ -21,7 +21,7 @@ from planner.cli.flags import options_from, plan_flags
 from planner.cli.main import cli
 from planner.cli.plan_cmd import emit, make_plan
 from planner.cli.progress import Progress
-from planner.cli.services import Selection, select, state_location
+from planner.cli.services import Selection, load_options, select, state_location
 from planner.config import load_valid_config
 from planner.errors import EcsplanError
 from planner.plan.codec import plan_from_data
@@ -81,8 +81,6 @@ def load_plan_file(path: str) -> tuple[Plan, dict[str, Any]]:
 
 def reload_inputs(g: Globals, plan: Plan) -> Selection:
     """Load the configs the plan was made from, to check the inputs and restore secrets."""
-    from planner.cli.validate_cmd import load_options
-
     options = load_options(g)
     entries = tuple(
         ServiceEntry(sp.key, load_valid_config(sp.config_path, options), sp.depends_on)

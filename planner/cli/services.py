@@ -2,18 +2,42 @@
 
 from __future__ import annotations
 
+import glob
 import graphlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from planner.aws.template_sources import AwsTemplateSources
 from planner.cli.context import Globals
-from planner.cli.validate_cmd import config_paths, load_options
 from planner.config import LoadOptions, load_valid_config
 from planner.config.workspace_file import load_workspace
-from planner.errors import EcsplanError
+from planner.errors import ConfigError, EcsplanError, Location
 from planner.workspace.planning import ServiceEntry
 
 DEFAULT_PARALLELISM = 10
+
+
+def load_options(g: Globals) -> LoadOptions:
+    """LoadOptions from the global flags, with lazy AWS lookups for templates."""
+    return LoadOptions(
+        envfiles=g.envfiles,
+        ext_str=g.ext_str,
+        ext_code=g.ext_code,
+        sources=AwsTemplateSources(g.aws()),
+    )
+
+
+def config_paths(g: Globals, options: LoadOptions) -> list[Path]:
+    """The configs named by -w (each workspace service) or -c (repeatable, globs allowed)."""
+    if g.workspace:
+        return [s.config for s in load_workspace(g.workspace, options).services]
+    out: list[Path] = []
+    for pattern in g.config_paths:
+        matches = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
+        if not matches:
+            raise ConfigError(Location(pattern, 1, "$"), "no config file matches this pattern")
+        out.extend(Path(m) for m in matches)
+    return out
 
 
 @dataclass(frozen=True)

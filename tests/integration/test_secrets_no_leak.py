@@ -225,13 +225,6 @@ def test_planted_secrets_never_leak(sandbox: Any, tmp_path: Path) -> None:
     assert sandbox.stats()["requests"].get("secretsmanager:GetSecretValue", 0) == 0
 
 
-@pytest.mark.xfail(
-    reason="BUG: `render` masks only template-marked values (ssm SecureString, Secrets Manager "
-    "ARNs) and prints the value of an environment entry named like a secret (DB_PASSWORD) that "
-    "plan/markdown/json mask (validate_cmd.render uses cfg.sensitive, not render.secrets); "
-    "its mask is also spelled '(sensitive value)' where every other output says '(sensitive)'",
-    strict=True,
-)
 def test_render_masks_secret_looking_environment_values(sandbox: Any, tmp_path: Path) -> None:
     cfg, arn = _setup(sandbox, tmp_path)
     r = ecsplan(cfg, tmp_path / "state", "render", "taskdef")

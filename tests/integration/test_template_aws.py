@@ -11,9 +11,10 @@ import pytest
 
 from planner.aws.clients import AwsContext
 from planner.aws.template_sources import AwsTemplateSources
-from planner.cli.validate_cmd import MASK, mask
 from planner.config import LoadOptions, load_config
 from planner.errors import ConfigError
+from planner.render.secrets import PLACEHOLDER as MASK
+from planner.render.secrets import mask
 
 pytestmark = pytest.mark.integration
 REGION = "ap-northeast-1"
