@@ -61,14 +61,19 @@ def emit(
     out: str | None,
     comment_file: str | None,
 ) -> None:
+    """Print the plan in ``fmt``; with ``comment_file`` also write the PR comment part(s).
+
+    ``--format markdown --comment-file F`` writes only the files (stdout stays quiet)."""
+    parts: list[str] = []
+    if fmt == "markdown" or comment_file:
+        parts = render_markdown(plan, sensitive=sensitive, apply_command=apply_command_hint(g, out))
+    if comment_file:
+        for p in write_markdown_parts(parts, Path(comment_file)):
+            click.echo(f"wrote {p}", err=True)
     if fmt == "json":
         click.echo(json.dumps(render_json(plan, sensitive=sensitive), indent=2))
     elif fmt == "markdown":
-        parts = render_markdown(plan, sensitive=sensitive, apply_command=apply_command_hint(g, out))
-        if comment_file:
-            for p in write_markdown_parts(parts, Path(comment_file)):
-                click.echo(f"wrote {p}", err=True)
-        else:
+        if not comment_file:
             click.echo(join_markdown_parts(parts))
     else:
         color = g.color and sys.stdout.isatty()
