@@ -15,9 +15,10 @@ classes (the boundary where moto parses parameters and where it keeps state):
   maxResults/nextToken (ECS default page sizes: 10 services, 100 of the others);
   list_tasks honours serviceName and defaults to desiredStatus RUNNING.
 - Subnets and security groups that do not exist are accepted with a log line.
-- CodeDeploy: stop_deployment, continue_deployment, list/get/batch_get deployment targets are
-  implemented; create_deployment refuses a second active deployment of a group; get_deployment
-  reports errorInformation, rollbackInfo and deploymentOverview.
+- CodeDeploy: stop_deployment, continue_deployment, list/get/batch_get deployment targets and
+  batch_get_deployment_groups are implemented; create_deployment refuses a second active
+  deployment of a group; get_deployment reports errorInformation, rollbackInfo and
+  deploymentOverview.
 """
 
 from __future__ import annotations
@@ -468,6 +469,20 @@ def _patch_codedeploy() -> None:
             targets.append(codedeploy_progress.deployment_target(self.codedeploy_backend, d))
         return ActionResult({"deploymentTargets": targets})
 
+    def batch_get_deployment_groups(self: cd_responses.CodeDeployResponse) -> ActionResult:
+        app = self._get_param("applicationName")
+        infos, errors = [], []
+        for name in self._get_param("deploymentGroupNames") or []:
+            try:
+                group = self.codedeploy_backend.get_deployment_group(app, name)
+            except JsonRESTError:
+                errors.append(f"Deployment group {name} does not exist.")
+                continue
+            infos.append(cd_responses._deployment_group_info(group))
+        return ActionResult(
+            {"deploymentGroupsInfo": infos, "errorMessage": " ".join(errors) or None}
+        )
+
     cd_responses._deployment_info = deployment_info
     _set(CodeDeployBackend, "create_deployment", create_deployment)
     _set(resp, "stop_deployment", stop_deployment)
@@ -475,3 +490,4 @@ def _patch_codedeploy() -> None:
     _set(resp, "list_deployment_targets", list_deployment_targets)
     _set(resp, "get_deployment_target", get_deployment_target)
     _set(resp, "batch_get_deployment_targets", batch_get_deployment_targets)
+    _set(resp, "batch_get_deployment_groups", batch_get_deployment_groups)

@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from helpers_cli import (
     EXAMPLES,
     Result,
     client,
+    copy_example,
     describe_service,
     family_revisions,
     image_of,
@@ -183,6 +185,26 @@ def test_failing_image_rolls_back_and_exits_1(sandbox: Sandbox, state: Path, bg:
     svc = live(sandbox)
     assert svc["taskDefinition"] == bg
     assert [(s["status"], s["taskDefinition"]) for s in svc["taskSets"]] == [("PRIMARY", bg)]
+
+
+def test_application_and_group_are_discovered_when_the_config_omits_them(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    cfg = copy_example("blue-green", tmp_path)
+    doc = yaml.safe_load(cfg.read_text())
+    del doc["codedeploy"]
+    cfg.write_text(yaml.safe_dump(doc))
+    sandbox.prepare([str(cfg)])  # AppECS-<cluster>-<service> / DgpECS-<cluster>-<service>
+    state = tmp_path / "state"
+    assert run_inproc([cfg], state, "deploy", *TIMEOUT).code == 0
+    r = run_inproc([cfg], state, "deploy", *TIMEOUT, env={"IMAGE_TAG": "1.28"})
+    assert r.code == 0, r
+    cd = client(sandbox, "codedeploy")
+    app, group = f"AppECS-{CLUSTER}-{SERVICE}", f"DgpECS-{CLUSTER}-{SERVICE}"
+    (dep_id,) = cd.list_deployments(applicationName=app, deploymentGroupName=group)["deployments"]
+    info = cd.get_deployment(deploymentId=dep_id)["deploymentInfo"]
+    assert info["status"] == "Succeeded"
+    assert appspec_td(info) == live(sandbox)["taskDefinition"]
 
 
 def test_appspec_command_prints_the_hooks(sandbox: Sandbox, state: Path, bg: str) -> None:
