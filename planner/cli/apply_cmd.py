@@ -128,27 +128,40 @@ def _print_results(results: list[ServiceResult], g: Globals, verb: str = "Apply"
     )
 
 
-def execute(
-    g: Globals, plan: Plan, sel: Selection, *, resume: bool = False, stale_check: bool = True
-) -> int:
+def run_journaled(
+    g: Globals,
+    plan: Plan,
+    sel: Selection,
+    *,
+    operation: str = "apply",
+    resume: bool = False,
+    stale_check: bool = True,
+) -> list[ServiceResult]:
+    """Run a plan through locks and journals with the progress view; Ctrl-C stops cleanly.
+    Shared by apply, deploy, rollback, scale, refresh and delete."""
     aws = g.aws(sel.entries[0].config.region if sel.entries else None)
-    backend = open_backend(state_location(g, sel), aws)
-    sensitive = sensitive_values(plan, sel.sensitive)
     progress = Progress(color=g.color)
     stop = threading.Event()
     req = RunRequest(
         plan=plan,
         aws=aws,
-        backend=backend,
+        backend=open_backend(state_location(g, sel), aws),
         ctx=ApplyContext(aws=aws, observer=progress, stop=stop),
         parallelism=sel.parallelism,
+        operation=operation,
         resume=resume,
         check_staleness=stale_check,
-        on_start=lambda sp: progress.message(f"{sp.key}: applying {len(sp.steps)} step(s)"),
-        sensitive=sensitive,
+        on_start=lambda sp: progress.message(f"{sp.key}: {operation}, {len(sp.steps)} step(s)"),
+        sensitive=sensitive_values(plan, sel.sensitive),
     )
     with stop_on_signals(stop, progress), progress:
-        results = run_plan(req)
+        return run_plan(req)
+
+
+def execute(
+    g: Globals, plan: Plan, sel: Selection, *, resume: bool = False, stale_check: bool = True
+) -> int:
+    results = run_journaled(g, plan, sel, resume=resume, stale_check=stale_check)
     return _print_results(results, g)
 
 

@@ -8,27 +8,22 @@ service is DRAINING or INACTIVE.
 from __future__ import annotations
 
 import sys
-import threading
 import time
 
 import click
 
-from planner.apply.executor import ApplyContext
-from planner.apply.run import RunRequest, run_plan
 from planner.apply.wait import poll_interval
 from planner.aws.ops import OpsClient
-from planner.cli.apply_cmd import _print_results, stop_on_signals
+from planner.cli.apply_cmd import _print_results, run_journaled
 from planner.cli.context import Globals, pass_globals
 from planner.cli.main import cli
-from planner.cli.progress import Progress
 from planner.cli.scale_cmd import run_narrowed, timeout_of
-from planner.cli.services import select, state_location
+from planner.cli.services import select
 from planner.cli.status_cmd import refs_of
 from planner.errors import EcsplanError
 from planner.ops.status import revision_name
 from planner.ops.tables import console, table
 from planner.plan.model import Action, Fingerprint, Plan, PlanOptions, ServicePlan, Step, StepKind
-from planner.state.backend import open_backend
 
 
 @cli.command()
@@ -113,20 +108,8 @@ def delete(g: Globals, force: bool, no_wait: bool) -> int:
                 steps=(step,),
             )
         )
-    progress = Progress(color=g.color)
-    stop = threading.Event()
-    req = RunRequest(
-        plan=Plan(services=tuple(plans)),
-        aws=aws,
-        backend=open_backend(state_location(g, sel), aws),
-        ctx=ApplyContext(aws=aws, observer=progress, stop=stop),
-        parallelism=sel.parallelism,
-        operation="delete",
-        check_staleness=False,
-        sensitive=sel.sensitive,
-    )
-    with stop_on_signals(stop, progress), progress:
-        results = run_plan(req)
+    plan = Plan(services=tuple(plans))
+    results = run_journaled(g, plan, sel, operation="delete", stale_check=False)
     if not no_wait:
         for r, (e, ref, _) in zip(results, found, strict=True):
             if r.outcome == "succeeded":

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import click
 
-from planner.apply.executor import ApplyContext
-from planner.apply.run import RunRequest, run_plan
 from planner.aws.writes import Writer
-from planner.cli.apply_cmd import _print_results, stop_on_signals
+from planner.cli.apply_cmd import _print_results, run_journaled
 from planner.cli.context import Globals, pass_globals
 from planner.cli.main import cli
-from planner.cli.progress import Progress
 from planner.cli.services import select, state_location
 from planner.errors import EcsplanError
 from planner.plan.codec import plan_from_data
@@ -95,19 +91,7 @@ def rollback(
     click.echo(render_text(plan, color=g.color, sensitive=sel.sensitive), nl=False)
     if dry_run:
         return 0
-    progress = Progress(color=g.color)
-    stop = threading.Event()
-    req = RunRequest(
-        plan=plan,
-        aws=aws,
-        backend=backend,
-        ctx=ApplyContext(aws=aws, observer=progress, stop=stop),
-        operation="rollback",
-        check_staleness=False,
-        sensitive=sel.sensitive,
-    )
-    with stop_on_signals(stop, progress), progress:
-        results = run_plan(req)
+    results = run_journaled(g, plan, sel, operation="rollback", stale_check=False)
     for (key, rid), r in zip(originals, results, strict=True):
         if r.outcome == "succeeded":
             Journal.resume(backend, key, rid).end("rolled_back")
