@@ -42,11 +42,13 @@ _CLEARED: dict[str, Any] = {name: [] for name in _LIST_FIELDS}
 _CLEARED["serviceConnectConfiguration"] = {"enabled": False}
 
 
-def controller_of(sd: Mapping[str, Any]) -> str:
-    """The deployment controller type of a service definition (ECS when absent)."""
-    controller = sd.get("deploymentController")
-    if isinstance(controller, Mapping) and controller.get("type"):
-        return str(controller["type"])
+def controller_of(*docs: Mapping[str, Any] | None) -> str:
+    """The deployment controller type of the first document that names one (ECS when none):
+    the user's definition first, then the live service."""
+    for sd in docs:
+        controller = (sd or {}).get("deploymentController")
+        if isinstance(controller, Mapping) and controller.get("type"):
+            return str(controller["type"])
     return "ECS"
 
 

@@ -18,6 +18,7 @@ from planner.model.diffing import structured_diff
 from planner.model.service import (
     align_unmanaged,
     canonical_service,
+    controller_of,
     replacement_fields,
     service_create_payload,
     service_update_payload,
@@ -90,14 +91,6 @@ class LiveService:
     alarms: tuple[Mapping[str, Any], ...] | None = None
 
 
-def controller_of(desired: DesiredService, live: LiveService) -> str:
-    for src in (desired.service_definition, live.service):
-        ctrl = ((src or {}).get("deploymentController") or {}).get("type")
-        if ctrl:
-            return str(ctrl)
-    return "ECS"
-
-
 def _is_missing(live: LiveService) -> bool:
     return live.service is None or live.service.get("status") == "INACTIVE"
 
@@ -159,7 +152,7 @@ class _Steps:
 
 def plan_service(desired: DesiredService, live: LiveService, options: PlanOptions) -> ServicePlan:
     """Build the steps for one service. Raises EcsplanError for impossible requests."""
-    controller = controller_of(desired, live)
+    controller = controller_of(desired.service_definition, live.service)
     missing = _is_missing(live)
     warnings = list(desired.warnings) + list(live.warnings)
     steps = _Steps(desired.key)

@@ -19,6 +19,7 @@ from planner.aws.clients import AwsContext
 from planner.aws.reads import LiveReader, ServiceRef
 from planner.config.model import ServiceConfig
 from planner.errors import EcsplanError
+from planner.model.service import controller_of
 from planner.plan.extras import alarm_names
 from planner.plan.model import Plan, PlanOptions
 from planner.plan.planner import CodeDeployTarget, DesiredService, LiveService, plan_service
@@ -148,21 +149,13 @@ def build_plan(
     )
 
 
-def _controller(cfg: ServiceConfig, svc: dict[str, Any] | None) -> str:
-    for src in (cfg.service_definition, svc):
-        ctrl = ((src or {}).get("deploymentController") or {}).get("type")
-        if ctrl:
-            return str(ctrl)
-    return "ECS"
-
-
 def _desired(
     e: ServiceEntry, ref: ServiceRef, reader: LiveReader, svc: dict[str, Any] | None
 ) -> DesiredService:
     cfg = e.config
     codedeploy = None
     warnings = list(cfg.warnings)
-    if _controller(cfg, svc) == "CODE_DEPLOY":
+    if controller_of(cfg.service_definition, svc) == "CODE_DEPLOY":
         cd = cfg.codedeploy
         app = cd.application_name if cd else None
         group = cd.deployment_group_name if cd else None
