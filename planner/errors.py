@@ -35,11 +35,21 @@ class Location:
         return f"{self.file}:{line}: {self.path}"
 
 
-def json_path(parts: Iterable[str | int]) -> str:
-    """Render path parts as a JSONPath string: ("a", 0, "b") -> "$.a[0].b"."""
+def json_path(parts: Iterable[object]) -> str:
+    """Render path parts as a JSONPath string: ("a", 0, "b") -> "$.a[0].b".
+
+    YAML mapping keys need not be strings (``~: x``, ``1.5: x``, ``yes: x``); any key renders,
+    in brackets, so that reporting a bad key never fails itself.
+    """
     out = "$"
     for p in parts:
-        if isinstance(p, int):
+        if isinstance(p, bool):
+            out += f"[{'true' if p else 'false'}]"
+        elif isinstance(p, int):
+            out += f"[{p}]"
+        elif p is None:
+            out += "[null]"
+        elif not isinstance(p, str):
             out += f"[{p}]"
         elif p.isidentifier():
             out += f".{p}"

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from planner.config.source import MAX_FILE_BYTES, decode_text
 from planner.errors import ConfigError, Location
 
 _LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*?)\s*$")
@@ -22,9 +23,16 @@ def parse_envfile(path: str | Path) -> dict[str, str]:
     """KEY -> VALUE from one dotenv file; a malformed line is a ConfigError at its line."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        with p.open("rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
     except OSError as e:
         raise ConfigError(Location(str(p), 1, "$"), f"cannot read envfile: {e.strerror}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ConfigError(
+            Location(str(p), 1, "$"), "envfile too large: ecsplan reads at most 1 MiB"
+        )
+    # Not UTF-8 or holding a NUL (which no environment variable can carry): a located error.
+    text = decode_text(p, raw)
     out: dict[str, str] = {}
     for n, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip() or raw.lstrip().startswith("#"):

@@ -9,6 +9,7 @@ errors) raise; problems the rest of the file can survive are kept in ``problems`
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import re
@@ -28,9 +29,19 @@ from planner.config.model import (
     PluginConfig,
     ServiceConfig,
 )
-from planner.config.source import SourceDoc, parse_json, parse_yaml, plain_doc, syntax_error
+from planner.config.source import (
+    SourceDoc,
+    check_depth,
+    check_rendered,
+    jsonish_doc,
+    parse_json,
+    parse_yaml,
+    plain_doc,
+    read_source,
+    syntax_error,
+)
 from planner.config.sources import SourceLookupError
-from planner.config.templates import TemplateFuncError, render_template
+from planner.config.templates import TemplateFuncError, render_template, render_template_mapped
 from planner.config.tfstate import TFState
 from planner.config.version import ECSPRESSO_COMPAT_VERSION, check_required_version
 from planner.errors import ConfigError, ValidationFailed
@@ -75,7 +86,7 @@ def load_config(path: str | Path, options: LoadOptions | None = None) -> Service
 
     for key in data:
         if key not in KNOWN_KEYS:
-            warnings.append(f"{doc.location([key])}: unknown key {key!r} is ignored")
+            warnings.append(f"{doc.location([key])}: {_unknown_key(key, KNOWN_KEYS)}")
     if "filter_command" in data:
         warnings.append(f"{doc.location(['filter_command'])}: filter_command is not supported")
 
@@ -90,7 +101,9 @@ def load_config(path: str | Path, options: LoadOptions | None = None) -> Service
     extras = data.get("ecsplan") if isinstance(data.get("ecsplan"), dict) else {}
     for key in extras:
         if key not in ECSPLAN_KEYS:
-            warnings.append(f"{doc.location(['ecsplan', key])}: unknown ecsplan key {key!r}")
+            warnings.append(
+                f"{doc.location(['ecsplan', key])}: {_unknown_key(key, ECSPLAN_KEYS, 'ecsplan ')}"
+            )
     ignore = data.get("ignore") if isinstance(data.get("ignore"), dict) else {}
     tags = ignore.get("tags") if isinstance(ignore.get("tags"), list) else []
 
@@ -106,7 +119,7 @@ def load_config(path: str | Path, options: LoadOptions | None = None) -> Service
             continue
         def_path = _resolve(cfg_path.parent, rel)
         if not def_path.is_file():
-            problems.append(doc.error([key], f"file not found: {def_path}"))
+            problems.append(doc.error([key], missing_file_message(def_path)))
             defs[name] = (def_path, None)
             continue
         try:
@@ -144,33 +157,39 @@ def load_config(path: str | Path, options: LoadOptions | None = None) -> Service
 def read_document(path: Path, funcs: FunctionSet, options: LoadOptions) -> SourceDoc:
     """Render and parse one file by its extension (YAML, JSON or Jsonnet)."""
     suffix = path.suffix.lower()
+    if path.is_dir():
+        raise syntax_error(path, 1, "is a directory, not a file")
     if suffix not in (*YAML_EXT, *JSON_EXT, *JSONNET_EXT):
         raise syntax_error(path, 1, f"unsupported file extension {suffix or '(none)'!r}")
+    text = read_source(path)  # size, UTF-8 and NUL checks, also for Jsonnet files
     if suffix in JSONNET_EXT:
         text = evaluate_jsonnet(path, funcs, options.ext_str, options.ext_code)
         rendered = render_template(text, path, funcs.funcs)
+        check_rendered(path, rendered)
         try:
-            return plain_doc(path, rendered, json.loads(rendered))
+            data = json.loads(rendered)
         except json.JSONDecodeError as e:
             raise syntax_error(path, 1, f"invalid JSON after templating: {e.msg}") from None
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise syntax_error(path, 1, "file not found") from None
-    except OSError as e:
-        raise syntax_error(path, 1, f"cannot read: {e.strerror}") from None
-    rendered = render_template(text, path, funcs.funcs)
+        except RecursionError:
+            raise syntax_error(path, 1, "Jsonnet output is nested too deeply") from None
+        check_depth(path, data)
+        return plain_doc(path, rendered, data)
+    rendered, line_map = render_template_mapped(text, path, funcs.funcs)
+    check_rendered(path, rendered)
     if suffix in YAML_EXT:
-        return parse_yaml(path, rendered)
+        return parse_yaml(path, rendered, line_map)
     try:
-        return parse_json(path, rendered)
+        return parse_json(path, rendered, line_map)
     except ConfigError as json_error:
+        if "invalid JSON" not in json_error.reason or "nested deeper" in json_error.reason:
+            raise
         # ecspresso evaluates .json as Jsonnet (a superset): comments, trailing commas...
         try:
             text = evaluate_jsonnet(path, funcs, options.ext_str, options.ext_code, rendered)
-            return plain_doc(path, text, json.loads(text))
-        except (ConfigError, json.JSONDecodeError):
+            data = json.loads(text)
+        except (ConfigError, json.JSONDecodeError, RecursionError):
             raise json_error from None
+        return jsonish_doc(path, rendered, data, line_map)
 
 
 def unwrap(doc: SourceDoc, wrappers: tuple[str, ...]) -> SourceDoc:
@@ -189,6 +208,23 @@ def unwrap(doc: SourceDoc, wrappers: tuple[str, ...]) -> SourceDoc:
         if isinstance(inner, dict):
             return doc.at([key])
     return doc
+
+
+def _unknown_key(key: Any, known: frozenset[str], kind: str = "") -> str:
+    """The warning for a key we do not use, with a suggestion for a likely typo."""
+    if not isinstance(key, str):
+        shown = "null" if key is None else json.dumps(key) if isinstance(key, bool) else str(key)
+        return f"{kind}key {shown} is not a string and is ignored"
+    hint = difflib.get_close_matches(key, sorted(known), n=1)
+    tail = f"; did you mean {hint[0]!r}?" if hint else ""
+    return f"unknown {kind}key {key!r} is ignored{tail}"
+
+
+def missing_file_message(path: Path) -> str:
+    """Why ``path`` (which is not a regular file) cannot be used."""
+    if path.is_dir():
+        return f"is a directory, not a file: {path}"
+    return f"file not found: {path}"
 
 
 def _resolve(base: Path, rel: str) -> Path:

@@ -106,6 +106,8 @@ def _show(value: Any, limit: int = 40) -> str:
 
 
 def _got(value: Any) -> str:
+    if isinstance(value, (bytes, bytearray)):  # YAML !!binary
+        return f"binary data ({len(value)} bytes)"
     kind = _json_type(value)
     if kind in ("object", "array", "null"):
         return kind

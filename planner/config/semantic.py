@@ -293,9 +293,11 @@ def check_service_definition(
 def check_config(cfg: ServiceConfig, doc: SourceDoc) -> list[ConfigError]:
     data = _dict(doc.data)
     errors: list[ConfigError] = []
-    if not data.get("service"):
+    # Only absent or empty counts as missing: a value of the wrong type (``!!binary``...)
+    # is the schema's "expected string" at its own line.
+    if data.get("service") in (None, ""):
         errors.append(doc.error([], 'missing required field "service"'))
-    if not data.get("task_definition"):
+    if data.get("task_definition") in (None, ""):
         errors.append(doc.error([], 'missing required field "task_definition"'))
     cd = _dict(data.get("codedeploy"))
     if bool(cd.get("application_name")) != bool(cd.get("deployment_group_name")):

@@ -2,13 +2,15 @@
 
 Validation errors must point at ``FILE:LINE``; so every document is parsed once for its data
 and once for a map from JSON path to the 1-based line of the key (or array element) that
-holds it. Lines refer to the rendered text, which equals the source unless a template
-function emitted newlines.
+holds it. Lines refer to the source file: when a template action emits or trims newlines, the
+renderer's line map translates rendered lines back.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -60,72 +62,291 @@ def syntax_error(path: Path, line: int | None, message: str) -> ConfigError:
     return ConfigError(Location(str(path), line or 1, "$"), message)
 
 
+# --- limits -----------------------------------------------------------------------------
+# Configs and definitions are small (ECS caps a task definition at 64 KiB); these bounds keep
+# a broken or hostile file from exhausting time, memory or the Python stack.
+
+MAX_FILE_BYTES = 1024 * 1024
+MAX_DEPTH = 100  # nesting of mappings/sequences in one document
+MAX_ALIAS_NODES = 10_000  # nodes reached again through YAML aliases (billion laughs)
+
+
+def read_source(path: Path) -> str:
+    """The UTF-8 text of ``path``, refusing directories, huge files, binary and NUL bytes."""
+    try:
+        if path.is_dir():
+            raise syntax_error(path, 1, "is a directory, not a file")
+        with path.open("rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
+            size = max(len(raw), os.fstat(f.fileno()).st_size)
+    except FileNotFoundError:
+        raise syntax_error(path, 1, "file not found") from None
+    except OSError as e:
+        raise syntax_error(path, 1, f"cannot read: {e.strerror}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise syntax_error(
+            path, 1, f"file too large: {size} bytes; ecsplan reads at most {_size(MAX_FILE_BYTES)}"
+        )
+    return decode_text(path, raw)
+
+
+def decode_text(path: Path, raw: bytes) -> str:
+    """Strict UTF-8 without NUL bytes; the error names the line of the first bad byte."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        raise syntax_error(
+            path, line, f"not a UTF-8 text file (byte 0x{raw[e.start]:02x} at offset {e.start})"
+        ) from None
+    nul = text.find("\0")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        raise syntax_error(path, line, "not a text file: it contains a NUL byte")
+    return text
+
+
+def check_rendered(path: Path, text: str) -> None:
+    """Template output must stay a sane size and valid UTF-8 (env values may hold anything)."""
+    if len(text) > MAX_FILE_BYTES:
+        raise syntax_error(path, 1, f"too large after templating: over {_size(MAX_FILE_BYTES)}")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        line = text.count("\n", 0, e.start) + 1
+        raise syntax_error(path, line, "template output is not valid UTF-8") from None
+    nul = text.find("\0")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        raise syntax_error(path, line, "template output contains a NUL byte")
+
+
+def _size(n: int) -> str:
+    return f"{n // 1024 // 1024} MiB" if n % (1024 * 1024) == 0 else f"{n} bytes"
+
+
+def _mapped(line: int, line_map: Sequence[int] | None) -> int:
+    """Source line of rendered ``line`` (templates may emit or trim newlines)."""
+    if line_map is None or not line_map:
+        return line
+    return line_map[min(max(line, 1), len(line_map)) - 1]
+
+
+def _remap(lines: dict[PathParts, int], line_map: Sequence[int] | None) -> dict[PathParts, int]:
+    if line_map is None:
+        return lines
+    return {k: _mapped(v, line_map) for k, v in lines.items()}
+
+
 # --- YAML -------------------------------------------------------------------------------
 
+_FastLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-def parse_yaml(path: Path, text: str) -> SourceDoc:
-    """YAML (or JSON, which is YAML) with line marks from PyYAML's node tree."""
+
+def parse_yaml(path: Path, text: str, line_map: Sequence[int] | None = None) -> SourceDoc:
+    """YAML (or JSON, which is YAML) with line marks from the composed node tree.
+
+    libyaml (CSafeLoader) composes once; the data is constructed from the same nodes, whose
+    marks give the lines. Alias expansion and nesting are bounded while walking the nodes.
+    """
+    loader = _FastLoader(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        msg = " ".join(str(x) for x in (e.context, e.problem) if x)
-        raise syntax_error(path, line, f"invalid YAML: {msg}") from None
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+        lines: dict[PathParts, int] = {}
+        if node is not None:
+            _YamlWalker(path, loader, lines, line_map).walk(node, (), node.start_mark.line + 1)
     except yaml.YAMLError as e:
-        raise syntax_error(path, 1, f"invalid YAML: {e}") from None
-    lines: dict[PathParts, int] = {}
-    if node is not None:
-        _walk_yaml(node, (), node.start_mark.line + 1, lines)
-    return SourceDoc(path, text, data, lines)
+        raise _yaml_error(path, text, e, line_map) from None
+    except RecursionError:
+        raise syntax_error(
+            path, 1, f"invalid YAML: nested deeper than {MAX_DEPTH} levels"
+        ) from None
+    finally:
+        loader.dispose()
+    return SourceDoc(path, text, data, _remap(lines, line_map))
 
 
-def _walk_yaml(node: yaml.Node, parts: PathParts, line: int, out: dict[PathParts, int]) -> None:
-    out[parts] = line
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            key = k.value if isinstance(k, yaml.ScalarNode) else str(k.value)
-            _walk_yaml(v, (*parts, key), k.start_mark.line + 1, out)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, v in enumerate(node.value):
-            _walk_yaml(v, (*parts, i), v.start_mark.line + 1, out)
+def _yaml_error(
+    path: Path, text: str, error: yaml.YAMLError, line_map: Sequence[int] | None
+) -> ConfigError:
+    """The error as PyYAML's pure-Python parser words it (clearer than libyaml's), located."""
+    if _FastLoader is not yaml.SafeLoader:
+        try:
+            yaml.safe_load(text)
+        except yaml.YAMLError as e:
+            error = e
+        except RecursionError:
+            pass
+    if not isinstance(error, yaml.MarkedYAMLError):
+        return syntax_error(path, 1, f"invalid YAML: {error}")
+    last = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+    mark = error.problem_mark or error.context_mark
+    if error.problem_mark is not None and error.problem_mark.line + 1 > last:
+        # Past the end (an unterminated quote or flow): where the construct opened is useful.
+        mark = error.context_mark or error.problem_mark
+    line = min(mark.line + 1, max(last, 1)) if mark is not None else 1
+    msg = " ".join(str(x) for x in (error.context, error.problem) if x)
+    return syntax_error(path, _mapped(line, line_map), f"invalid YAML: {msg}")
+
+
+class _YamlWalker:
+    """Records the line of each path; refuses deep nesting and runaway alias expansion."""
+
+    def __init__(
+        self,
+        path: Path,
+        loader: Any,
+        out: dict[PathParts, int],
+        line_map: Sequence[int] | None,
+    ) -> None:
+        self.path = path
+        self.loader = loader
+        self.out = out
+        self.line_map = line_map
+        self.seen: set[int] = set()
+        self.expanded = 0
+
+    def walk(self, node: yaml.Node, parts: PathParts, line: int, depth: int = 0) -> None:
+        if depth > MAX_DEPTH:
+            raise syntax_error(
+                self.path,
+                _mapped(line, self.line_map),
+                f"invalid YAML: nested deeper than {MAX_DEPTH} levels",
+            )
+        if id(node) in self.seen:
+            self.expanded += 1
+            if self.expanded > MAX_ALIAS_NODES:
+                # Alias nodes keep the anchor's marks: name the top-level key being expanded.
+                top = parts[:1]
+                raise ConfigError(
+                    Location(
+                        str(self.path),
+                        _mapped(self.out.get(top, line), self.line_map),
+                        json_path(top),
+                    ),
+                    f"YAML aliases expand to more than {MAX_ALIAS_NODES} nodes; refusing "
+                    "(an alias bomb?)",
+                )
+        else:
+            self.seen.add(id(node))
+        self.out[parts] = line
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                self.walk(v, (*parts, self.key(k)), k.start_mark.line + 1, depth + 1)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, v in enumerate(node.value):
+                self.walk(v, (*parts, i), v.start_mark.line + 1, depth + 1)
+
+    def key(self, node: yaml.Node) -> Any:
+        """The key as the constructed data holds it (``~`` is None, ``1`` is 1...)."""
+        if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str":
+            return node.value
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                return self.loader.construct_object(node)
+            except (yaml.YAMLError, ValueError, TypeError):
+                return node.value
+        return str(node.value)
 
 
 # --- JSON -------------------------------------------------------------------------------
 
 
-def parse_json(path: Path, text: str) -> SourceDoc:
+def parse_json(path: Path, text: str, line_map: Sequence[int] | None = None) -> SourceDoc:
     """Strict JSON with the parser's own error line; a small scanner records node lines."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
-        raise syntax_error(path, e.lineno, f"invalid JSON: {e.msg}") from None
-    lines: dict[PathParts, int] = {}
-    try:
-        _JsonLines(text, lines).scan()
-    except (ValueError, IndexError):  # never expected for valid JSON; lines degrade to 1
+        raise syntax_error(path, _mapped(e.lineno, line_map), f"invalid JSON: {e.msg}") from None
+    except RecursionError:
+        raise syntax_error(
+            path, 1, f"invalid JSON: nested deeper than {MAX_DEPTH} levels"
+        ) from None
+    lines = json_lines(path, text, line_map)
+    if lines is None:  # never expected for valid JSON; lines degrade to 1
+        check_depth(path, data)
         lines = {(): 1}
     return SourceDoc(path, text, data, lines)
 
 
-_WS = re.compile(r"[ \t\n\r]*")
-_SCALAR = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null")
+def json_lines(
+    path: Path, text: str, line_map: Sequence[int] | None = None
+) -> dict[PathParts, int] | None:
+    """Line of each path of JSON(-ish) ``text``, or None when the scanner cannot follow it."""
+    lines: dict[PathParts, int] = {}
+    try:
+        _JsonLines(path, text, lines, line_map).scan()
+    except (ValueError, IndexError, RecursionError):
+        return None
+    return _remap(lines, line_map)
+
+
+def jsonish_doc(
+    path: Path, text: str, data: Any, line_map: Sequence[int] | None = None
+) -> SourceDoc:
+    """A .json file that only Jsonnet accepted (comments, trailing commas): keep its lines
+    when the text is still JSON-shaped, i.e. its paths are exactly those of the data."""
+    check_depth(path, data)
+    lines = json_lines(path, text, line_map)
+    if lines is None or set(lines) != _paths(data):
+        return plain_doc(path, text, data)
+    return SourceDoc(path, text, data, lines)
+
+
+def _paths(data: Any) -> set[PathParts]:
+    out: set[PathParts] = set()
+    stack: list[tuple[PathParts, Any]] = [((), data)]
+    while stack:
+        parts, value = stack.pop()
+        out.add(parts)
+        if isinstance(value, dict):
+            stack.extend(((*parts, k), v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend(((*parts, i), v) for i, v in enumerate(value))
+    return out
+
+
+def check_depth(path: Path, data: Any) -> None:
+    """Refuse data nested deeper than MAX_DEPTH (iteratively: no recursion to overflow)."""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise syntax_error(path, 1, f"nested deeper than {MAX_DEPTH} levels")
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+
+
+_WS = re.compile(r"(?:[ \t\n\r]+|//[^\n]*|#[^\n]*|/\*.*?\*/)*", re.DOTALL)
+_SCALAR = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null|NaN|-?Infinity")
 
 
 class _JsonLines:
-    """Walks valid JSON text and records the line where each path starts."""
+    """Walks JSON text and records the line where each path starts.
 
-    def __init__(self, text: str, out: dict[PathParts, int]) -> None:
+    Lenient on purpose (comments, trailing commas, NaN/Infinity): it only ever runs on text a
+    real parser accepted, and Jsonnet-accepted text is checked against the parsed data.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        text: str,
+        out: dict[PathParts, int],
+        line_map: Sequence[int] | None = None,
+    ) -> None:
+        self.path = path
         self.text = text
         self.out = out
+        self.line_map = line_map
         self.pos = 0
         # Line starts, for position -> line by bisection.
         self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
 
     def line(self, pos: int) -> int:
-        import bisect
-
         return bisect.bisect_right(self.starts, pos)
 
     def ws(self) -> None:
@@ -133,46 +354,57 @@ class _JsonLines:
 
     def scan(self) -> None:
         self.ws()
-        self.value((), self.line(self.pos))
+        self.value((), self.line(self.pos), 0)
 
-    def value(self, parts: PathParts, line: int) -> None:
+    def value(self, parts: PathParts, line: int, depth: int) -> None:
+        if depth > MAX_DEPTH:
+            raise ConfigError(
+                Location(str(self.path), _mapped(line, self.line_map), json_path(parts)),
+                f"nested deeper than {MAX_DEPTH} levels",
+            )
         self.out[parts] = line
         self.ws()
         ch = self.text[self.pos]
         if ch == "{":
             self.pos += 1
-            self.ws()
-            if self.text[self.pos] == "}":
-                self.pos += 1
-                return
             while True:
                 self.ws()
+                if self.text[self.pos] == "}":  # empty object or trailing comma
+                    self.pos += 1
+                    return
                 key_line = self.line(self.pos)
+                if self.text[self.pos] != '"':
+                    raise ValueError("expected a string key")
                 key, self.pos = scanstring(self.text, self.pos + 1)
                 self.ws()
-                self.pos += 1  # ':'
-                self.value((*parts, key), key_line)
+                if self.text[self.pos] != ":":
+                    raise ValueError("expected ':'")
+                self.pos += 1
+                self.value((*parts, key), key_line, depth + 1)
                 self.ws()
                 ch = self.text[self.pos]
                 self.pos += 1
                 if ch == "}":
                     return
+                if ch != ",":
+                    raise ValueError("expected ',' or '}'")
         elif ch == "[":
             self.pos += 1
-            self.ws()
-            if self.text[self.pos] == "]":
-                self.pos += 1
-                return
             i = 0
             while True:
                 self.ws()
-                self.value((*parts, i), self.line(self.pos))
+                if self.text[self.pos] == "]":  # empty array or trailing comma
+                    self.pos += 1
+                    return
+                self.value((*parts, i), self.line(self.pos), depth + 1)
                 self.ws()
                 ch = self.text[self.pos]
                 self.pos += 1
                 i += 1
                 if ch == "]":
                     return
+                if ch != ",":
+                    raise ValueError("expected ',' or ']'")
         elif ch == '"':
             _, self.pos = scanstring(self.text, self.pos + 1)
         else:

@@ -54,14 +54,15 @@ _ESCAPE = re.compile(r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8}
 
 
 def _unquote(lit: str) -> str:
-    """Go's strconv.Unquote for the double-quoted form."""
+    """Go's strconv.Unquote for the double-quoted form (invalid code points are errors)."""
 
     def repl(m: re.Match[str]) -> str:
         hx, u4, u8, octal, ch = m.groups()
-        if hx or u4 or u8:
-            return chr(int(hx or u4 or u8, 16))
-        if octal:
-            return chr(int(octal, 8))
+        if hx or u4 or u8 or octal:
+            code = int(octal, 8) if octal else int(hx or u4 or u8, 16)
+            if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF or (octal and code > 0xFF):
+                raise TemplateFuncError(f"invalid escape {m.group()} in string literal")
+            return chr(code)
         if ch in _ESCAPES:
             return _ESCAPES[ch]
         raise TemplateFuncError(f"invalid escape \\{ch} in string literal")
@@ -87,10 +88,7 @@ def _tokens(src: str) -> list[_Tok]:
         elif kind == "raw":
             out.append(_Tok("lit", text[1:-1]))
         elif kind == "num":
-            num: int | float = (
-                int(text, 0) if re.fullmatch(r"[-+]?(0[xX][0-9a-fA-F]+|\d+)", text) else float(text)
-            )
-            out.append(_Tok("lit", num))
+            out.append(_Tok("lit", _number(text)))
         elif kind == "ident":
             if text in _KEYWORDS:
                 raise TemplateFuncError(f'unsupported template action "{text}"')
@@ -105,6 +103,19 @@ def _tokens(src: str) -> list[_Tok]:
     return out
 
 
+def _number(text: str) -> int | float:
+    """Go's number literals: ``08`` is not a number (a leading 0 means octal)."""
+    try:
+        if re.fullmatch(r"[-+]?(0[xX][0-9a-fA-F]+|\d+)", text):
+            return int(text, 0)
+        return float(text)
+    except ValueError:
+        raise TemplateFuncError(f"invalid number {text}") from None
+
+
+MAX_NESTING = 50  # parentheses in one action; bounds the evaluator's recursion
+
+
 class _Evaluator:
     """Recursive descent over one action's tokens, calling functions as it goes."""
 
@@ -112,6 +123,7 @@ class _Evaluator:
         self.toks = toks
         self.i = 0
         self.funcs = funcs
+        self.depth = 0
 
     def peek(self) -> _Tok | None:
         return self.toks[self.i] if self.i < len(self.toks) else None
@@ -134,7 +146,11 @@ class _Evaluator:
         if t.kind == "ident":
             return True, t.value
         if t.kind == "(":
+            self.depth += 1
+            if self.depth > MAX_NESTING:
+                raise TemplateFuncError(f"parentheses nested deeper than {MAX_NESTING} levels")
             value = self.pipeline()
+            self.depth -= 1
             close = self.peek()
             if close is None or close.kind != ")":
                 raise TemplateFuncError("unclosed parenthesis in template action")
@@ -189,25 +205,50 @@ _CLOSE = "}}"
 
 def render_template(text: str, path: Path | str, funcs: Mapping[str, TemplateFunc]) -> str:
     """Expand every ``{{ ... }}`` action in ``text``; raise ConfigError at the action's line."""
+    return render_template_mapped(text, path, funcs)[0]
+
+
+def render_template_mapped(
+    text: str, path: Path | str, funcs: Mapping[str, TemplateFunc]
+) -> tuple[str, list[int] | None]:
+    """The rendered text and, when it has actions, the source line of each rendered line.
+
+    Actions may emit newlines (and ``{{-`` may trim some), so a parser's line in the output
+    is not the line in the file; the map lets errors point at the file. Lines are counted
+    incrementally: one pass over the text, however many actions it holds.
+    """
     if _OPEN not in text:
-        return text
+        return text, None
     out: list[str] = []
+    line_map = [1]  # line_map[r - 1]: source line where rendered line r starts
+    counter = _LineCounter(text)
     pos = 0
     trim_next = False
+
+    def emit_literal(chunk: str, at: int) -> None:
+        n = chunk.count("\n")
+        if n:
+            first = counter.line_at(at)
+            line_map.extend(range(first + 1, first + n + 1))
+        out.append(chunk)
+
     while True:
         start = text.find(_OPEN, pos)
         chunk = text[pos:] if start < 0 else text[pos:start]
+        chunk_at = pos
         if trim_next:
-            chunk = chunk.lstrip()
+            stripped = chunk.lstrip()
+            chunk_at += len(chunk) - len(stripped)
+            chunk = stripped
         if start < 0:
-            out.append(chunk)
+            emit_literal(chunk, chunk_at)
             break
-        line = text.count("\n", 0, start) + 1
+        line = counter.line_at(start)
         body_start = start + 2
         if text.startswith("- ", body_start) or text.startswith("-\t", body_start):
             chunk = chunk.rstrip()
             body_start += 1
-        out.append(chunk)
+        emit_literal(chunk, chunk_at)
         end = _find_close(text, body_start)
         if end < 0:
             raise ConfigError(Location(str(path), line, "$"), "unclosed template action")
@@ -230,8 +271,30 @@ def render_template(text: str, path: Path | str, funcs: Mapping[str, TemplateFun
                 raise TemplateFuncError(f"unexpected {ev.peek().value!r} in template action")  # type: ignore[union-attr]
         except TemplateFuncError as e:
             raise ConfigError(Location(str(path), line, "$"), str(e)) from None
-        out.append(_stringify(value))
-    return "".join(out)
+        except RecursionError:  # belt and braces: MAX_NESTING keeps far below the limit
+            raise ConfigError(
+                Location(str(path), line, "$"), "template action nested too deeply"
+            ) from None
+        emitted = _stringify(value)
+        line_map.extend([line] * emitted.count("\n"))
+        out.append(emitted)
+    return "".join(out), line_map
+
+
+class _LineCounter:
+    """1-based line of a position, for positions that only move forward (linear overall)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos = 0
+        self.line = 1
+
+    def line_at(self, pos: int) -> int:
+        if pos < self.pos:  # not expected; stay correct anyway
+            return self.text.count("\n", 0, pos) + 1
+        self.line += self.text.count("\n", self.pos, pos)
+        self.pos = pos
+        return self.line
 
 
 def _find_close(text: str, pos: int) -> int:

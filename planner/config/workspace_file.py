@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from planner.config.functions import FunctionSet
-from planner.config.loader import read_document
+from planner.config.loader import missing_file_message, read_document
 from planner.config.model import LoadOptions
 from planner.config.source import SourceDoc
 from planner.config.validate import schema_errors
@@ -48,7 +48,7 @@ def load_workspace(path: str | Path, options: LoadOptions | None = None) -> Work
         cfg = Path(entry["config"])
         cfg = cfg if cfg.is_absolute() else wpath.parent / cfg
         if not cfg.is_file():
-            errors.append(doc.error(["services", name, "config"], f"file not found: {cfg}"))
+            errors.append(doc.error(["services", name, "config"], missing_file_message(cfg)))
         deps = tuple(entry.get("depends_on") or ())
         for i, dep in enumerate(deps):
             if dep not in data["services"]:

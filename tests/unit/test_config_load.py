@@ -97,7 +97,7 @@ def test_unknown_keys_warn_with_file_and_line(tmp_path: Path) -> None:
     cfg = load_config(p)
     assert cfg.warnings == (
         f"{p}:3: $.foo: unknown key 'foo' is ignored",
-        f"{p}:5: $.ecsplan.stat: unknown ecsplan key 'stat'",
+        f"{p}:5: $.ecsplan.stat: unknown ecsplan key 'stat' is ignored; did you mean 'state'?",
     )
 
 

@@ -38,15 +38,9 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 
-# (exception type, substring of its message): crashes with a strict xfail test below.
-KNOWN_CRASHES: list[tuple[type[BaseException], str]] = [
-    (ValueError, "invalid literal for int() with base 0"),  # {{ 08 }}
-    (ValueError, "chr() arg not in range"),  # {{ "\U00110000" }}
-    (RecursionError, ""),  # deep nesting: parentheses, JSON arrays, YAML flow sequences
-    (UnicodeDecodeError, ""),  # a file that is not UTF-8
-    (ValueError, "embedded null"),  # NUL in a .json file (Jsonnet fallback) or an envfile
-    (AttributeError, "isidentifier"),  # a null/float key in the config (errors.json_path)
-]
+# (exception type, substring of its message): crashes known but not fixed yet, each with a
+# strict xfail test below. Empty: every crash the corpus and the fuzzers found is fixed.
+KNOWN_CRASHES: list[tuple[type[BaseException], str]] = []
 
 
 LOCATED = re.compile(r"^[^\n]+:\d+: \$\S*: \S")
@@ -302,7 +296,7 @@ def test_loader_random_bytes(name: str, data: bytes) -> None:
         _load(d / "ecspresso.yml")
 
 
-# --- the known crashes, one strict xfail each -----------------------------------------------
+# --- crashes found by the corpus and the fuzzers, now errors -----------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -313,12 +307,8 @@ def test_loader_random_bytes(name: str, data: bytes) -> None:
         pytest.param("{{ " + "(" * 2000 + " }}", id="deep-parentheses"),
     ],
 )
-@pytest.mark.xfail(
-    reason="BUG: the template parser crashes (ValueError/RecursionError) instead of raising "
-    "ConfigError: templates._tokens int(text, 0), templates._unquote chr(), _Evaluator recursion",
-    strict=True,
-)
-def test_known_template_crash(text: str) -> None:
+def test_former_template_crash(text: str) -> None:
+    """Once ValueError/RecursionError (int(text, 0), chr(), evaluator recursion)."""
     with pytest.raises(ConfigError):
         render_template(text, "f.json", FunctionSet(None).funcs)
 
@@ -330,18 +320,28 @@ def test_known_template_crash(text: str) -> None:
         pytest.param("ecs-task-def.json", b'{"family": "\xc3\x28"}', id="taskdef-not-utf8"),
         pytest.param("ecs-task-def.json", b'{"family": "a\x00b"}', id="taskdef-nul"),
         pytest.param("ecs-task-def.json", b"[" * 1500 + b"]" * 1500, id="taskdef-deep-json"),
-        pytest.param("ecspresso.yml", b"service: web\n? \n", id="config-null-key"),
-        pytest.param("ecspresso.yml", b"service: web\n1.5: x\n", id="config-float-key"),
     ],
 )
-@pytest.mark.xfail(
-    reason="BUG: loader.read_document lets UnicodeDecodeError, ValueError (NUL, via the Jsonnet "
-    "fallback) and RecursionError (json.loads) escape instead of a ConfigError; a null or float "
-    "key in the config crashes errors.json_path with AttributeError",
-    strict=True,
-)
-def test_known_loader_crash(name: str, data: bytes) -> None:
+def test_former_loader_crash(name: str, data: bytes) -> None:
+    """Once UnicodeDecodeError, ValueError (NUL), RecursionError or AttributeError (json_path)."""
     with _case() as d:
         (d / name).write_bytes(data)
         with pytest.raises(EcsplanError):
             load_config(d / "ecspresso.yml", LoadOptions())
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        pytest.param("service: web\n? \n", "$[null]: key null", id="null-key"),
+        pytest.param("service: web\n1.5: x\n", "$[1.5]: key 1.5", id="float-key"),
+        pytest.param("service: web\nyes: x\n", "$[true]: key true", id="bool-key"),
+    ],
+)
+def test_non_string_key_is_a_located_warning(text: str, shown: str) -> None:
+    """Once AttributeError in errors.json_path; now the key is named at its line."""
+    with _case() as d:
+        (d / "ecspresso.yml").write_text(text)
+        cfg = load_config(d / "ecspresso.yml", LoadOptions())
+        (warning,) = cfg.warnings
+        assert f"ecspresso.yml:2: {shown} is not a string and is ignored" in warning
