@@ -5,6 +5,7 @@ Each check returns ConfigErrors anchored at the node the user has to change.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -65,9 +66,22 @@ def _fmt_list(values: tuple[int, ...]) -> str:
     return ", ".join(str(v) for v in values)
 
 
+# RegisterTaskDefinition refuses a task definition larger than this (ECS service quota);
+# saying so at validate time beats a failed apply.
+MAX_TASK_DEFINITION_BYTES = 65536
+
+
 def check_task_definition(doc: SourceDoc) -> list[ConfigError]:
     td = _dict(doc.data)
     errors: list[ConfigError] = []
+    size = len(json.dumps(td, separators=(",", ":"), ensure_ascii=False, default=str).encode())
+    if size > MAX_TASK_DEFINITION_BYTES:
+        errors.append(
+            doc.error(
+                [],
+                f"task definition is {size} bytes; ECS accepts at most {MAX_TASK_DEFINITION_BYTES}",
+            )
+        )
     containers = _list(td.get("containerDefinitions"))
     seen: dict[str, int] = {}
     for i, c in enumerate(containers):

@@ -284,3 +284,136 @@ def test_go_durations(text: str, seconds: float) -> None:
 def test_bad_duration() -> None:
     with pytest.raises(ValueError, match="invalid duration"):
         parse_duration("10 minutes")
+
+
+# --- hostile or broken files: one located error each --------------------------------------
+
+
+PLAIN_TD = {"family": "web", "containerDefinitions": [{"name": "app", "image": "nginx"}]}
+
+
+def _cfg(tmp_path: Path, td_name: str = "td.json") -> Path:
+    return _write(tmp_path, "ecspresso.yml", f"service: s\ntask_definition: {td_name}\n")
+
+
+def _load_error(cfg: Path) -> str:
+    with pytest.raises(ConfigError) as e:
+        load_config(cfg)
+    return str(e.value)
+
+
+def test_file_over_one_mib_is_refused_before_parsing(tmp_path: Path) -> None:
+    cfg = _cfg(tmp_path)
+    blob = "x" * (1024 * 1024)
+    _write(tmp_path, "td.json", json.dumps({"family": blob}))
+    assert _load_error(cfg) == (
+        f"{tmp_path / 'td.json'}:1: $: file too large: {1024 * 1024 + 14} bytes; "
+        "ecsplan reads at most 1 MiB"
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b'{\n"family": "\xc3\x28"}', "2: $: not a UTF-8 text file (byte 0xc3 at offset 13)"),
+        (b"\xff\xfe{\x00}\x00", "1: $: not a UTF-8 text file"),
+        (b'{"family":\n "a\x00b"}', "2: $: not a text file: it contains a NUL byte"),
+    ],
+)
+def test_binary_definition_is_refused(tmp_path: Path, data: bytes, message: str) -> None:
+    cfg = _cfg(tmp_path)
+    (tmp_path / "td.json").write_bytes(data)
+    assert _load_error(cfg).startswith(f"{tmp_path / 'td.json'}:{message}")
+
+
+def test_envfile_with_nul_or_bad_utf8_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "a.env").write_bytes(b"A=1\nB=x\x00y\n")
+    (tmp_path / "b.env").write_bytes(b"A=1\nB=\xff\n")
+    with pytest.raises(ConfigError, match=r"a\.env:2: \$: not a text file"):
+        parse_envfile(tmp_path / "a.env")
+    with pytest.raises(ConfigError, match=r"b\.env:2: \$: not a UTF-8 text file"):
+        parse_envfile(tmp_path / "b.env")
+
+
+def test_deep_nesting_is_refused(tmp_path: Path) -> None:
+    cfg = _cfg(tmp_path)
+    _write(tmp_path, "td.json", "[" * 1500 + "]" * 1500)
+    assert "td.json:1: $: invalid JSON: nested deeper than 100 levels" in _load_error(cfg)
+    _write(tmp_path, "td.json", '{"a":\n' + "[" * 150 + "]" * 150 + "}")
+    assert "td.json:2: $.a" in _load_error(cfg)
+    _write(tmp_path, "ecspresso.yml", "service: " + "[" * 400 + "]" * 400 + "\n")
+    assert "ecspresso.yml:1: $: invalid YAML: nested deeper than 100 levels" in _load_error(
+        tmp_path / "ecspresso.yml"
+    )
+
+
+def test_yaml_alias_expansion_is_bounded_but_anchors_work(tmp_path: Path) -> None:
+    _write(tmp_path, "td.json", json.dumps(PLAIN_TD))
+    cfg = _write(
+        tmp_path,
+        "ecspresso.yml",
+        "x-common: &c {cluster: c1}\nservice: s\ntask_definition: td.json\nignore: [*c, *c]\n",
+    )
+    assert load_config(cfg).sources["config"].line_of(["ignore", 1, "cluster"]) == 1
+    bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 6)
+    )
+    _write(tmp_path, "ecspresso.yml", bomb)
+    assert _load_error(cfg).endswith(
+        "ecspresso.yml:4: $.a3: YAML aliases expand to more than 10000 nodes; refusing "
+        "(an alias bomb?)"
+    )
+
+
+def test_libyaml_keeps_line_numbers(tmp_path: Path) -> None:
+    _write(tmp_path, "td.yml", "family: web\n\ncontainerDefinitions:\n  - name: app\n    cpu: 1\n")
+    doc = load_config(_cfg(tmp_path, "td.yml")).sources["taskdef"]
+    assert doc.line_of(["containerDefinitions", 0, "cpu"]) == 5
+    assert doc.line_of(["family"]) == 1
+
+
+def test_unterminated_yaml_points_at_the_opening_line(tmp_path: Path) -> None:
+    cfg = _write(tmp_path, "ecspresso.yml", 'service: s\ncluster: "c1\ntask_definition: td.json\n')
+    assert _load_error(cfg).startswith(f"{cfg}:2: $: invalid YAML: while scanning a quoted")
+
+
+def test_directory_instead_of_a_file(tmp_path: Path) -> None:
+    (tmp_path / "td.json").mkdir()
+    cfg = _cfg(tmp_path)
+    (problem,) = load_config(cfg).problems
+    assert (
+        str(problem)
+        == f"{cfg}:2: $.task_definition: is a directory, not a file: {tmp_path}/td.json"
+    )
+    assert _load_error(tmp_path) == f"{tmp_path}:1: $: is a directory, not a file"
+
+
+def test_template_newlines_do_not_shift_line_numbers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MULTI", "[\n1,\n2\n]")
+    _write(
+        tmp_path,
+        "td.json",
+        '{\n  "family": "web",\n  "x": {{ env `MULTI` }},\n  "y": 1,\n  "z": [\n]}',
+    )
+    doc = load_config(_cfg(tmp_path)).sources["taskdef"]
+    assert [doc.line_of([k]) for k in ("family", "y", "z")] == [2, 4, 5]
+
+
+def test_json_with_comments_and_trailing_commas_keeps_lines(tmp_path: Path) -> None:
+    _write(tmp_path, "td.json", '{\n  // a comment\n  "family": "web",\n  "cpu": "256",\n}\n')
+    doc = load_config(_cfg(tmp_path)).sources["taskdef"]
+    assert doc.data == {"family": "web", "cpu": "256"}
+    assert doc.line_of(["cpu"]) == 4
+    # Jsonnet proper (locals, unquoted keys): the data differ from the text, lines are 1.
+    _write(tmp_path, "td.json", '{\n  family: "web",\n  cpu: "256",\n}\n')
+    assert load_config(_cfg(tmp_path)).sources["taskdef"].line_of(["cpu"]) == 1
+
+
+def test_mistyped_key_suggests_the_known_one(tmp_path: Path) -> None:
+    _write(tmp_path, "td.json", json.dumps(PLAIN_TD))
+    cfg = _write(tmp_path, "ecspresso.yml", "service: s\ntask_definition: td.json\nclustr: c\n")
+    assert load_config(cfg).warnings == (
+        f"{cfg}:3: $.clustr: unknown key 'clustr' is ignored; did you mean 'cluster'?",
+    )

@@ -53,6 +53,18 @@ def _taskdef_20mb(path: Path) -> None:
     )
 
 
+def _taskdef_70kb(path: Path) -> None:
+    # Under the 1 MiB file limit, over ECS's 64 KiB task definition limit.
+    base = (BASE / "ecs-task-def.json").read_text()
+    huge = "x" * (70 * 1024)
+    path.write_text(
+        base.replace(
+            '"name": "app",',
+            f'"name": "app",\n      "environment": [{{ "name": "BLOB", "value": "{huge}" }}],',
+        )
+    )
+
+
 def _config_20mb(path: Path) -> None:
     # A syntax error on line 3 keeps today's loader fast (it stops there); a size limit
     # would refuse the file before parsing it. 20 MB of valid YAML takes ~20 s to parse.
@@ -77,6 +89,7 @@ def _many_actions(path: Path) -> None:
 
 GENERATORS: dict[str, Callable[[Path], None]] = {
     "taskdef_20mb": _taskdef_20mb,
+    "taskdef_70kb": _taskdef_70kb,
     "config_20mb": _config_20mb,
     "deep_json": _deep_json,
     "deep_yaml": _deep_yaml,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from planner.config.functions import FunctionSet
-from planner.config.templates import render_template
+from planner.config.templates import render_template, render_template_mapped
 from planner.config.tfstate import TFState
 from planner.errors import ConfigError
 
@@ -176,3 +176,45 @@ def test_aws_functions_without_sources_say_so() -> None:
         _error('{{ ssm "/x" }}')
         == "f.json:1: $: ssm: no AWS access configured for template lookups"
     )
+
+
+# --- bad literals and nesting: located ConfigErrors, never a Python exception -------------
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{{ env "TAG" 08 }}', "f.json:1: $: invalid number 08"),
+        ('{{ "\\U00110000" }}', "f.json:1: $: invalid escape \\U00110000 in string literal"),
+        ('{{ "\\ud800" }}', "f.json:1: $: invalid escape \\ud800 in string literal"),
+        ('{{ "\\777" }}', "f.json:1: $: invalid escape \\777 in string literal"),
+        ("x\n{{ " + "(" * 51 + "1" + ")" * 51 + " }}", "f.json:2: $: parentheses nested deeper"),
+        ("{{ " + "(" * 2000 + " }}", "f.json:1: $: parentheses nested deeper than 50 levels"),
+    ],
+)
+def test_bad_literals_and_deep_nesting_are_config_errors(text: str, message: str) -> None:
+    assert _error(text).startswith(message)
+
+
+def test_fifty_nested_parentheses_are_fine() -> None:
+    assert _render("{{ " + "(" * 50 + "`a`" + ")" * 50 + " }}") == "a"
+
+
+def test_error_line_after_many_actions() -> None:
+    """Lines are counted incrementally; the count must still be exact."""
+    text = "{{ `a` }}\n" * 3000 + "{{ `b` }} {{ nosuch }}\n"
+    assert _error(text).startswith('f.json:3001: $: function "nosuch" not defined')
+
+
+def test_line_map_points_rendered_lines_back_to_the_source() -> None:
+    fs = FunctionSet(None)
+    text = 'a\n{{ "x\\ny\\nz" }}\nb\n{{- "c" -}}\n\nd\n'
+    out, line_map = render_template_mapped(text, "f.json", fs.funcs)
+    assert out == "a\nx\ny\nz\nbcd\n"
+    rendered = out.split("\n")
+    src = text.split("\n")
+    assert line_map is not None
+    # a, x/y/z (all from the action on line 2), then "bcd" starts on source line 3.
+    assert line_map[:5] == [1, 2, 2, 2, 3]
+    assert rendered[0] == src[0] and src[line_map[4] - 1] == "b"
+    assert render_template_mapped("no actions\n", "f.json", fs.funcs) == ("no actions\n", None)

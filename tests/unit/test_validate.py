@@ -340,3 +340,12 @@ def test_render_prints_rendered_json(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     assert '"image": "nginx:1.27"' in r.stdout
     assert r.stdout.lstrip().startswith("{")
+
+
+def test_task_definition_over_64_kib_is_an_error(tmp_path: Path) -> None:
+    """Under the 1 MiB file limit but over what RegisterTaskDefinition accepts."""
+    cfg = _copy(tmp_path)
+    _edit(tmp_path / "ecs-task-def.json", '"name": "app",', f'"name": "app", "x": "{"y" * 70000}",')
+    (error,) = [e for e in _errors(cfg) if "bytes" in e]
+    assert f"{tmp_path}/ecs-task-def.json:1: $: task definition is " in error
+    assert error.endswith(" bytes; ECS accepts at most 65536")
