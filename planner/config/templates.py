@@ -225,11 +225,9 @@ def render_template_mapped(
     pos = 0
     trim_next = False
 
-    def emit_literal(chunk: str, at: int) -> None:
+    def emit_literal(chunk: str, first: int) -> None:
         n = chunk.count("\n")
-        if n:
-            first = counter.line_at(at)
-            line_map.extend(range(first + 1, first + n + 1))
+        line_map.extend(range(first + 1, first + n + 1))
         out.append(chunk)
 
     while True:
@@ -240,15 +238,16 @@ def render_template_mapped(
             stripped = chunk.lstrip()
             chunk_at += len(chunk) - len(stripped)
             chunk = stripped
+        chunk_line = counter.line_at(chunk_at)  # positions only move forward: linear
         if start < 0:
-            emit_literal(chunk, chunk_at)
+            emit_literal(chunk, chunk_line)
             break
         line = counter.line_at(start)
         body_start = start + 2
         if text.startswith("- ", body_start) or text.startswith("-\t", body_start):
             chunk = chunk.rstrip()
             body_start += 1
-        emit_literal(chunk, chunk_at)
+        emit_literal(chunk, chunk_line)
         end = _find_close(text, body_start)
         if end < 0:
             raise ConfigError(Location(str(path), line, "$"), "unclosed template action")
@@ -290,7 +289,7 @@ class _LineCounter:
         self.line = 1
 
     def line_at(self, pos: int) -> int:
-        if pos < self.pos:  # not expected; stay correct anyway
+        if pos < self.pos:  # callers go forward; stay correct (slowly) if one does not
             return self.text.count("\n", 0, pos) + 1
         self.line += self.text.count("\n", self.pos, pos)
         self.pos = pos

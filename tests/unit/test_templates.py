@@ -218,3 +218,19 @@ def test_line_map_points_rendered_lines_back_to_the_source() -> None:
     assert line_map[:5] == [1, 2, 2, 2, 3]
     assert rendered[0] == src[0] and src[line_map[4] - 1] == "b"
     assert render_template_mapped("no actions\n", "f.json", fs.funcs) == ("no actions\n", None)
+
+
+def test_line_counting_only_moves_forward(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each action's line comes from counting since the previous one (linear, not quadratic)."""
+    from planner.config import templates
+
+    seen: list[int] = []
+    original = templates._LineCounter.line_at
+
+    def spy(self: templates._LineCounter, pos: int) -> int:
+        seen.append(pos)
+        return original(self, pos)
+
+    monkeypatch.setattr(templates._LineCounter, "line_at", spy)
+    _render("a {{- `b` -}}\n c\n{{ `d` }} e {{ `f` }}\n" * 50)
+    assert seen == sorted(seen) and len(seen) == 2 * 150 + 1
