@@ -25,7 +25,9 @@ SINGLE = [
     "fargate-spot",
     "service-connect",
     "autoscaling",
+    "managed-scaling",
     "blue-green",
+    "ecs-blue-green",
 ]
 
 
@@ -74,9 +76,14 @@ def main() -> None:
              "--format", "markdown"], env2)  # fmt: skip
         run(["-c", "examples/single-service/ecspresso.yml", "apply", plan], env2)
 
-        banner("blue/green through CodeDeploy with auto scaling suspended during the deploy")
+        banner("blue/green through CodeDeploy, auto rollback on failure")
         run(["-c", "examples/blue-green/ecspresso.yml", "deploy", "--rollback-events",
-             "DEPLOYMENT_FAILURE"], env2, ok=(0, 1))  # fmt: skip
+             "DEPLOYMENT_FAILURE"], env2)  # fmt: skip
+
+        banner("ECS native blue/green with a bake time; auto scaling suspended during a deploy")
+        run(["-c", "examples/ecs-blue-green/ecspresso.yml", "deploy"], env2)
+        run(["-c", "examples/autoscaling/ecspresso.yml", "deploy", "--suspend-auto-scaling",
+             "--resume-auto-scaling"], env2)  # fmt: skip
 
         banner("a broken image: the circuit breaker rolls back, ecsplan exits 1 and says so")
         run(["-c", "examples/single-service/ecspresso.yml", "deploy"],
@@ -87,8 +94,10 @@ def main() -> None:
         run(["-w", "examples/microservices/workspace.yml", "plan"], env)
         run(["-w", "examples/microservices/workspace.yml", "apply", "--auto-approve"], env)
 
-        banner("what the state holds")
-        run(["state", "list"], env, ok=(0, 1))
+        banner("day-to-day operations: status of the workspace, revisions, what the state holds")
+        run(["-w", "examples/microservices/workspace.yml", "status"], env)
+        run(["-c", "examples/single-service/ecspresso.yml", "revisions"], env)
+        run(["state", "list"], env)
         stats = sb.stats()
         print(f"\nsandbox saw {stats.get('total', '?')} AWS calls; demo state in {state}")
 
