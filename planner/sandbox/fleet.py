@@ -72,8 +72,17 @@ def task_definition(backend: EC2ContainerServiceBackend, arn: str | None) -> Tas
 
 
 def live(service: Service, unit: str) -> list[ServiceTask]:
+    """The unit's tasks that are not stopped. A task stopped by a user's StopTask leaves the
+    fleet here, so the service replaces it as ECS does."""
     fleet: dict[str, list[ServiceTask]] = service.__dict__.setdefault("sb_fleet", {})
-    return fleet.setdefault(unit, [])
+    tasks = fleet.setdefault(unit, [])
+    gone = [t for t in tasks if t.status == "STOPPED"]
+    if gone:
+        stopped: list[ServiceTask] = service.__dict__.setdefault("sb_stopped", [])
+        for t in gone:
+            tasks.remove(t)
+            stopped.append(t)
+    return tasks
 
 
 def running(service: Service, unit: str) -> int:
