@@ -74,7 +74,11 @@ MAX_TASK_DEFINITION_BYTES = 65536
 def check_task_definition(doc: SourceDoc) -> list[ConfigError]:
     td = _dict(doc.data)
     errors: list[ConfigError] = []
-    size = len(json.dumps(td, separators=(",", ":"), ensure_ascii=False, default=str).encode())
+    size = len(
+        json.dumps(
+            td, separators=(",", ":"), ensure_ascii=False, default=str, skipkeys=True
+        ).encode()
+    )
     if size > MAX_TASK_DEFINITION_BYTES:
         errors.append(
             doc.error(

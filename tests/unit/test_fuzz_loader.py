@@ -4,9 +4,9 @@ Every input either loads/renders or raises a :class:`planner.errors.EcsplanError
 (ConfigError, ValidationFailed...), which the CLI turns into one ``Error: FILE:LINE: ...``
 line. Any other exception is a traceback for the user.
 
-Crashes already known (see the strict xfail tests at the bottom and tests/corpus/manifest.yml)
-are listed in ``KNOWN_CRASHES`` so that the fuzzers keep looking for new ones; remove an entry
-when its bug is fixed (its xfail test then starts passing and fails as XPASS).
+A crash found and not fixed yet goes into ``KNOWN_CRASHES`` (with a strict xfail test) so
+that the fuzzers keep looking for new ones; the crashes found so far are fixed, and the tests
+at the bottom keep them fixed.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def _known(e: BaseException) -> bool:
 
 @contextmanager
 def only_our_errors() -> Iterator[None]:
-    """Let EcsplanError (and known, xfail-tracked crashes) through; anything else fails."""
+    """Let EcsplanError (and KNOWN_CRASHES, if any) through; anything else fails."""
     try:
         yield
     except ConfigError as e:
