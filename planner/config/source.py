@@ -141,6 +141,9 @@ def _remap(lines: dict[PathParts, int], line_map: Sequence[int] | None) -> dict[
 # --- YAML -------------------------------------------------------------------------------
 
 _FastLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Re-parsing a broken file in pure Python costs ~1 s per 100 KiB; bigger files keep libyaml's
+# own (terser) wording.
+_REWORD_LIMIT = 256 * 1024
 
 
 def parse_yaml(path: Path, text: str, line_map: Sequence[int] | None = None) -> SourceDoc:
@@ -171,7 +174,7 @@ def _yaml_error(
     path: Path, text: str, error: yaml.YAMLError, line_map: Sequence[int] | None
 ) -> ConfigError:
     """The error as PyYAML's pure-Python parser words it (clearer than libyaml's), located."""
-    if _FastLoader is not yaml.SafeLoader:
+    if _FastLoader is not yaml.SafeLoader and len(text) <= _REWORD_LIMIT:
         try:
             yaml.safe_load(text)
         except yaml.YAMLError as e:
