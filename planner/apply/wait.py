@@ -192,7 +192,8 @@ def _ecs_verdict(spec: WaitSpec, svc: Mapping[str, Any]) -> tuple[str, str | Non
             return "completed", None
         return "waiting", None
     state = primary.get("rolloutState")
-    if state == "COMPLETED" or (state is None and len(deps) == 1 and running == desired):
+    # A desired-count change keeps the COMPLETED deployment: it is done only at the new count.
+    if running == desired and (state == "COMPLETED" or (state is None and len(deps) == 1)):
         return "completed", None
     if state == "FAILED":
         return "failed", f"{spec.key}: deployment failed ({primary.get('rolloutStateReason')})"
