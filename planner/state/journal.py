@@ -22,8 +22,9 @@ from planner.state.model import (
 
 
 def new_run_id() -> str:
-    """Sortable by time, unique enough: ``20261128T192400Z-3f9a1c``."""
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    """Sortable by time to the millisecond, unique enough: ``20261128T192400123Z-3f9a1c``."""
+    now = datetime.now(timezone.utc)
+    stamp = now.strftime("%Y%m%dT%H%M%S") + f"{now.microsecond // 1000:03d}Z"
     return f"{stamp}-{secrets.token_hex(3)}"
 
 

@@ -223,11 +223,18 @@ def test_end_and_run_ids_are_checked(backend: LocalBackend) -> None:
 
 
 def test_new_run_ids_sort_by_time_and_differ() -> None:
+    import time
+
+    ordered = []
+    for _ in range(5):
+        ordered.append(new_run_id())
+        time.sleep(0.002)  # ids a few ms apart sort in creation order (same second too)
+    assert sorted(ordered) == ordered
     ids = {new_run_id() for _ in range(50)}
     assert len(ids) == 50
     for rid in ids:
         stamp, _, rand = rid.partition("-")
-        assert len(stamp) == len("20261128T192400Z") and stamp.endswith("Z") and rand
+        assert len(stamp) == len("20261128T192400123Z") and stamp.endswith("Z") and rand
 
 
 def test_service_keys_never_escape_the_state_dir(tmp_path: Path) -> None:
