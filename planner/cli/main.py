@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+import warnings
 
 import click
 
@@ -85,9 +86,17 @@ def _register_commands() -> None:
     from planner.cli import commands  # noqa: F401
 
 
+def _show_warning(
+    message: Warning | str, category: type[Warning], *_: object, **__: object
+) -> None:
+    """Our warnings (state, templates...) as one plain line, not Python's file:line form."""
+    click.echo(f"warning: {message}", err=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; every EcsplanError becomes one line on stderr and exit code 1."""
     _register_commands()
+    warnings.showwarning = _show_warning
     try:
         rc = cli.main(args=argv, prog_name="ecsplan", standalone_mode=False)
     except EcsplanError as e:

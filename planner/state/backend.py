@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import os
 import socket
 import uuid
 from typing import TYPE_CHECKING, Protocol
@@ -69,6 +70,29 @@ def new_lock_info(service_key: str, operation: str, run_id: str, path: str) -> L
         created=utc_now("seconds"),
         version=__version__,
         path=path,
+        pid=os.getpid(),
+    )
+
+
+def holder_is_dead(holder: LockInfo) -> bool:
+    """A lock taken on this machine by a process that no longer exists (kill -9, OOM, a
+    closed terminal). Such a lock protects nothing: the next run may take it over. Locks of
+    other hosts are never judged: only `state unlock` releases them."""
+    if holder.pid is None or holder.who != who_am_i():
+        return False
+    try:
+        os.kill(holder.pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
+
+
+def dead_holder_warning(holder: LockInfo) -> str:
+    return (
+        f"took over the lock of {holder.service_key} left by run {holder.run_id} "
+        f"(process {holder.pid} on this host is gone)"
     )
 
 

@@ -23,7 +23,7 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
-from planner.state.backend import new_lock_info
+from planner.state.backend import dead_holder_warning, holder_is_dead, new_lock_info
 from planner.state.errors import (
     JournalConflict,
     LockHeld,
@@ -150,6 +150,10 @@ class LocalBackend:
                         path.unlink()
                         continue
                     if holder is None:  # released between our create and read
+                        continue
+                    if holder_is_dead(holder):
+                        warnings.warn(dead_holder_warning(holder), StateWarning, stacklevel=2)
+                        path.unlink()
                         continue
                     raise LockHeld(holder) from None
                 try:

@@ -39,6 +39,7 @@ class LockInfo:
     created: str  # ISO-8601 UTC
     version: str  # ecsplan version of the holder
     path: str  # where the lock lives (file path or s3:// URL)
+    pid: int | None = None  # the holder's process, to recognise a dead holder on this host
 
     def to_data(self) -> dict[str, Any]:
         return {
@@ -50,6 +51,7 @@ class LockInfo:
             "created": self.created,
             "version": self.version,
             "path": self.path,
+            "pid": self.pid,
         }
 
     @classmethod
@@ -63,6 +65,7 @@ class LockInfo:
             created=str(d.get("created", "?")),
             version=str(d.get("version", "?")),
             path=str(d.get("path", "")),
+            pid=int(d["pid"]) if isinstance(d.get("pid"), int) else None,
         )
 
     def to_json(self) -> str:

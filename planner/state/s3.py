@@ -14,6 +14,7 @@ nothing, and two writers using the same seq cannot both succeed.
 from __future__ import annotations
 
 import re
+import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -21,8 +22,15 @@ from typing import TypeVar
 
 from planner.aws.clients import AwsContext
 from planner.aws.s3_objects import ConditionFailed, S3Objects
-from planner.state.backend import new_lock_info
-from planner.state.errors import JournalConflict, LockHeld, LockLost, StateError, UnknownLock
+from planner.state.backend import dead_holder_warning, holder_is_dead, new_lock_info
+from planner.state.errors import (
+    JournalConflict,
+    LockHeld,
+    LockLost,
+    StateError,
+    StateWarning,
+    UnknownLock,
+)
 from planner.state.keys import (
     check_run_id,
     decode_service_key,
@@ -110,6 +118,13 @@ class S3Backend:
             except ConditionFailed:
                 held = self._read_lock(service_key)
                 if held is None:  # released between our write and read: try again
+                    continue
+                if holder_is_dead(held[0]):
+                    warnings.warn(dead_holder_warning(held[0]), StateWarning, stacklevel=2)
+                    try:
+                        self.objects.delete_if_match(key, held[1])
+                    except ConditionFailed:
+                        pass  # someone else took it over first; the next round will see
                     continue
                 raise LockHeld(held[0]) from None
             self._etags[info.id] = etag
