@@ -60,7 +60,7 @@ def canonical_service(
     desiredCount is kept only when present (absent = not managed). Fields that only
     DescribeServiceRevisions returns (gatewayConnectors, monitoring) are left out.
     """
-    src = _from_describe(sd)
+    src = from_describe(sd)
     doc = project(src, (*SERVICE_UPDATABLE, *SERVICE_CREATE_ONLY, "tags"))
     ctrl = controller or controller_of(src)
     doc["deploymentController"] = {**(doc.get("deploymentController") or {}), "type": ctrl}
@@ -92,7 +92,7 @@ def canonical_service(
     return drop_empty(doc)
 
 
-def _from_describe(sd: Mapping[str, Any]) -> Doc:
+def from_describe(sd: Mapping[str, Any]) -> Doc:
     """Lift describe-only shapes onto input names (roleArn -> role, PRIMARY deployment fields)."""
     src = plain(sd)
     if src.get("roleArn") and not src.get("role"):

@@ -19,6 +19,7 @@ from planner.model.service import (
     align_unmanaged,
     canonical_service,
     controller_of,
+    from_describe,
     replacement_fields,
     service_create_payload,
     service_update_payload,
@@ -45,6 +46,12 @@ ALL_SUSPENDED = {
     "ScheduledScalingSuspended": True,
 }
 NONE_SUSPENDED = {k: False for k in ALL_SUSPENDED}
+APPSPEC_FIELDS = (
+    "networkConfiguration",
+    "platformVersion",
+    "capacityProviderStrategy",
+    "loadBalancers",
+)
 ROLLBACK_EVENTS = ("DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM", "DEPLOYMENT_STOP_ON_REQUEST")
 
 
@@ -333,13 +340,21 @@ def plan_service(desired: DesiredService, live: LiveService, options: PlanOption
         add, remove = tag_changes(desired_canon_sd.get("tags", []), live_canon_sd.get("tags", []))
         if update or inputs or add or remove:
             svc = live.service or {}
-            undo_fields = {
-                k: _live_api_value(svc, k) for k in update if k not in ("forceNewDeployment",)
-            }
-            undo_fields["taskDefinition"] = live_td_arn
-            if live_desired is not None:
-                undo_fields["desiredCount"] = live_desired
             touched = set(update) | set(inputs)
+            # Undo exactly what this step changes, with the live values in input form
+            # (Service Connect and friends live on the PRIMARY deployment in a describe).
+            lifted = from_describe(svc)
+            undo_fields: dict[str, Any] = {
+                k: _live_api_value(lifted, k) for k in touched - {"forceNewDeployment"}
+            }
+            if "taskDefinition" in touched:
+                undo_fields["taskDefinition"] = live_td_arn
+            live_tags = {t["key"]: t for t in live_canon_sd.get("tags", [])}
+            undo_fields["tags"] = {
+                "add": [live_tags[t["key"]] for t in add if t["key"] in live_tags]
+                + [live_tags[k] for k in remove if k in live_tags],
+                "remove": [t["key"] for t in add if t["key"] not in live_tags],
+            }
             destructive = update.get("desiredCount") == 0 and (live_desired or 0) > 0
             for k in ("loadBalancers", "serviceRegistries"):
                 destructive = destructive or (update.get(k) == [] and bool(svc.get(k)))
@@ -361,7 +376,14 @@ def plan_service(desired: DesiredService, live: LiveService, options: PlanOption
             )
             deploys = bool(touched - {"tags"})
 
-    if controller == "CODE_DEPLOY" and not missing and td_changed:
+    # CodeDeploy carries network, platform version, capacity providers and the load balancer
+    # in the AppSpec: a change there needs a deployment even with the same task definition.
+    appspec_changed = (
+        controller == "CODE_DEPLOY"
+        and live_canon_sd is not None
+        and any(desired_canon_sd.get(f) != live_canon_sd.get(f) for f in APPSPEC_FIELDS)
+    )
+    if controller == "CODE_DEPLOY" and not missing and (td_changed or appspec_changed):
         if desired.codedeploy is None:
             raise EcsplanError(
                 f"{desired.key}: CODE_DEPLOY service but no CodeDeploy application/deployment "

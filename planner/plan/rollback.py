@@ -77,17 +77,20 @@ def rollback_plan(
 
     upd = by_kind.get(StepKind.UPDATE_SERVICE)
     if upd is not None and upd.undo:
-        undo = {k: v for k, v in upd.undo.items() if v is not None}
+        undo = {k: v for k, v in upd.undo.items() if v is not None and k != "tags"}
+        tags = dict(upd.undo.get("tags") or {"add": [], "remove": []})
         if sp.controller == "CODE_DEPLOY":
             undo.pop("taskDefinition", None)
-        out.add(
-            StepKind.UPDATE_SERVICE,
-            Action.UPDATE,
-            f"restore service {ref}: " + ", ".join(sorted(undo)),
-            payload={"service": undo, "tags": {"add": [], "remove": []}},
-            before=upd.after,
-            after=upd.before,
-        )
+        if undo or tags.get("add") or tags.get("remove"):
+            what = sorted(undo) + (["tags"] if tags.get("add") or tags.get("remove") else [])
+            out.add(
+                StepKind.UPDATE_SERVICE,
+                Action.UPDATE,
+                f"restore service {ref}: " + ", ".join(what),
+                payload={"service": undo, "tags": tags},
+                before=upd.after,
+                after=upd.before,
+            )
         redeployed = redeployed or "taskDefinition" in undo
 
     created = by_kind.get(StepKind.CREATE_SERVICE)

@@ -124,3 +124,10 @@ def make_primary(svc: Service, ts: TaskSet) -> None:
     svc.task_definition = ts.task_definition
     if ts.load_balancers:
         svc.load_balancers = ts.load_balancers
+    # The service reports what its PRIMARY task set runs, as ECS does after a swap.
+    if getattr(ts, "network_configuration", None):
+        svc.network_configuration = ts.network_configuration
+    if getattr(ts, "platform_version", None):
+        svc.platform_version = ts.platform_version
+    if getattr(ts, "capacity_provider_strategy", None):
+        svc.capacity_provider_strategy = ts.capacity_provider_strategy

@@ -407,3 +407,29 @@ def test_auto_scaling_suspended_during_and_resumed_after(
             proc.communicate()
     assert proc.returncode == code, (out, err)
     assert not any(_suspended(sandbox).values()), _suspended(sandbox)  # after
+
+
+def test_network_change_without_a_new_revision_deploys_through_codedeploy(
+    sandbox: Sandbox, state: Path, bg: str, tmp_path: Path
+) -> None:
+    """A new security group travels in the AppSpec: same task definition, new deployment."""
+    import shutil
+
+    work = tmp_path / "bg"
+    shutil.copytree(BLUE_GREEN.parent, work)
+    sd = work / "ecs-service-def.json"
+    sd.write_text(sd.read_text().replace("sg-12345678", "sg-99999999"))
+    cfg = work / "ecspresso.yml"
+    r = run_inproc([cfg], state, "plan", "--detailed-exitcode")
+    assert r.code == 2, r
+    assert "create CodeDeploy deployment" in r.stdout
+    assert "register a new revision" not in r.stdout
+    r = run_inproc([cfg], state, "deploy", *TIMEOUT)
+    assert r.code == 0, r
+    (dep,) = by_user(sandbox)
+    props = appspec_of(dep)["Resources"][0]["TargetService"]["Properties"]
+    assert props["TaskDefinition"] == bg  # the running revision, not a new one
+    assert props["NetworkConfiguration"]["AwsvpcConfiguration"]["SecurityGroups"] == ["sg-99999999"]
+    assert family_revisions(sandbox, SERVICE) == [revision_of(bg)]
+    r = run_inproc([cfg], state, "plan", "--detailed-exitcode")
+    assert r.code == 0, r  # the service now reports the new network configuration
