@@ -39,6 +39,7 @@ def resumable_run(backend: StateBackend, key: str) -> RunSummary | None:
 
 
 StartHook = Callable[[ServicePlan], None]
+FinishHook = Callable[[ServicePlan, ServiceResult], None]
 
 
 def state_key(sp: ServicePlan) -> str:
@@ -87,6 +88,7 @@ class RunRequest:
     resume: bool = False
     check_staleness: bool = True
     on_start: StartHook | None = None
+    on_finish: FinishHook | None = None  # runs while the service's lock is still held
     sensitive: frozenset[str] = frozenset()
 
 
@@ -146,7 +148,10 @@ def _schedule(req: RunRequest, run_id: str) -> list[ServiceResult]:
         if req.on_start:
             req.on_start(sp)
         journal = _journal_for(req, sp, run_id)
-        return ServiceExecutor(req.ctx, sp, journal).run()
+        result = ServiceExecutor(req.ctx, sp, journal).run()
+        if req.on_finish:
+            req.on_finish(sp, result)
+        return result
 
     with ThreadPoolExecutor(max_workers=max(1, req.parallelism)) as pool:
         while pending or running:

@@ -15,7 +15,7 @@ import click
 
 from planner import __version__
 from planner.apply.executor import ApplyContext, ServiceResult
-from planner.apply.run import RunRequest, plans_to_resume, run_plan
+from planner.apply.run import FinishHook, RunRequest, plans_to_resume, run_plan
 from planner.cli.context import Globals, pass_globals
 from planner.cli.flags import options_from, plan_flags
 from planner.cli.main import cli
@@ -136,6 +136,7 @@ def run_journaled(
     operation: str = "apply",
     resume: bool = False,
     stale_check: bool = True,
+    on_finish: FinishHook | None = None,
 ) -> list[ServiceResult]:
     """Run a plan through locks and journals with the progress view; Ctrl-C stops cleanly.
     Shared by apply, deploy, rollback, scale, refresh and delete."""
@@ -153,6 +154,7 @@ def run_journaled(
         check_staleness=stale_check,
         on_start=lambda sp: progress.message(f"{sp.key}: {operation}, {len(sp.steps)} step(s)"),
         sensitive=sensitive_values(plan, sel.sensitive),
+        on_finish=on_finish,
     )
     with stop_on_signals(stop, progress), progress:
         return run_plan(req)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Mapping
 from typing import Any
 
 import click
 
+from planner.apply.executor import ServiceResult
 from planner.aws.writes import Writer
 from planner.cli.apply_cmd import _print_results, run_journaled
 from planner.cli.context import Globals, pass_globals
@@ -23,18 +26,31 @@ from planner.state.model import step_states
 FINISHED_CD = ("Succeeded", "Failed", "Stopped")
 
 
-def _target_run(backend: StateBackend, key: str, run_id: str | None) -> str:
-    runs = backend.runs(key)
+def _pick_run(backend: StateBackend, keys: list[str], run_id: str | None) -> str:
+    """The run to undo: the one given, else the newest apply among the selected services
+    (run ids sort by time). Services that were not part of it are left alone."""
     if run_id:
-        if not any(r.run_id == run_id for r in runs):
-            raise EcsplanError(
-                f"{key}: no run {run_id} in the state (see: ecsplan state show {key})"
-            )
         return run_id
-    for r in runs:
-        if r.operation == "apply" and r.outcome != "rolled_back":
-            return r.run_id
-    raise EcsplanError(f"{key}: no applied run to roll back (see: ecsplan state show {key})")
+    newest: str | None = None
+    for key in keys:
+        for r in backend.runs(key):
+            if r.operation == "apply" and r.outcome != "rolled_back":
+                newest = max(newest or r.run_id, r.run_id)
+                break
+    if newest is None:
+        raise EcsplanError("no applied run to roll back (see: ecsplan state list)")
+    return newest
+
+
+def _left_by_run(sp: ServicePlan, states: Mapping[str, Any]) -> set[str | None]:
+    """Task definitions the service may run if nothing happened since the run: the one it
+    deployed, or the previous one (the circuit breaker or CodeDeploy rolled back)."""
+    out: set[str | None] = {sp.fingerprint.task_definition}
+    for st in states.values():
+        arn = (st.outputs or {}).get("taskDefinitionArn")
+        if arn:
+            out.add(str(arn))
+    return out
 
 
 def _run_plan(backend: StateBackend, key: str, run_id: str) -> tuple[ServicePlan, dict[str, Any]]:
@@ -47,7 +63,7 @@ def _run_plan(backend: StateBackend, key: str, run_id: str) -> tuple[ServicePlan
 
 
 @cli.command()
-@click.option("--run", "run_id", metavar="ID", help="The run to undo (default: the last apply).")
+@click.option("--run", "run_id", metavar="ID", help="The run to undo (default: the newest apply).")
 @click.option(
     "--deregister-task-definition/--no-deregister-task-definition",
     default=True,
@@ -56,26 +72,47 @@ def _run_plan(backend: StateBackend, key: str, run_id: str) -> tuple[ServicePlan
 )
 @click.option("--no-wait", is_flag=True, help="Do not wait for the service to settle.")
 @click.option("--dry-run", is_flag=True, help="Show the rollback plan only.")
+@click.option("--auto-approve", is_flag=True, help="Do not ask before deleting a created service.")
+@click.option("--force", is_flag=True, help="Roll back even if the service changed since the run.")
 @pass_globals
 def rollback(
-    g: Globals, run_id: str | None, deregister_task_definition: bool, no_wait: bool, dry_run: bool
+    g: Globals,
+    run_id: str | None,
+    deregister_task_definition: bool,
+    no_wait: bool,
+    dry_run: bool,
+    auto_approve: bool,
+    force: bool,
 ) -> int:
     """Undo what a run changed: previous task definition and counts, scaling state; then
     deregister the rolled-back revision."""
     sel = select(g)
     aws = g.aws(sel.entries[0].config.region if sel.entries else None)
     backend = open_backend(state_location(g, sel), aws)
+    keys = [f"{e.config.cluster}/{e.config.service}" for e in sel.entries]
+    rid = _pick_run(backend, keys, run_id)
     plans, originals = [], []
-    for e in sel.entries:
-        key = f"{e.config.cluster}/{e.config.service}"
-        rid = _target_run(backend, key, run_id)
+    for key in keys:
+        if not any(r.run_id == rid for r in backend.runs(key)):
+            click.echo(f"{key}: not part of run {rid}; left alone", err=True)
+            continue
         sp, states = _run_plan(backend, key, rid)
+        writer = Writer(aws, sp.region)
+        live = writer.describe_service(sp.cluster, sp.service) or {}
+        running = live.get("taskDefinition")
+        moved = live.get("status") == "ACTIVE" and running not in _left_by_run(sp, states)
+        if moved and not force:
+            raise EcsplanError(
+                f"{key}: the service runs {str(running).rsplit('/', 1)[-1]}, deployed after "
+                f"run {rid}; rolling back would undo that later change (roll back the later "
+                "run, or pass --force)"
+            )
         in_flight = False
         cd = next((s for s in sp.steps if s.kind is StepKind.CREATE_CODEDEPLOY_DEPLOYMENT), None)
         if cd is not None and cd.id in states:
             dep = (states[cd.id].outputs or {}).get("deploymentId")
             if dep:
-                info = Writer(aws, sp.region).get_deployment(str(dep))
+                info = writer.get_deployment(str(dep))
                 in_flight = info.get("status") not in FINISHED_CD
         plans.append(
             rollback_plan(
@@ -86,13 +123,29 @@ def rollback(
                 codedeploy_in_flight=in_flight,
             )
         )
-        originals.append((key, rid))
+        originals.append(key)
+    if not plans:
+        raise EcsplanError(f"none of the selected services was part of run {rid}")
     plan = Plan(services=tuple(plans))
     click.echo(render_text(plan, color=g.color, sensitive=sel.sensitive), nl=False)
     if dry_run:
         return 0
-    results = run_journaled(g, plan, sel, operation="rollback", stale_check=False)
-    for (key, rid), r in zip(originals, results, strict=True):
-        if r.outcome == "succeeded":
-            Journal.resume(backend, key, rid).end("rolled_back")
+    deletes = [
+        sp.key for sp in plan.services if any(s.kind is StepKind.DELETE_SERVICE for s in sp.steps)
+    ]
+    if deletes and not auto_approve:
+        if not sys.stdin.isatty():
+            raise EcsplanError(
+                f"rollback deletes {', '.join(deletes)} (created by run {rid}); "
+                "pass --auto-approve to confirm"
+            )
+        click.confirm(f"Delete {', '.join(deletes)}?", default=False, abort=True)
+
+    def mark_rolled_back(sp: ServicePlan, result: ServiceResult) -> None:
+        if result.outcome == "succeeded":  # still under the service's lock
+            Journal.resume(backend, f"{sp.cluster}/{sp.service}", rid).end("rolled_back")
+
+    results = run_journaled(
+        g, plan, sel, operation="rollback", stale_check=False, on_finish=mark_rolled_back
+    )
     return _print_results(results, g, "Rollback")
