@@ -8,6 +8,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +81,20 @@ def load_plan_file(path: str) -> tuple[Plan, dict[str, Any]]:
 
 
 def reload_inputs(g: Globals, plan: Plan) -> Selection:
-    """Load the configs the plan was made from, to check the inputs and restore secrets."""
+    """Load the configs the plan was made from, to check the inputs and restore secrets.
+
+    With -w/-c the selection (and so the workspace's state location and parallelism) comes
+    from them and must name the plan's services; without, from the paths the plan records."""
+    keys = [sp.key for sp in plan.services]
+    if g.workspace or g.configs:
+        sel = select(g, tuple(keys))
+        by_key = {e.key: e for e in sel.entries}
+        if set(by_key) != set(keys):
+            raise EcsplanError(
+                f"the plan covers {', '.join(keys)} but the selection is "
+                f"{', '.join(by_key)}; apply it with the -w/-c it was made with"
+            )
+        return replace(sel, entries=tuple(by_key[k] for k in keys))
     options = load_options(g)
     entries = tuple(
         ServiceEntry(sp.key, load_valid_config(sp.config_path, options), sp.depends_on)

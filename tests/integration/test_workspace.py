@@ -171,3 +171,27 @@ def test_plan_of_fifty_services_is_batched(sandbox: Sandbox, tmp_path: Path) -> 
     assert "No changes." in r.stdout
     assert calls <= 1.3 * 50, calls
     assert sandbox.write_calls() == writes_before  # a plan never writes
+
+
+def test_saved_plan_of_a_workspace_uses_the_workspace_state(micro: Path, tmp_path: Path) -> None:
+    """`state:` in workspace.yml is where plan-file applies journal and lock, too."""
+    micro.write_text("state: ws-state\n" + micro.read_text())
+    env = {**os.environ, "ECSPLAN_POLL_INTERVAL": "0.05", "NO_COLOR": "1"}
+    env.pop("ECSPLAN_STATE", None)
+    plan_file = tmp_path / "plan.json"
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "planner", "-w", str(micro), *args],
+            capture_output=True, text=True, env=env, timeout=180, cwd=tmp_path,
+        )  # fmt: skip
+
+    assert run("plan", "--out", str(plan_file)).returncode == 0
+    r = run("apply", str(plan_file), "--timeout", "60s")
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in (micro.parent / "ws-state").iterdir()) == [
+        "my-cluster%2Fapi",
+        "my-cluster%2Fdatabase",
+        "my-cluster%2Ffrontend",
+    ]
+    assert not (tmp_path / "state").exists()
