@@ -12,19 +12,31 @@ from dataclasses import replace
 
 from planner.plan.model import Action, Plan, ServicePlan, Step, StepKind
 
+# Steps an operation keeps whole: the wait, and the scaling steps its own flags asked for.
+KEPT = frozenset(
+    {StepKind.WAIT_ROLLOUT, StepKind.SUSPEND_AUTO_SCALING, StepKind.RESUME_AUTO_SCALING}
+)
+
 
 def _touches(path: str, fields: Collection[str]) -> bool:
     head = path.split(".", 1)[0].split("[", 1)[0]
     return head in fields
 
 
-def narrow_service(sp: ServicePlan, fields: Collection[str]) -> ServicePlan:
-    """Keep only ``fields`` of update_service steps; drop steps left with nothing to do."""
+def narrow_service(
+    sp: ServicePlan, fields: Collection[str], *, capacity: bool = False
+) -> ServicePlan:
+    """Keep only ``fields`` of update_service steps; drop steps left with nothing to do.
+    ``capacity``: --auto-scaling-min/max were given, so set_scaling_capacity is the operation's
+    own (otherwise it comes from `ecsplan.scaling` and is plan/apply's business)."""
     steps: list[Step] = []
     left_out: set[str] = set()
     for st in sp.steps:
-        if st.kind is not StepKind.UPDATE_SERVICE:
+        if st.kind in KEPT or (capacity and st.kind is StepKind.SET_SCALING_CAPACITY):
             steps.append(st)
+            continue
+        if st.kind is not StepKind.UPDATE_SERVICE:
+            left_out.add(st.kind.value)  # alarms, policies, registers: plan/apply's business
             continue
         svc = dict(st.payload.get("service") or {})
         kept = {k: v for k, v in svc.items() if k in fields}
@@ -62,4 +74,9 @@ def narrow_service(sp: ServicePlan, fields: Collection[str]) -> ServicePlan:
 
 
 def narrow_plan(plan: Plan, fields: Collection[str]) -> Plan:
-    return replace(plan, services=tuple(narrow_service(sp, fields) for sp in plan.services))
+    o = plan.options
+    capacity = o.auto_scaling_min is not None or o.auto_scaling_max is not None
+    return replace(
+        plan,
+        services=tuple(narrow_service(sp, fields, capacity=capacity) for sp in plan.services),
+    )

@@ -84,3 +84,22 @@ def test_scaling_and_alarms_converge(sandbox, tmp_path: Path) -> None:
         "ScalableTargets"
     ][0]
     assert target["MaxCapacity"] == 10
+
+
+def test_scale_changes_only_the_count(sandbox, tmp_path: Path) -> None:
+    """`scale` leaves alarm and policy drift to plan/apply: it changes the count, nothing else."""
+    boto3.client("ecs").create_cluster(clusterName="my-cluster")
+    work = tmp_path / "svc"
+    shutil.copytree(EXAMPLE, work)
+    cfg, state = work / "ecspresso.yml", tmp_path / "state"
+    assert ecsplan(cfg, state, "deploy").returncode == 0
+    doc = yaml.safe_load(cfg.read_text())
+    doc["ecsplan"]["alarms"][0]["threshold"] = 95
+    cfg.write_text(yaml.safe_dump(doc))
+    before = sandbox.stats()["requests"].get("monitoring:PutMetricAlarm", 0)
+    r = ecsplan(cfg, state, "scale", "--tasks", "4")
+    assert r.returncode == 0, r.stderr
+    assert "left for plan/apply" in r.stdout + r.stderr
+    assert sandbox.stats()["requests"].get("monitoring:PutMetricAlarm", 0) == before
+    svc = boto3.client("ecs").describe_services(cluster="my-cluster", services=["managed-service"])
+    assert svc["services"][0]["desiredCount"] == 4
