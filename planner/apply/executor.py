@@ -11,6 +11,7 @@ import os
 import signal
 import threading
 import time
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -81,11 +82,16 @@ class ServiceExecutor:
                 if self.ctx.stop.is_set():
                     raise Interrupted(f"{self.plan.key}: interrupted before {step.id}")
                 st = states.get(step.id)
+                restored = states.get(f"{step.id}:restore")
+                if restored is not None and restored.state == "succeeded":
+                    st = None  # a failed attempt un-suspended scaling: suspend again
                 if st is not None and st.state == "succeeded":
                     self.outputs[step.id] = dict(st.outputs)
                     suspended_by_us |= step.kind is StepKind.SUSPEND_AUTO_SCALING
                     continue
-                if st is not None and st.state == "in_doubt":
+                # A failure may still have happened on the AWS side (a 5xx after the write,
+                # a timeout): look before writing again, as for a begin without outcome.
+                if st is not None and st.state in ("in_doubt", "failed"):
                     adopted = self._reconcile(step, st.begin_data)
                     if adopted is not None:
                         self.journal.note(f"adopted {step.id} from live state", dict(adopted))
@@ -163,6 +169,9 @@ class ServiceExecutor:
 
     def _create_service(self, step: Step) -> dict[str, Any]:
         payload = dict(step.payload)
+        # Idempotent across botocore's retries and our resume: same run and step, same token.
+        token = uuid.uuid5(uuid.NAMESPACE_URL, f"ecsplan:{self.journal.run_id}:{step.id}")
+        payload.setdefault("clientToken", str(token))
         td = self._task_definition(step)
         if td:
             payload["taskDefinition"] = td

@@ -1,7 +1,9 @@
 """Every AWS write ecsplan makes, one function each, so the executor never touches boto3.
 
-Writes are not retried beyond botocore's bounded policy: a write that may have happened is
-reconciled by the executor against live state (journal "in doubt"), never blindly repeated.
+botocore's bounded retries may resend a write whose answer was lost (CreateService carries a
+clientToken for that); beyond them, a write that may have happened — journaled without an
+outcome, or as a failure — is reconciled by the executor against live state before any
+second attempt.
 """
 
 from __future__ import annotations

@@ -120,3 +120,28 @@ def test_write_that_always_fails_then_resume(sandbox: Sandbox, tmp_path: Path) -
         if e["event"] == "run_end"
     ]
     assert outcomes[-2:] == ["failed", "succeeded"], json.dumps(outcomes)
+
+
+def test_resume_of_a_failed_run_suspends_auto_scaling_again(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """The failed attempt resumed auto scaling (never left suspended); the resumed run
+    suspends it again before deploying, and resumes it at the end."""
+    cfg = copy_example("autoscaling", tmp_path)
+    sandbox.prepare([cfg])
+    state = tmp_path / "state"
+    flags = ("--suspend-auto-scaling", "--resume-auto-scaling")
+    env = {"IMAGE_TAG": "1.28", "ECSPLAN_MAX_ATTEMPTS": "2"}
+    sandbox.set_faults(error_rate=1.0, operations=["ecs:UpdateService"], seed=5)
+    r = run_sub(sandbox, [cfg], state, "deploy", *flags, *TIMEOUT, env=env)
+    assert r.code == 1, r
+    sandbox.set_faults()
+    entries = all_entries(state, "my-cluster", "scaled-service")
+    restores = [e for e in entries if e["event"] == "success" and e["step_id"].endswith(":restore")]
+    assert len(restores) == 1  # the failure put scaling back as it was
+    r = run_inproc([cfg], state, "apply", "--resume", *TIMEOUT, env=env)
+    assert r.code == 0, r
+    entries = all_entries(state, "my-cluster", "scaled-service")
+    kinds = [e["kind"] for e in entries if e["event"] == "success" and ":" not in e["step_id"]]
+    assert kinds.count("suspend_auto_scaling") == 2, kinds  # suspended again on resume
+    assert kinds[-1] == "resume_auto_scaling"
