@@ -103,43 +103,49 @@ def reload_inputs(g: Globals, plan: Plan) -> Selection:
     return Selection(entries, 10, entries[0].config.state if len(entries) == 1 else None, options)
 
 
+MARKS = {
+    "succeeded": "ok",
+    "unchanged": "unchanged",
+    "failed": "FAILED",
+    "interrupted": "INTERRUPTED",
+    "skipped": "skipped",
+}
+
+
 def _print_results(results: list[ServiceResult], g: Globals, verb: str = "Apply") -> int:
+    """Success: a line per service on stdout. Failure: raise, so the first stderr line is the
+    cause; the per-service lines and what to do next follow as details."""
+    lines = []
+    for r in results:
+        line = f"{r.key}: {MARKS.get(r.outcome, r.outcome)}"
+        if r.message:
+            line += f" - {_without_key(r)}"
+        lines.append(line)
     retries = g.aws().retries
     if retries:
-        click.echo(
-            f"AWS calls retried: {retries} (throttling or server errors, bounded retries)", err=True
-        )
+        lines.append(f"AWS calls retried: {retries} (throttling or server errors, bounded)")
     failed = [r for r in results if not r.ok]
-    for r in results:
-        mark = {
-            "succeeded": "ok",
-            "failed": "FAILED",
-            "interrupted": "INTERRUPTED",
-            "skipped": "skipped",
-        }
-        line = f"{r.key}: {mark.get(r.outcome, r.outcome)}"
-        if r.message:
-            line += f" - {r.message}"
-        click.echo(line, err=not r.ok)
     if not failed:
+        click.echo("\n".join(lines))
         click.echo(f"{verb} complete: {len(results)} service(s).")
         return 0
-    resumable = [r for r in failed if r.outcome in ("interrupted", "skipped", "failed")]
-    if resumable:
-        cfg = " ".join(
-            f"-w {g.workspace}" if g.workspace else f"-c {c}"
-            for c in (g.configs or ("ecspresso.yml",))
-        )
-        click.echo(
-            f"To continue: ecsplan {cfg} apply --resume   (or roll back: ecsplan {cfg} rollback)",
-            err=True,
+    sel = f"-w {g.workspace}" if g.workspace else " ".join(f"-c {c}" for c in g.config_paths)
+    if any(r.outcome in ("interrupted", "skipped") for r in failed):
+        lines.append(f"To continue: ecsplan {sel} apply --resume")
+    if any(r.outcome == "failed" for r in failed):
+        lines.append(
+            f"To undo what the run changed: ecsplan {sel} rollback; or fix the cause and "
+            "plan again (apply --resume retries the failed step, e.g. after a transient error)"
         )
     first = failed[0]
-    raise EcsplanError(
-        f"{first.key}: {first.outcome}: {first.message}"
-        if first.message
-        else f"{first.key}: {first.outcome}"
-    )
+    cause = f": {_without_key(first)}" if first.message else ""
+    raise EcsplanError(f"{first.key} {first.outcome}{cause}", "\n".join(lines))
+
+
+def _without_key(r: ServiceResult) -> str:
+    """Messages raised deep down start with the service key; say it once."""
+    prefix = f"{r.key}: "
+    return r.message[len(prefix) :] if r.message.startswith(prefix) else r.message
 
 
 def run_journaled(
@@ -222,7 +228,7 @@ def apply(g: Globals, planfile: str | None, auto_approve: bool, resume: bool, **
         if not sys.stdin.isatty():
             raise EcsplanError("apply needs confirmation: pass --auto-approve or a plan file")
         click.confirm("Apply?", default=False, abort=True)
-    return execute(g, plan, sel, stale_check=False)
+    return execute(g, plan, sel, stale_check=True)  # the prompt may have sat open a while
 
 
 def _plan_dict(plan: Plan) -> dict[str, Any]:

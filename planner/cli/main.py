@@ -111,8 +111,8 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"Error: {e.format_message()}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
-        sys.exit(130)
+        click.echo("Error: interrupted", err=True)
+        sys.exit(1)
     except Exception as e:  # a bug of ours: still one line first, the traceback on request
         click.echo(f"Error: internal error: {type(e).__name__}: {e}", err=True)
         if os.environ.get("ECSPLAN_DEBUG"):
