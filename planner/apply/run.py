@@ -22,21 +22,8 @@ from planner.plan.planner import LiveService, fingerprint_of
 from planner.plan.stale import stale_reasons
 from planner.render.secrets import mask_for_file
 from planner.state.backend import StateBackend
-from planner.state.journal import Journal, new_run_id
-from planner.state.model import LockInfo, RunSummary
-
-RESUMABLE = (None, "interrupted", "failed")
-
-
-def resumable_run(backend: StateBackend, key: str) -> RunSummary | None:
-    """The newest run of a service when `apply --resume` should continue it: an apply that
-    did not finish, was interrupted, failed (its failed step is retried), or was never started
-    because a dependency failed. Only the newest: resuming an older one would undo a later run."""
-    runs = backend.runs(key)
-    if runs and runs[0].operation == "apply" and runs[0].outcome in RESUMABLE:
-        return runs[0]
-    return None
-
+from planner.state.journal import Journal, last_unfinished_run, new_run_id
+from planner.state.model import LockInfo
 
 StartHook = Callable[[ServicePlan], None]
 FinishHook = Callable[[ServicePlan, ServiceResult], None]
@@ -108,7 +95,7 @@ def _lock_all(req: RunRequest, run_id: str) -> list[LockInfo]:
 
 def _journal_for(req: RunRequest, sp: ServicePlan, run_id: str) -> Journal:
     if req.resume:
-        run = resumable_run(req.backend, state_key(sp))
+        run = last_unfinished_run(req.backend, state_key(sp))
         if run is not None:
             return Journal.resume(req.backend, state_key(sp), run.run_id)
     journal = Journal(req.backend, state_key(sp), run_id)
@@ -192,7 +179,7 @@ def plans_to_resume(backend: StateBackend, keys: Sequence[str]) -> list[ServiceP
     """The service plans of the last unfinished runs (from their run_start entries)."""
     out = []
     for key in keys:
-        run = resumable_run(backend, key)
+        run = last_unfinished_run(backend, key)
         if run is None:
             continue
         entries = backend.entries(key, run.run_id)

@@ -107,7 +107,7 @@ class Journal:
 
 
 def last_unfinished_run(backend: StateBackend, service_key: str) -> RunSummary | None:
-    """The service's newest run if it did not finish (no run_end, or ended "interrupted").
+    """The service's newest run if `apply --resume` should continue it (RunSummary.resumable).
 
     Only the newest: once a later run has changed the service, resuming an older one would
     undo it."""

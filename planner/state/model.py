@@ -19,7 +19,9 @@ EVENTS = ("run_start", "begin", "success", "failure", "run_end", "note")
 STEP_EVENTS = ("begin", "success", "failure")
 OUTCOMES = ("succeeded", "failed", "interrupted", "rolled_back")
 #: Outcomes after which ``apply --resume`` may continue the run (None = no run_end at all).
-RESUMABLE_OUTCOMES = (None, "interrupted")
+# `apply --resume` continues a run that did not finish (None), was interrupted, or failed
+# (its failed step is reconciled, then retried). Rollbacks and deletes resume the same way.
+RESUMABLE_OUTCOMES = (None, "interrupted", "failed")
 
 
 def utc_now(timespec: str = "milliseconds") -> str:

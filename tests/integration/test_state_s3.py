@@ -119,6 +119,8 @@ def test_runs_and_last_unfinished_run(backend: S3Backend) -> None:
     assert runs[1].ended is not None
     assert last_unfinished_run(backend, SERVICE) == runs[0]
     crashed.end("failed")
+    assert last_unfinished_run(backend, SERVICE) == backend.runs(SERVICE)[0]  # retried on resume
+    crashed.end("succeeded")
     assert last_unfinished_run(backend, SERVICE) is None
     assert backend.runs("other/service") == []
 
