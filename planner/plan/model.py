@@ -200,6 +200,7 @@ class Plan:
             "unchanged": 0,
             "scaling": 0,
             "alarms": 0,
+            "destroy": 0,
         }
         for sp in self.services:
             if not sp.has_changes:
@@ -223,4 +224,8 @@ class Plan:
                     c["scaling"] += 1
                 elif st.kind is StepKind.PUT_METRIC_ALARM:
                     c["alarms"] += 1
+                elif st.kind in (StepKind.DELETE_SERVICE, StepKind.DEREGISTER_TASK_DEFINITIONS):
+                    c["destroy"] += 1
+                elif st.kind is StepKind.STOP_CODEDEPLOY_DEPLOYMENT:
+                    c["deploy"] += 1
         return c

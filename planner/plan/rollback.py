@@ -180,4 +180,6 @@ def rollback_plan(
             payload={"taskDefinitions": [new_arn]},
             destructive=True,
         )
-    return replace(sp, steps=tuple(out.steps), documents=(), action=Action.UPDATE)
+    deletes = any(s.kind is StepKind.DELETE_SERVICE for s in out.steps)
+    action = Action.DELETE if deletes else Action.UPDATE
+    return replace(sp, steps=tuple(out.steps), documents=(), action=action)

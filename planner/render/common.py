@@ -69,6 +69,8 @@ def summary_line(plan: Plan) -> str:
         parts.append(_plural(c["scaling"], "auto scaling change"))
     if c.get("alarms"):
         parts.append(_plural(c["alarms"], "alarm change"))
+    if c.get("destroy"):
+        parts.append(f"{c['destroy']} to destroy")
     parts.append(f"{c['unchanged']} unchanged")
     return "Plan: " + ", ".join(parts) + "."
 
