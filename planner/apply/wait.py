@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from planner.aws.writes import Writer
 from planner.errors import EcsplanError
+from planner.model.units import revision_name
 
 CODEDEPLOY_EVENTS = (
     "BeforeInstall",
@@ -91,10 +92,6 @@ class WaitSpec:
     seen_events: set[str] = field(default_factory=set)
 
 
-def _revision(arn: str | None) -> str:
-    return (arn or "?").rsplit("/", 1)[-1]
-
-
 def _views(svc: Mapping[str, Any]) -> tuple[DeploymentView, ...]:
     if not svc.get("deployments") and svc.get("taskSets"):
         return tuple(
@@ -168,7 +165,7 @@ def _ecs_verdict(spec: WaitSpec, svc: Mapping[str, Any]) -> tuple[str, str | Non
         back = primary.get("taskDefinition") if primary and primary is not ours else None
         if back and back != expected:
             return "failed", (
-                f"{spec.key}: deployment failed ({reason}); ECS rolled back to {_revision(back)}"
+                f"{spec.key}: deployment failed ({reason}); ECS rolled back to {revision_name(back)}"
             )
         return "failed", f"{spec.key}: deployment failed ({reason})"
     if primary is None:
@@ -176,14 +173,14 @@ def _ecs_verdict(spec: WaitSpec, svc: Mapping[str, Any]) -> tuple[str, str | Non
     if expected and primary.get("taskDefinition") != expected:
         if spec.deployment_id and ours is None:
             return "failed", (
-                f"{spec.key}: the deployment of {_revision(expected)} was rolled back; "
-                f"ECS rolled back to {_revision(primary.get('taskDefinition'))}"
+                f"{spec.key}: the deployment of {revision_name(expected)} was rolled back; "
+                f"ECS rolled back to {revision_name(primary.get('taskDefinition'))}"
             )
         if primary.get("rolloutState") in ("IN_PROGRESS", None) and ours is None:
             return "failed", (
-                f"{spec.key}: PRIMARY deployment runs {_revision(primary.get('taskDefinition'))}, "
-                f"not {_revision(expected)}; ECS rolled back to "
-                f"{_revision(primary.get('taskDefinition'))}"
+                f"{spec.key}: PRIMARY deployment runs {revision_name(primary.get('taskDefinition'))}, "
+                f"not {revision_name(expected)}; ECS rolled back to "
+                f"{revision_name(primary.get('taskDefinition'))}"
             )
         return "waiting", None
     running, desired = primary.get("runningCount", 0), primary.get("desiredCount", 0)
@@ -284,4 +281,4 @@ def describe_wait_target(deployments: Sequence[DeploymentView]) -> str:
     primary = next((d for d in deployments if d.status == "PRIMARY"), None)
     if primary is None:
         return "-"
-    return f"{_revision(primary.task_definition)} {primary.running}/{primary.desired}"
+    return f"{revision_name(primary.task_definition)} {primary.running}/{primary.desired}"

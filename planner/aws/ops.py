@@ -13,6 +13,7 @@ from planner.aws.clients import AwsContext
 from planner.aws.errors import aws_call, error_code
 from planner.aws.reads import chunks
 from planner.errors import AwsError
+from planner.model.fields import SCALABLE_DIMENSION
 
 TASKS_BATCH = 100
 #: CodeDeploy statuses of a deployment that is still going (the one `wait` follows).
@@ -152,7 +153,7 @@ class OpsClient:
                 kw: dict[str, Any] = {
                     "ServiceNamespace": "ecs",
                     "ResourceId": resource_id,
-                    "ScalableDimension": "ecs:service:DesiredCount",
+                    "ScalableDimension": SCALABLE_DIMENSION,
                 }
                 if token:
                     kw["NextToken"] = token

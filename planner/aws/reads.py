@@ -16,10 +16,10 @@ from typing import Any
 from planner.aws.clients import AwsContext
 from planner.aws.errors import aws_call, error_code
 from planner.errors import AwsError
+from planner.model.fields import SCALABLE_DIMENSION
 
 SERVICES_BATCH = 10
 SCALABLE_TARGETS_BATCH = 50
-SCALABLE_DIMENSION = "ecs:service:DesiredCount"
 
 
 @dataclass(frozen=True)

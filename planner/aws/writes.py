@@ -14,6 +14,7 @@ from typing import Any
 
 from planner.aws.clients import AwsContext
 from planner.aws.errors import aws_call
+from planner.model.fields import SCALABLE_DIMENSION
 
 RUN_TAG = "ecsplan:run-id"
 STEP_TAG = "ecsplan:step-id"
@@ -115,7 +116,7 @@ class Writer:
             self._c("application-autoscaling").deregister_scalable_target(
                 ServiceNamespace="ecs",
                 ResourceId=resource_id,
-                ScalableDimension="ecs:service:DesiredCount",
+                ScalableDimension=SCALABLE_DIMENSION,
             )
 
     def put_scaling_policy(self, payload: Mapping[str, Any]) -> dict[str, Any]:
@@ -140,7 +141,7 @@ class Writer:
             resp = self._c("application-autoscaling").describe_scalable_targets(
                 ServiceNamespace="ecs",
                 ResourceIds=[resource_id],
-                ScalableDimension="ecs:service:DesiredCount",
+                ScalableDimension=SCALABLE_DIMENSION,
             )
         found = resp.get("ScalableTargets", [])
         return found[0] if found else None

@@ -16,10 +16,7 @@ from rich.live import Live
 from rich.table import Table
 
 from planner.apply.wait import Snapshot
-
-
-def _rev(arn: str) -> str:
-    return arn.rsplit("/", 1)[-1] or "-"
+from planner.model.units import revision_name
 
 
 def _row(snap: Snapshot) -> tuple[str, str, str, str]:
@@ -27,7 +24,9 @@ def _row(snap: Snapshot) -> tuple[str, str, str, str]:
     old = [d for d in snap.deployments if d.status != "PRIMARY"]
     counts = f"{new.running}/{new.desired} (+{new.pending} pending)" if new else "-"
     if old:
-        counts += "  old: " + ", ".join(f"{_rev(d.task_definition)} {d.running}" for d in old)
+        counts += "  old: " + ", ".join(
+            f"{revision_name(d.task_definition)} {d.running}" for d in old
+        )
     state = snap.phase
     if snap.codedeploy_status:
         done = [name for name, st in snap.lifecycle if st == "Succeeded"]
@@ -36,7 +35,7 @@ def _row(snap: Snapshot) -> tuple[str, str, str, str]:
         state = "failed"
     elif new and new.rollout_state:
         state = new.rollout_state.lower().replace("_", " ")
-    return state, _rev(new.task_definition) if new else "-", counts, f"{snap.elapsed:.0f}s"
+    return state, revision_name(new.task_definition) if new else "-", counts, f"{snap.elapsed:.0f}s"
 
 
 class Progress:

@@ -162,3 +162,7 @@ def service_updatable(controller: str) -> tuple[str, ...]:
     if controller == "EXTERNAL":
         return SERVICE_UPDATABLE_EXTERNAL
     return SERVICE_UPDATABLE
+
+
+# The Application Auto Scaling dimension of an ECS service's desired count.
+SCALABLE_DIMENSION = "ecs:service:DesiredCount"

@@ -51,3 +51,8 @@ def normalize_task_memory(value: str | int | float) -> str:
     elif unit not in ("", "mb", "mib"):
         return str(value)
     return _as_text(number)
+
+
+def revision_name(arn: str | None, missing: str = "-") -> str:
+    """``arn:...:task-definition/web:12`` -> ``web:12`` (``web:12`` stays as it is)."""
+    return arn.rsplit("/", 1)[-1] if arn else missing

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from planner.errors import EcsplanError
+from planner.model.units import revision_name
 
 
 def short(arn: str) -> str:
     """``arn:...:task-definition/web:12`` -> ``web:12`` (also accepts ``web:12``)."""
-    return arn.rsplit("/", 1)[-1]
+    return revision_name(arn)
 
 
 def revision_number(arn: str) -> int:

@@ -11,10 +11,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-
-def revision_name(arn: str | None) -> str:
-    """``arn:...:task-definition/web:12`` -> ``web:12``."""
-    return arn.rsplit("/", 1)[-1] if arn else "-"
+from planner.model.units import revision_name
 
 
 def _time(value: Any) -> str | None:

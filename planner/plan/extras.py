@@ -12,10 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from planner.model.diffing import structured_diff
-from planner.plan.model import Action, Change, StepKind
+from planner.model.fields import SCALABLE_DIMENSION
+from planner.plan.model import Action, Change, StepKind, changes_between
 
-SCALABLE_DIMENSION = "ecs:service:DesiredCount"
 METRICS = {
     "cpu": "ECSServiceAverageCPUUtilization",
     "memory": "ECSServiceAverageMemoryUtilization",
@@ -36,13 +35,6 @@ class StepSpec:
     changes: tuple[Change, ...] = ()
     destructive: bool = False
     undo: Mapping[str, Any] | None = None
-
-
-def _changes(before: Any, after: Any) -> tuple[Change, ...]:
-    return tuple(
-        Change(c["path"], c["kind"], c.get("old"), c.get("new"))
-        for c in structured_diff(before, after)
-    )
 
 
 def policy_form(p: Mapping[str, Any]) -> dict[str, Any]:
@@ -187,7 +179,7 @@ def extras_steps(
                     {**base, **want},
                     have,
                     want,
-                    _changes(have, want),
+                    changes_between(have, want),
                     undo=have or {"deregister": True},
                 )
             )
@@ -205,7 +197,7 @@ def extras_steps(
                         policy_payload(rid, form),
                         old,
                         form,
-                        _changes(old, form),
+                        changes_between(old, form),
                         undo={"previous": old},
                     )
                 )
@@ -218,7 +210,7 @@ def extras_steps(
                     {"PolicyName": name, **base},
                     live[name],
                     None,
-                    _changes(live[name], None),
+                    changes_between(live[name], None),
                     destructive=True,
                     undo={"previous": live[name]},
                 )
@@ -236,7 +228,7 @@ def extras_steps(
                     alarm_payload(form),
                     old,
                     form,
-                    _changes(old, form),
+                    changes_between(old, form),
                     undo={"previous": old},
                 )
             )

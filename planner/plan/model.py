@@ -67,6 +67,16 @@ class Change:
     after: Any = None
 
 
+def changes_between(before: Any, after: Any) -> tuple[Change, ...]:
+    """The structured diff of two canonical documents as Change records (pure)."""
+    from planner.model.diffing import structured_diff
+
+    return tuple(
+        Change(path=c["path"], kind=c["kind"], before=c.get("old"), after=c.get("new"))
+        for c in structured_diff(before, after)
+    )
+
+
 @dataclass(frozen=True)
 class Step:
     """One AWS write (or wait) with its exact payload and how to undo it.

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from planner.errors import EcsplanError
-from planner.model.diffing import structured_diff
+from planner.model.fields import SCALABLE_DIMENSION
 from planner.model.service import (
     align_unmanaged,
     canonical_service,
@@ -37,9 +37,9 @@ from planner.plan.model import (
     Step,
     StepKind,
     Summary,
+    changes_between,
 )
 
-SCALABLE_DIMENSION = "ecs:service:DesiredCount"
 ALL_SUSPENDED = {
     "DynamicScalingInSuspended": True,
     "DynamicScalingOutSuspended": True,
@@ -130,13 +130,6 @@ def _cpu_memory(td: Mapping[str, Any] | None) -> str | None:
     return f"{td.get('cpu', '-')}/{td.get('memory', '-')}"
 
 
-def _changes(before: Any, after: Any) -> tuple[Change, ...]:
-    return tuple(
-        Change(path=c["path"], kind=c["kind"], before=c.get("old"), after=c.get("new"))
-        for c in structured_diff(before, after)
-    )
-
-
 def _deployment_type(sd: Mapping[str, Any] | None, controller: str) -> str:
     if controller == "CODE_DEPLOY":
         return "codedeploy"
@@ -192,7 +185,7 @@ def plan_service(desired: DesiredService, live: LiveService, options: PlanOption
             payload={**scaling_base, "SuspendedState": ALL_SUSPENDED},
             before=prev_suspended,
             after=ALL_SUSPENDED,
-            changes=_changes(prev_suspended, ALL_SUSPENDED),
+            changes=changes_between(prev_suspended, ALL_SUSPENDED),
             undo={"SuspendedState": prev_suspended},
         )
     if target is not None and (
@@ -221,7 +214,7 @@ def plan_service(desired: DesiredService, live: LiveService, options: PlanOption
                 payload={**scaling_base, **after_mm},
                 before=before_mm,
                 after=after_mm,
-                changes=_changes(before_mm, after_mm),
+                changes=changes_between(before_mm, after_mm),
                 undo=before_mm,
             )
 
@@ -254,7 +247,7 @@ def plan_service(desired: DesiredService, live: LiveService, options: PlanOption
         desired_canon_td = canonical_task_definition(
             desired.task_definition, ignore_tags=desired.ignore_tags
         )
-        td_changes = _changes(live_canon_td, desired_canon_td)
+        td_changes = changes_between(live_canon_td, desired_canon_td)
         if live_canon_td is not None and desired_canon_td == live_canon_td:
             target_td_arn = live_td_arn
         else:
@@ -273,7 +266,7 @@ def plan_service(desired: DesiredService, live: LiveService, options: PlanOption
         target_td_arn is not None and target_td_arn != live_td_arn
     )
     if pinned:
-        td_changes = _changes(live_canon_td, desired_canon_td)
+        td_changes = changes_between(live_canon_td, desired_canon_td)
     td_doc = Document(
         name="task definition", before=live_canon_td, after=desired_canon_td, changes=td_changes
     )
@@ -296,7 +289,7 @@ def plan_service(desired: DesiredService, live: LiveService, options: PlanOption
         name="service",
         before=live_canon_sd,
         after=desired_canon_sd,
-        changes=_changes(live_canon_sd, desired_canon_sd),
+        changes=changes_between(live_canon_sd, desired_canon_sd),
     )
 
     deploys = False
@@ -317,7 +310,7 @@ def plan_service(desired: DesiredService, live: LiveService, options: PlanOption
             inputs={"taskDefinition": td_input} if td_input else {},
             before=None,
             after=desired_canon_sd,
-            changes=_changes(None, desired_canon_sd),
+            changes=changes_between(None, desired_canon_sd),
             undo={"delete_service": True},
         )
         deploys = True
@@ -448,7 +441,7 @@ def plan_service(desired: DesiredService, live: LiveService, options: PlanOption
                 payload={**scaling_base, "SuspendedState": NONE_SUSPENDED},
                 before=will_be,
                 after=NONE_SUSPENDED,
-                changes=_changes(will_be, NONE_SUSPENDED),
+                changes=changes_between(will_be, NONE_SUSPENDED),
                 undo={"SuspendedState": prev_suspended},
             )
 

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
+from planner.model.units import revision_name
 from planner.plan.model import Fingerprint, ServicePlan, StepKind
-
-
-def _rev(arn: str | None) -> str:
-    return (arn or "none").rsplit("/", 1)[-1]
 
 
 def stale_reasons(sp: ServicePlan, now: Fingerprint) -> list[str]:
@@ -20,7 +17,9 @@ def stale_reasons(sp: ServicePlan, now: Fingerprint) -> list[str]:
     if was.status != now.status and {was.status, now.status} != {"MISSING", "INACTIVE"}:
         out.append(f"service status {was.status} -> {now.status}")
     if was.task_definition != now.task_definition:
-        out.append(f"task definition {_rev(was.task_definition)} -> {_rev(now.task_definition)}")
+        out.append(
+            f"task definition {revision_name(was.task_definition)} -> {revision_name(now.task_definition)}"
+        )
     manages_count = any(
         s.kind is StepKind.UPDATE_SERVICE and "desiredCount" in (s.payload.get("service") or {})
         for s in sp.steps
@@ -35,5 +34,7 @@ def stale_reasons(sp: ServicePlan, now: Fingerprint) -> list[str]:
     if was.scaling_min_max != now.scaling_min_max:
         out.append(f"scalable target min/max {was.scaling_min_max} -> {now.scaling_min_max}")
     if was.latest_revision and now.latest_revision and was.latest_revision != now.latest_revision:
-        out.append(f"latest revision {_rev(was.latest_revision)} -> {_rev(now.latest_revision)}")
+        out.append(
+            f"latest revision {revision_name(was.latest_revision)} -> {revision_name(now.latest_revision)}"
+        )
     return out
