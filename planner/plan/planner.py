@@ -234,11 +234,12 @@ def plan_service(desired: DesiredService, live: LiveService, options: PlanOption
     if pinned:
         pt = live.pinned_task_definition
         if pt is None:
-            raise EcsplanError(
-                f"{desired.key}: no task definition to use "
-                "(--skip-task-definition on a service that does not exist, or the revision "
-                "was not found)"
+            which = (
+                f"revision {options.revision} of the family was not found"
+                if options.revision is not None
+                else "the service does not exist and the family has no ACTIVE revision"
             )
+            raise EcsplanError(f"{desired.key}: no task definition to deploy: {which}")
         target_td_arn = str(pt["taskDefinition"]["taskDefinitionArn"])
         desired_canon_td = canonical_task_definition(pt, ignore_tags=desired.ignore_tags)
     else:
@@ -295,10 +296,6 @@ def plan_service(desired: DesiredService, live: LiveService, options: PlanOption
     deploys = False
     live_desired = (live.service or {}).get("desiredCount")
     if missing:
-        if options.skip_task_definition and target_td_arn is None:
-            raise EcsplanError(
-                f"{desired.key}: the service does not exist; cannot skip the task definition"
-            )
         create = service_create_payload(
             sd, cluster=desired.cluster, service=desired.service, task_definition=target_td_arn
         )

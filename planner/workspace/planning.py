@@ -58,6 +58,8 @@ def inputs_digest(entries: Sequence[ServiceEntry]) -> str:
             "appspec": c.appspec,
             "codedeploy": None if c.codedeploy is None else vars(c.codedeploy),
             "depends_on": list(e.depends_on),
+            "ignore_tags": list(c.ignore_tags),
+            "ecsplan": c.extras,
         }
         h.update(json.dumps(doc, sort_keys=True, default=str).encode())
     return "sha256:" + h.hexdigest()
