@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from planner.aws.clients import AwsContext
-from planner.aws.errors import aws_call, error_code
+from planner.aws.errors import aws_call
 from planner.aws.reads import chunks
-from planner.errors import AwsError
+from planner.aws.writes import Writer
 from planner.model.fields import SCALABLE_DIMENSION
 
 TASKS_BATCH = 100
@@ -29,15 +28,8 @@ def revision_of(arn: str) -> int:
     return int(arn.rsplit(":", 1)[-1])
 
 
-class OpsClient:
-    """Operations' calls for one region."""
-
-    def __init__(self, aws: AwsContext, region: str) -> None:
-        self.aws = aws
-        self.region = region
-
-    def _c(self, name: str) -> Any:
-        return self.aws.client(name, self.region)
+class OpsClient(Writer):
+    """Operations' calls for one region: the Writer's, plus the reads the ops commands need."""
 
     # --- task definitions -----------------------------------------------------------------
     def task_definition_arns(self, family: str, status: str = "ACTIVE") -> list[str]:
@@ -62,22 +54,6 @@ class OpsClient:
             return dict(
                 self._c("ecs").describe_task_definition(taskDefinition=arn)["taskDefinition"]
             )
-
-    def deregister_task_definition(self, arn: str) -> None:
-        with aws_call(f"ecs:DeregisterTaskDefinition {arn}"):
-            self._c("ecs").deregister_task_definition(taskDefinition=arn)
-
-    def delete_task_definitions(self, arns: Sequence[str]) -> list[str]:
-        """DeleteTaskDefinitions 10 at a time; returns the failures as readable lines."""
-        problems: list[str] = []
-        for batch in chunks(list(arns), 10):
-            with aws_call("ecs:DeleteTaskDefinitions"):
-                resp = self._c("ecs").delete_task_definitions(taskDefinitions=list(batch))
-            for f in resp.get("failures", []) or []:
-                problems.append(
-                    f"{f.get('arn')}: {f.get('reason')} {f.get('detail') or ''}".strip()
-                )
-        return problems
 
     # --- tasks ----------------------------------------------------------------------------
     def task_arns(
@@ -125,24 +101,6 @@ class OpsClient:
             return dict(self._c("ecs").stop_task(cluster=cluster, task=task, reason=reason)["task"])
 
     # --- services -------------------------------------------------------------------------
-    def describe_service(self, cluster: str, service: str) -> dict[str, Any] | None:
-        """The service in any status (ACTIVE, DRAINING, INACTIVE), or None."""
-        try:
-            with aws_call(f"ecs:DescribeServices {cluster}/{service}"):
-                resp = self._c("ecs").describe_services(cluster=cluster, services=[service])
-        except AwsError as e:
-            cause = e.__cause__
-            if cause is not None and "ClusterNotFound" in (error_code(cause) or ""):  # type: ignore[arg-type]
-                raise AwsError(f"cluster {cluster!r} not found in {self.region}") from cause
-            raise
-        found = resp.get("services", [])
-        return dict(found[0]) if found else None
-
-    def delete_service(self, cluster: str, service: str) -> dict[str, Any]:
-        with aws_call(f"ecs:DeleteService {cluster}/{service}"):
-            resp = self._c("ecs").delete_service(cluster=cluster, service=service, force=True)
-        return dict(resp.get("service") or {})
-
     # --- Application Auto Scaling -----------------------------------------------------------
     def scaling_policies(self, resource_id: str) -> list[dict[str, Any]]:
         aas = self._c("application-autoscaling")

@@ -13,7 +13,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from planner.aws.clients import AwsContext
-from planner.aws.errors import aws_call
+from planner.aws.errors import aws_call, error_code
+from planner.errors import AwsError
 from planner.model.fields import SCALABLE_DIMENSION
 
 RUN_TAG = "ecsplan:run-id"
@@ -47,10 +48,19 @@ class Writer:
         with aws_call(f"ecs:DeregisterTaskDefinition {arn}"):
             self._c("ecs").deregister_task_definition(taskDefinition=arn)
 
-    def delete_task_definitions(self, arns: Sequence[str]) -> None:
+    def delete_task_definitions(self, arns: Sequence[str]) -> list[str]:
+        """DeleteTaskDefinitions 10 at a time; returns the failures as readable lines."""
+        problems: list[str] = []
         for i in range(0, len(arns), 10):
             with aws_call("ecs:DeleteTaskDefinitions"):
-                self._c("ecs").delete_task_definitions(taskDefinitions=list(arns[i : i + 10]))
+                resp = self._c("ecs").delete_task_definitions(
+                    taskDefinitions=list(arns[i : i + 10])
+                )
+            for f in resp.get("failures", []) or []:
+                problems.append(
+                    f"{f.get('arn')}: {f.get('reason')} {f.get('detail') or ''}".strip()
+                )
+        return problems
 
     def create_service(self, payload: Mapping[str, Any]) -> dict[str, Any]:
         with aws_call(f"ecs:CreateService {payload.get('serviceName')}"):
@@ -64,9 +74,10 @@ class Writer:
             svc = self._c("ecs").update_service(cluster=cluster, service=service, **payload)
         return _service_outputs(svc["service"])
 
-    def delete_service(self, cluster: str, service: str) -> None:
+    def delete_service(self, cluster: str, service: str) -> dict[str, Any]:
         with aws_call(f"ecs:DeleteService {cluster}/{service}"):
-            self._c("ecs").delete_service(cluster=cluster, service=service, force=True)
+            resp = self._c("ecs").delete_service(cluster=cluster, service=service, force=True)
+        return dict(resp.get("service") or {})
 
     def tag_service(
         self, service_arn: str, add: Sequence[Mapping[str, str]], remove: Sequence[str]
@@ -80,12 +91,18 @@ class Writer:
                 ecs.untag_resource(resourceArn=service_arn, tagKeys=list(remove))
 
     def describe_service(self, cluster: str, service: str) -> dict[str, Any] | None:
-        with aws_call(f"ecs:DescribeServices {cluster}/{service}"):
-            resp = self._c("ecs").describe_services(
-                cluster=cluster, services=[service], include=["TAGS"]
-            )
+        """The service in any status (ACTIVE, DRAINING, INACTIVE), with tags, or None."""
+        try:
+            with aws_call(f"ecs:DescribeServices {cluster}/{service}"):
+                resp = self._c("ecs").describe_services(
+                    cluster=cluster, services=[service], include=["TAGS"]
+                )
+        except AwsError as e:
+            if e.__cause__ is not None and "ClusterNotFound" in error_code(e.__cause__):
+                raise AwsError(f"cluster {cluster!r} not found in {self.region}") from e.__cause__
+            raise
         found = resp.get("services", [])
-        return found[0] if found else None
+        return dict(found[0]) if found else None
 
     def find_tagged_task_definition(
         self, family: str, run_id: str, step_id: str, look_back: int = 5
