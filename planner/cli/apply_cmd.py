@@ -172,7 +172,7 @@ def run_journaled(
         operation=operation,
         resume=resume,
         check_staleness=stale_check,
-        on_start=lambda sp: progress.message(f"{sp.key}: {operation}, {len(sp.steps)} step(s)"),
+        on_start=lambda sp: progress.message(f"{sp.key}: {len(sp.steps)} step(s) to {operation}"),
         sensitive=sensitive_values(plan, sel.sensitive),
         on_finish=on_finish,
     )
