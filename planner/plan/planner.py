@@ -96,6 +96,7 @@ class LiveService:
     warnings: tuple[str, ...] = field(default_factory=tuple)
     scaling_policies: tuple[Mapping[str, Any], ...] | None = None  # read when declared
     alarms: tuple[Mapping[str, Any], ...] | None = None
+    namespace_arns: Mapping[str, str] = field(default_factory=dict)  # Cloud Map name -> ARN
 
 
 def _is_missing(live: LiveService) -> bool:
@@ -276,6 +277,7 @@ def plan_service(desired: DesiredService, live: LiveService, options: PlanOption
     sd = dict(desired.service_definition or {})
     if options.tasks is not None:
         sd["desiredCount"] = options.tasks
+    sd = _namespace_as_live(sd, live)
     desired_canon_sd = canonical_service(sd, ignore_tags=desired.ignore_tags, controller=controller)
     live_canon_sd = (
         None
@@ -468,6 +470,19 @@ def plan_service(desired: DesiredService, live: LiveService, options: PlanOption
         depends_on=desired.depends_on,
         warnings=tuple(warnings),
     )
+
+
+def _namespace_as_live(sd: dict[str, Any], live: LiveService) -> dict[str, Any]:
+    """A Service Connect namespace written by name, where ECS reports the namespace ARN,
+    is the same namespace: say it the way ECS does, so it is no diff (ecspresso #759)."""
+    sc = sd.get("serviceConnectConfiguration")
+    name = (sc or {}).get("namespace") if isinstance(sc, Mapping) else None
+    if not name or str(name).startswith("arn:") or name not in live.namespace_arns:
+        return sd
+    live_sc = from_describe(live.service or {}).get("serviceConnectConfiguration") or {}
+    if not str(live_sc.get("namespace", "")).startswith("arn:"):
+        return sd
+    return {**sd, "serviceConnectConfiguration": {**sc, "namespace": live.namespace_arns[name]}}
 
 
 def _live_api_value(svc: Mapping[str, Any], key: str) -> Any:

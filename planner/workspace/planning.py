@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -121,6 +121,14 @@ def build_plan(
         if names:
             live_alarms.update(reader.alarms(region, names))
 
+    namespaces: dict[str, dict[str, str]] = {}
+    for e in entries:  # one ListNamespaces per region, only when a namespace is named
+        sc = (e.config.service_definition or {}).get("serviceConnectConfiguration") or {}
+        ns = sc.get("namespace") if isinstance(sc, Mapping) else None
+        region = refs[e.key].region
+        if ns and not str(ns).startswith("arn:") and region not in namespaces:
+            namespaces[region] = reader.namespace_arns(region)
+
     plans = []
     for e in entries:
         ref = refs[e.key]
@@ -132,6 +140,7 @@ def build_plan(
             policies = tuple(reader.scaling_policies(ref.region, ref.resource_id))
         names = alarm_names(e.config.extras)
         live = LiveService(
+            namespace_arns=namespaces.get(ref.region, {}),
             scaling_policies=policies,
             alarms=tuple(live_alarms[n] for n in names if n in live_alarms) if names else None,
             service=svc,
