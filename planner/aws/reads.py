@@ -213,21 +213,31 @@ class LiveReader:
     def discover_codedeploy_group(
         self, region: str, cluster: str, service: str
     ) -> tuple[str, str] | None:
-        """Find (application, group) whose ECS service is this one, as ecspresso does."""
+        """Find (application, group) whose ECS service is this one, as ecspresso does.
+        Every page of applications and groups is read; groups 100 at a time."""
         cd = self.aws.client("codedeploy", region)
         with aws_call("codedeploy:ListApplications"):
-            apps = cd.list_applications().get("applications", [])
+            apps = [
+                a
+                for page in cd.get_paginator("list_applications").paginate()
+                for a in page.get("applications", [])
+            ]
         for app in apps:
             with aws_call(f"codedeploy:ListDeploymentGroups {app}"):
-                groups = cd.list_deployment_groups(applicationName=app).get("deploymentGroups", [])
-            if not groups:
-                continue
-            with aws_call(f"codedeploy:BatchGetDeploymentGroups {app}"):
-                infos = cd.batch_get_deployment_groups(
-                    applicationName=app, deploymentGroupNames=groups
-                ).get("deploymentGroupsInfo", [])
-            for info in infos:
-                for es in info.get("ecsServices", []) or []:
-                    if es.get("serviceName") == service and es.get("clusterName") == cluster:
-                        return app, info["deploymentGroupName"]
+                groups = [
+                    g
+                    for page in cd.get_paginator("list_deployment_groups").paginate(
+                        applicationName=app
+                    )
+                    for g in page.get("deploymentGroups", [])
+                ]
+            for batch in chunks(groups, 100):
+                with aws_call(f"codedeploy:BatchGetDeploymentGroups {app}"):
+                    infos = cd.batch_get_deployment_groups(
+                        applicationName=app, deploymentGroupNames=list(batch)
+                    ).get("deploymentGroupsInfo", [])
+                for info in infos:
+                    for es in info.get("ecsServices", []) or []:
+                        if es.get("serviceName") == service and es.get("clusterName") == cluster:
+                            return app, info["deploymentGroupName"]
         return None
