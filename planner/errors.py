@@ -17,6 +17,7 @@ class EcsplanError(Exception):
         super().__init__(message)
         self.message = message
         self.details = details
+        self.warnings: tuple[str, ...] = ()  # gathered before the failure; printed after it
 
     def __str__(self) -> str:
         return self.message

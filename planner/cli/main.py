@@ -103,6 +103,8 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"Error: {e.message}", err=True)
         if e.details:
             click.echo(e.details, err=True)
+        for w in e.warnings:
+            click.echo(f"warning: {w}", err=True)
         sys.exit(1)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)

@@ -39,9 +39,11 @@ def validate(g: Globals) -> None:
             cfg = load_config(path, options)
         except ValidationFailed as e:
             errors.extend(e.errors)
+            _warn(e.warnings)
             continue
         except ConfigError as e:
             errors.append(e)
+            _warn(e.warnings)
             continue
         _warn(config_warnings(cfg))
         found = validate_config(cfg)

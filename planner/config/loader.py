@@ -44,7 +44,7 @@ from planner.config.sources import SourceLookupError
 from planner.config.templates import TemplateFuncError, render_template, render_template_mapped
 from planner.config.tfstate import TFState
 from planner.config.version import ECSPRESSO_COMPAT_VERSION, check_required_version
-from planner.errors import ConfigError, ValidationFailed
+from planner.errors import ConfigError, EcsplanError, ValidationFailed
 
 KNOWN_KEYS = frozenset(
     {
@@ -125,9 +125,9 @@ def load_config(path: str | Path, options: LoadOptions | None = None) -> Service
         try:
             def_doc = unwrap(read_document(def_path, funcs, options), wrappers)
         except ConfigError as e:
-            if not problems:
-                raise
-            raise ValidationFailed([*problems, e]) from None
+            failed: EcsplanError = ValidationFailed([*problems, e]) if problems else e
+            failed.warnings = tuple(warnings)  # shown after the error, not lost with it
+            raise failed from None
         sources[name] = def_doc
         defs[name] = (def_path, def_doc.data if isinstance(def_doc.data, dict) else None)
 
