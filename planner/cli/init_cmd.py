@@ -44,7 +44,10 @@ def init(g: Globals, service: str, cluster: str, config_path: str | None, force:
         raise EcsplanError(f"init: service {cluster}/{service} not found in {region}")
     td_arn = str(live["taskDefinition"])
     td = reader.task_definitions([(region, td_arn)])[td_arn]
-    files = init_files(region, cluster, live, td)
+    codedeploy = None
+    if (live.get("deploymentController") or {}).get("type") == "CODE_DEPLOY":
+        codedeploy = reader.discover_codedeploy_group(region, cluster, service)
+    files = init_files(region, cluster, live, td, codedeploy)
     config.parent.mkdir(parents=True, exist_ok=True)
     for path, text in zip(
         targets, (files.config, files.service_definition, files.task_definition), strict=True

@@ -141,8 +141,10 @@ def _same_service(doc: Mapping[str, Any], live: Mapping[str, Any], controller: s
     return want == align_unmanaged(want, live)
 
 
-def config_file(region: str, cluster: str, service: str) -> str:
-    doc = {
+def config_file(
+    region: str, cluster: str, service: str, codedeploy: tuple[str, str] | None = None
+) -> str:
+    doc: dict[str, Any] = {
         "region": region,
         "cluster": cluster,
         "service": service,
@@ -150,6 +152,11 @@ def config_file(region: str, cluster: str, service: str) -> str:
         "task_definition": TASK_DEF_FILE,
         "timeout": "10m",
     }
+    if codedeploy is not None:  # blue/green: name the group instead of discovering it each plan
+        doc["codedeploy"] = {
+            "application_name": codedeploy[0],
+            "deployment_group_name": codedeploy[1],
+        }
     return yaml.safe_dump(doc, sort_keys=False)
 
 
@@ -158,10 +165,11 @@ def init_files(
     cluster: str,
     service: Mapping[str, Any],
     task_definition: Mapping[str, Any],
+    codedeploy: tuple[str, str] | None = None,
 ) -> InitFiles:
     """All three files for a described service and its described task definition."""
     return InitFiles(
-        config=config_file(region, cluster, str(service["serviceName"])),
+        config=config_file(region, cluster, str(service["serviceName"]), codedeploy),
         service_definition=to_json(service_definition_file(service)),
         task_definition=to_json(task_definition_file(task_definition)),
     )

@@ -99,3 +99,30 @@ def test_init_of_a_missing_service(sandbox: Sandbox, tmp_path: Path) -> None:
     )
     assert code == 1
     assert "service my-cluster/nope not found" in err
+
+
+def test_init_of_a_blue_green_service_names_its_codedeploy_group(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """A CODE_DEPLOY service gets a `codedeploy:` section (application and group found in
+    CodeDeploy), and plan right after says No changes."""
+    bg = Path(__file__).resolve().parents[2] / "examples" / "blue-green" / "ecspresso.yml"
+    sandbox.prepare([str(bg)])
+    code, out, err = ecsplan(
+        "--state", str(tmp_path / "s"), "-c", str(bg), "deploy", "--timeout", "60s"
+    )
+    assert code == 0, out + err
+    cfg = tmp_path / "init" / "ecspresso.yml"
+    code, out, err = ecsplan(
+        "-c", str(cfg), "init", "--service", "bg-service", "--cluster", "my-cluster"
+    )
+    assert code == 0, out + err
+    doc = yaml.safe_load(cfg.read_text())
+    assert doc["codedeploy"] == {
+        "application_name": "myapp",
+        "deployment_group_name": "myapp-group",
+    }
+    code, out, err = ecsplan(
+        "--state", str(tmp_path / "s"), "-c", str(cfg), "plan", "--detailed-exitcode"
+    )
+    assert code == 0, out + err
