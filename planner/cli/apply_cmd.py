@@ -25,7 +25,7 @@ from planner.cli.progress import Progress
 from planner.cli.services import Selection, load_options, select, state_location
 from planner.config import load_valid_config
 from planner.errors import EcsplanError
-from planner.plan.codec import plan_from_data
+from planner.plan.codec import plan_from_data, plan_to_data
 from planner.plan.model import Plan
 from planner.render.secrets import (
     FILE_PLACEHOLDER_RE,
@@ -202,7 +202,7 @@ def apply(g: Globals, planfile: str | None, auto_approve: bool, resume: bool, **
         if not found:
             raise EcsplanError("nothing to resume: no unfinished run for these services")
         data_plan = Plan(services=tuple(found), tool_version=__version__)
-        plan = plan_from_data(unmask_from_file(_plan_dict(data_plan), restorable_secrets(sel)))
+        plan = plan_from_data(unmask_from_file(plan_to_data(data_plan), restorable_secrets(sel)))
         click.echo(f"Resuming {', '.join(sp.key for sp in plan.services)}", err=True)
         return execute(g, plan, sel, resume=True, stale_check=False)
     if planfile:
@@ -229,12 +229,6 @@ def apply(g: Globals, planfile: str | None, auto_approve: bool, resume: bool, **
             raise EcsplanError("apply needs confirmation: pass --auto-approve or a plan file")
         click.confirm("Apply?", default=False, abort=True)
     return execute(g, plan, sel, stale_check=True)  # the prompt may have sat open a while
-
-
-def _plan_dict(plan: Plan) -> dict[str, Any]:
-    from planner.plan.codec import plan_to_data
-
-    return plan_to_data(plan)
 
 
 @cli.command()
