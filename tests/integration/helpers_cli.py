@@ -41,6 +41,9 @@ class Result:
     def output(self) -> str:
         return self.stdout + self.stderr
 
+    def __iter__(self) -> Iterator[Any]:  # `code, out, err = ecsplan(...)`
+        return iter((self.code, self.stdout, self.stderr))
+
     def __repr__(self) -> str:  # shows up in assertion messages
         return f"exit {self.code}\n--- stdout\n{self.stdout}\n--- stderr\n{self.stderr}"
 
@@ -94,6 +97,11 @@ def run_inproc(
             code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
         out, err = streams[0].getvalue(), streams[1].getvalue()
     return Result(code, out.decode(errors="replace"), err.decode(errors="replace"))
+
+
+def ecsplan(*args: str, env: Mapping[str, str | None] | None = None) -> Result:
+    """`ecsplan --no-color <args>` in this process (no -c/--state added)."""
+    return run_inproc([], None, *args, env=env)
 
 
 def cli_env(sandbox: Sandbox, extra: Mapping[str, str | None] | None = None) -> dict[str, str]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner
+from helpers_cli import ecsplan
 
 from planner.config import LoadOptions, load_config
 from planner.model.service import align_unmanaged, canonical_service
@@ -17,20 +17,6 @@ from planner.sandbox.server import Sandbox
 pytestmark = pytest.mark.integration
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "fargate-spot" / "ecspresso.yml"
-
-
-def ecsplan(*args: str) -> tuple[int, str, str]:
-    """Run the CLI in this process as a user would; (exit code, stdout, stderr)."""
-    from planner.cli.main import main
-
-    runner = CliRunner()
-    with runner.isolation() as (out, err, _):
-        try:
-            main(["--no-color", *args])
-            code = 0
-        except SystemExit as e:
-            code = e.code if isinstance(e.code, int) else 1
-        return code, out.getvalue().decode(), err.getvalue().decode()
 
 
 @pytest.fixture

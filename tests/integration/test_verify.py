@@ -9,7 +9,7 @@ from typing import Any
 
 import boto3
 import pytest
-from click.testing import CliRunner
+from helpers_cli import ecsplan
 
 from planner.sandbox.server import Sandbox
 
@@ -28,20 +28,6 @@ TRUST = {
         }
     ],
 }
-
-
-def ecsplan(*args: str) -> tuple[int, str, str]:
-    """Run the CLI in this process as a user would; (exit code, stdout, stderr)."""
-    from planner.cli.main import main
-
-    runner = CliRunner()
-    with runner.isolation() as (out, err, _):
-        try:
-            main(["--no-color", *args])
-            code = 0
-        except SystemExit as e:
-            code = e.code if isinstance(e.code, int) else 1
-        return code, out.getvalue().decode(), err.getvalue().decode()
 
 
 def client(name: str) -> Any:
