@@ -253,7 +253,11 @@ class ServiceExecutor:
         for arn in arns:
             self.writer.deregister_task_definition(arn)
         if step.payload.get("delete"):
-            self.writer.delete_task_definitions(arns)
+            failures = self.writer.delete_task_definitions(arns)
+            if failures:
+                raise EcsplanError(
+                    f"{step.id}: deregistered, but ECS refused to delete: {'; '.join(failures)}"
+                )
         return {"deregistered": arns}
 
     def _put_policy(self, step: Step) -> dict[str, Any]:

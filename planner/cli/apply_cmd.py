@@ -87,12 +87,13 @@ def reload_inputs(g: Globals, plan: Plan) -> Selection:
     from them and must name the plan's services; without, from the paths the plan records."""
     keys = [sp.key for sp in plan.services]
     if g.workspace or g.configs:
-        sel = select(g, tuple(keys))
+        sel = select(g)
         by_key = {e.key: e for e in sel.entries}
-        if set(by_key) != set(keys):
+        missing = [k for k in keys if k not in by_key]
+        if missing:
             raise EcsplanError(
-                f"the plan covers {', '.join(keys)} but the selection is "
-                f"{', '.join(by_key)}; apply it with the -w/-c it was made with"
+                f"the plan covers {', '.join(keys)} but -w/-c select {', '.join(by_key)}; "
+                "apply it with the -w/-c it was made with"
             )
         return replace(sel, entries=tuple(by_key[k] for k in keys))
     options = load_options(g)

@@ -47,7 +47,12 @@ def _left_by_run(sp: ServicePlan, states: Mapping[str, Any]) -> set[str | None]:
     deployed, or the previous one (the circuit breaker or CodeDeploy rolled back)."""
     out: set[str | None] = {sp.fingerprint.task_definition}
     for st in states.values():
-        arn = (st.outputs or {}).get("taskDefinitionArn")
+        for key in ("taskDefinitionArn", "taskDefinition"):  # registered, or deployed
+            arn = (st.outputs or {}).get(key)
+            if arn:
+                out.add(str(arn))
+    for step in sp.steps:  # a pinned revision (--revision, --latest-task-definition)
+        arn = (step.payload.get("service") or {}).get("taskDefinition")
         if arn:
             out.add(str(arn))
     return out
@@ -96,6 +101,16 @@ def rollback(
         if not any(r.run_id == rid for r in backend.runs(key)):
             click.echo(f"{key}: not part of run {rid}; left alone", err=True)
             continue
+        later = [
+            r.run_id
+            for r in backend.runs(key)
+            if r.run_id > rid and r.operation == "apply" and r.outcome != "rolled_back"
+        ]
+        if later and not force:
+            raise EcsplanError(
+                f"{key}: run {later[-1]} applied after run {rid}; roll that one back first "
+                "(or pass --force)"
+            )
         sp, states = _run_plan(backend, key, rid)
         writer = Writer(aws, sp.region)
         live = writer.describe_service(sp.cluster, sp.service) or {}
@@ -142,8 +157,14 @@ def rollback(
         click.confirm(f"Delete {', '.join(deletes)}?", default=False, abort=True)
 
     def mark_rolled_back(sp: ServicePlan, result: ServiceResult) -> None:
-        if result.outcome == "succeeded":  # still under the service's lock
+        if result.outcome != "succeeded":
+            return
+        try:  # still under the service's lock
             Journal.resume(backend, f"{sp.cluster}/{sp.service}", rid).end("rolled_back")
+        except EcsplanError as e:
+            click.echo(
+                f"warning: {sp.key}: rolled back, but run {rid} is not marked: {e}", err=True
+            )
 
     results = run_journaled(
         g, plan, sel, operation="rollback", stale_check=False, on_finish=mark_rolled_back

@@ -1,7 +1,7 @@
 """Undo a run: turn its journal (what succeeded, with outputs) into a plan of inverse steps.
 
-Pure. The rollback plan runs through the same executor and journal as any apply, so an
-interrupted rollback is continued by `apply --resume` like any run.
+Pure. The rollback plan runs through the same executor and journal as any apply; an interrupted
+rollback is run again with `rollback`, whose steps restore values and are safe to repeat.
 """
 
 from __future__ import annotations

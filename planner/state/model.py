@@ -19,9 +19,11 @@ EVENTS = ("run_start", "begin", "success", "failure", "run_end", "note")
 STEP_EVENTS = ("begin", "success", "failure")
 OUTCOMES = ("succeeded", "failed", "interrupted", "rolled_back")
 #: Outcomes after which ``apply --resume`` may continue the run (None = no run_end at all).
-# `apply --resume` continues a run that did not finish (None), was interrupted, or failed
-# (its failed step is reconciled, then retried). Rollbacks and deletes resume the same way.
+# `apply --resume` continues an apply run that did not finish (None), was interrupted, or
+# failed (its failed step is reconciled, then retried). An interrupted rollback is run again
+# with `rollback` (it marks the run it undoes), a delete with `delete`.
 RESUMABLE_OUTCOMES = (None, "interrupted", "failed")
+APPLY_OPERATIONS = ("apply", "deploy")
 
 
 def utc_now(timespec: str = "milliseconds") -> str:
@@ -168,7 +170,7 @@ class RunSummary:
 
     @property
     def resumable(self) -> bool:
-        return self.outcome in RESUMABLE_OUTCOMES
+        return self.operation in APPLY_OPERATIONS and self.outcome in RESUMABLE_OUTCOMES
 
     def to_data(self) -> dict[str, Any]:
         return {

@@ -99,5 +99,13 @@ def test_rollback_refuses_to_undo_a_later_deploy(sandbox: Sandbox, tmp_path: Pat
     older = runs[1].run_id  # the 1.28 deploy
     r = run_inproc([cfg], state, "rollback", "--run", older)
     assert r.code == 1
-    assert "deployed after run" in r.stderr and "--force" in r.stderr
+    assert f"applied after run {older}" in r.stderr and "--force" in r.stderr
     assert _images(["myservice"]) == {"myservice": "nginx:1.29"}
+
+    # A deploy made outside ecsplan since the newest run is refused too.
+    ecs = boto3.client("ecs")
+    first = ecs.list_task_definitions(familyPrefix="myservice", sort="ASC")["taskDefinitionArns"][0]
+    ecs.update_service(cluster="my-cluster", service="myservice", taskDefinition=first)
+    r = run_inproc([cfg], state, "rollback")
+    assert r.code == 1
+    assert "myservice:1, deployed after run" in r.stderr, r
