@@ -390,7 +390,11 @@ def plan_service(desired: DesiredService, live: LiveService, options: PlanOption
             inputs={"taskDefinition": td_input} if td_input else {},
             before={"taskDefinition": live_td_arn},
             after={"taskDefinition": target_td_arn or "(known after register)"},
-            undo={"taskDefinition": live_td_arn},
+            # what runs now, to deploy back: the network, platform and load balancer too
+            undo={
+                "taskDefinition": live_td_arn,
+                "appspec": appspec_for(desired, from_describe(live.service or {}), live_td_arn),
+            },
         )
         deploys = True
 

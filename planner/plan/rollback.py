@@ -64,6 +64,8 @@ def rollback_plan(
         elif previous_td:
             payload = dict(cd.payload)
             payload.pop("autoRollbackConfiguration", None)
+            if (cd.undo or {}).get("appspec"):  # the AppSpec that ran before, not the new one
+                payload["appspec"] = cd.undo["appspec"]
             out.add(
                 StepKind.CREATE_CODEDEPLOY_DEPLOYMENT,
                 Action.UPDATE,

@@ -433,3 +433,22 @@ def test_network_change_without_a_new_revision_deploys_through_codedeploy(
     assert family_revisions(sandbox, SERVICE) == [revision_of(bg)]
     r = run_inproc([cfg], state, "plan", "--detailed-exitcode")
     assert r.code == 0, r  # the service now reports the new network configuration
+
+
+def test_rollback_of_a_network_change_restores_the_previous_appspec(
+    sandbox: Sandbox, state: Path, bg: str, tmp_path: Path
+) -> None:
+    import shutil
+
+    work = tmp_path / "bg2"
+    shutil.copytree(BLUE_GREEN.parent, work)
+    sd = work / "ecs-service-def.json"
+    sd.write_text(sd.read_text().replace("sg-12345678", "sg-99999999"))
+    cfg = work / "ecspresso.yml"
+    assert run_inproc([cfg], state, "deploy", *TIMEOUT).code == 0
+    r = run_inproc([cfg], state, "rollback", *TIMEOUT[:0])
+    assert r.code == 0, r
+    newest = max(by_user(sandbox), key=lambda d: d["createTime"])
+    props = appspec_of(newest)["Resources"][0]["TargetService"]["Properties"]
+    assert props["NetworkConfiguration"]["AwsvpcConfiguration"]["SecurityGroups"] == ["sg-12345678"]
+    assert props["TaskDefinition"] == bg
