@@ -177,17 +177,18 @@ class LiveReader:
                 out[a["AlarmName"]] = a
         return out
 
-    def namespace_arns(self, region: str) -> dict[str, str]:
-        """Cloud Map namespace name -> ARN, to compare a Service Connect namespace written by
-        name with the ARN ECS reports (ecspresso #759). One paginated read per region."""
+    def namespace_arns(self, region: str) -> dict[str, set[str]]:
+        """Cloud Map namespace name -> its ARNs (names may repeat across VPCs), to compare a
+        Service Connect namespace written by name with the ARN ECS reports (ecspresso #759).
+        One paginated read per region."""
         sd = self.aws.client("servicediscovery", region)
-        out: dict[str, str] = {}
+        out: dict[str, set[str]] = {}
         token: str | None = None
         with aws_call("servicediscovery:ListNamespaces"):
             while True:
                 resp = sd.list_namespaces(**({"NextToken": token} if token else {}))
                 for ns in resp.get("Namespaces", []):
-                    out[str(ns["Name"])] = str(ns["Arn"])
+                    out.setdefault(str(ns["Name"]), set()).add(str(ns["Arn"]))
                 token = resp.get("NextToken")
                 if not token:
                     return out

@@ -96,7 +96,7 @@ class LiveService:
     warnings: tuple[str, ...] = field(default_factory=tuple)
     scaling_policies: tuple[Mapping[str, Any], ...] | None = None  # read when declared
     alarms: tuple[Mapping[str, Any], ...] | None = None
-    namespace_arns: Mapping[str, str] = field(default_factory=dict)  # Cloud Map name -> ARN
+    namespace_arns: Mapping[str, set[str]] = field(default_factory=dict)  # name -> ARNs
 
 
 def _is_missing(live: LiveService) -> bool:
@@ -481,12 +481,13 @@ def _namespace_as_live(sd: dict[str, Any], live: LiveService) -> dict[str, Any]:
     is the same namespace: say it the way ECS does, so it is no diff (ecspresso #759)."""
     sc = sd.get("serviceConnectConfiguration")
     name = (sc or {}).get("namespace") if isinstance(sc, Mapping) else None
-    if not name or str(name).startswith("arn:") or name not in live.namespace_arns:
+    if not name or str(name).startswith("arn:"):
         return sd
     live_sc = from_describe(live.service or {}).get("serviceConnectConfiguration") or {}
-    if not str(live_sc.get("namespace", "")).startswith("arn:"):
-        return sd
-    return {**sd, "serviceConnectConfiguration": {**sc, "namespace": live.namespace_arns[name]}}
+    live_arn = str(live_sc.get("namespace", ""))
+    if live_arn not in live.namespace_arns.get(str(name), set()):
+        return sd  # a different namespace (or none): a real change
+    return {**sd, "serviceConnectConfiguration": {**sc, "namespace": live_arn}}
 
 
 def _live_api_value(svc: Mapping[str, Any], key: str) -> Any:

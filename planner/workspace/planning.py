@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -18,7 +18,7 @@ from planner import __version__
 from planner.aws.clients import AwsContext
 from planner.aws.reads import LiveReader, ServiceRef
 from planner.config.model import ServiceConfig
-from planner.errors import EcsplanError
+from planner.errors import AwsError, EcsplanError
 from planner.model.service import controller_of
 from planner.plan.extras import alarm_names
 from planner.plan.model import Plan, PlanOptions
@@ -121,13 +121,18 @@ def build_plan(
         if names:
             live_alarms.update(reader.alarms(region, names))
 
-    namespaces: dict[str, dict[str, str]] = {}
+    namespaces: dict[str, dict[str, set[str]]] = {}
+    ns_warning: str | None = None
     for e in entries:  # one ListNamespaces per region, only when a namespace is named
         sc = (e.config.service_definition or {}).get("serviceConnectConfiguration") or {}
         ns = sc.get("namespace") if isinstance(sc, Mapping) else None
         region = refs[e.key].region
         if ns and not str(ns).startswith("arn:") and region not in namespaces:
-            namespaces[region] = reader.namespace_arns(region)
+            try:
+                namespaces[region] = reader.namespace_arns(region)
+            except AwsError as err:  # e.g. no servicediscovery:ListNamespaces: compare as is
+                namespaces[region] = {}
+                ns_warning = f"Service Connect namespaces compared by name only ({err})"
 
     plans = []
     for e in entries:
@@ -150,6 +155,8 @@ def build_plan(
             latest_revision=latest.get(e.key),
         )
         desired = _desired(e, ref, reader, svc)
+        if ns_warning and namespaces.get(ref.region) == {}:
+            desired = replace(desired, warnings=(*desired.warnings, ns_warning))
         plans.append(plan_service(desired, live, options))
     return Plan(
         services=tuple(plans),
