@@ -71,14 +71,29 @@ def new_lock_info(service_key: str, operation: str, run_id: str, path: str) -> L
         version=__version__,
         path=path,
         pid=os.getpid(),
+        host_id=host_id(),
     )
+
+
+def host_id() -> str | None:
+    """This kernel boot and pid namespace. Two containers may share a hostname (and be root
+    in both); they never share both of these, so a pid is only judged where it means the same.
+    None where /proc does not tell (then no lock is ever taken over)."""
+    try:
+        with open("/proc/sys/kernel/random/boot_id") as f:
+            boot = f.read().strip()
+        ns = os.stat("/proc/self/ns/pid").st_ino
+    except OSError:
+        return None
+    return f"{boot}:{ns}"
 
 
 def holder_is_dead(holder: LockInfo) -> bool:
     """A lock taken on this machine by a process that no longer exists (kill -9, OOM, a
     closed terminal). Such a lock protects nothing: the next run may take it over. Locks of
     other hosts are never judged: only `state unlock` releases them."""
-    if holder.pid is None or holder.who != who_am_i():
+    mine = host_id()
+    if holder.pid is None or mine is None or holder.host_id != mine or holder.who != who_am_i():
         return False
     try:
         os.kill(holder.pid, 0)

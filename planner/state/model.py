@@ -44,6 +44,7 @@ class LockInfo:
     version: str  # ecsplan version of the holder
     path: str  # where the lock lives (file path or s3:// URL)
     pid: int | None = None  # the holder's process, to recognise a dead holder on this host
+    host_id: str | None = None  # boot id + pid namespace: "this host" beyond the hostname
 
     def to_data(self) -> dict[str, Any]:
         return {
@@ -56,6 +57,7 @@ class LockInfo:
             "version": self.version,
             "path": self.path,
             "pid": self.pid,
+            "host_id": self.host_id,
         }
 
     @classmethod
@@ -70,6 +72,7 @@ class LockInfo:
             version=str(d.get("version", "?")),
             path=str(d.get("path", "")),
             pid=int(d["pid"]) if isinstance(d.get("pid"), int) else None,
+            host_id=str(d["host_id"]) if d.get("host_id") else None,
         )
 
     def to_json(self) -> str:
