@@ -86,6 +86,8 @@ def reload_inputs(g: Globals, plan: Plan) -> Selection:
     With -w/-c the selection (and so the workspace's state location and parallelism) comes
     from them and must name the plan's services; without, from the paths the plan records."""
     keys = [sp.key for sp in plan.services]
+    if plan.workspace and not (g.workspace or g.configs):
+        g.workspace = plan.workspace  # a workspace plan: its state location and parallelism
     if g.workspace or g.configs:
         sel = select(g)
         by_key = {e.key: e for e in sel.entries}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,8 @@ def make_plan(
     for e in sel.entries:
         for w in e.config.warnings:
             click.echo(f"warning: {e.key}: {w}", err=True)
-    return build_plan(sel.entries, aws, options, max_workers=sel.parallelism), sel
+    plan = build_plan(sel.entries, aws, options, max_workers=sel.parallelism)
+    return replace(plan, workspace=g.workspace), sel
 
 
 def write_plan_file(plan: Plan, path: str, sensitive: frozenset[str]) -> None:

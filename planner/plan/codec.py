@@ -141,6 +141,7 @@ def plan_from_data(data: Mapping[str, Any]) -> Plan:
             tool_version=data.get("tool_version", ""),
             created_at=data.get("created_at", ""),
             inputs_digest=data.get("inputs_digest", ""),
+            workspace=data.get("workspace"),
             format_version=version,
         )
     except (KeyError, TypeError, ValueError) as e:

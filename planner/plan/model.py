@@ -195,6 +195,7 @@ class Plan:
     created_at: str = ""
     inputs_digest: str = ""
     format_version: int = PLAN_FORMAT_VERSION
+    workspace: str | None = None  # the -w file a workspace plan was made from
 
     @property
     def has_changes(self) -> bool:

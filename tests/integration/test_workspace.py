@@ -195,3 +195,16 @@ def test_saved_plan_of_a_workspace_uses_the_workspace_state(micro: Path, tmp_pat
         "my-cluster%2Ffrontend",
     ]
     assert not (tmp_path / "state").exists()
+
+    # Applying a workspace plan without -w uses the workspace the plan records.
+    (micro.parent / "services" / "api" / "ecs-task-def.json").write_text(
+        (micro.parent / "services" / "api" / "ecs-task-def.json").read_text().replace("2.4", "2.6")
+    )
+    assert run("plan", "--out", str(plan_file)).returncode == 0
+    r = subprocess.run(
+        [sys.executable, "-m", "planner", "apply", str(plan_file), "--timeout", "60s"],
+        capture_output=True, text=True, env=env, timeout=180, cwd=tmp_path,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert len(list((micro.parent / "ws-state" / "my-cluster%2Fapi" / "runs").iterdir())) == 2
+    assert not (tmp_path / "state").exists()
