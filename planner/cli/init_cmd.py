@@ -9,7 +9,7 @@ import click
 from planner.aws.reads import LiveReader, ServiceRef
 from planner.cli.context import Globals, pass_globals
 from planner.cli.main import cli
-from planner.errors import EcsplanError
+from planner.errors import AwsError, EcsplanError
 from planner.ops.init import SERVICE_DEF_FILE, TASK_DEF_FILE, init_files
 
 
@@ -46,7 +46,10 @@ def init(g: Globals, service: str, cluster: str, config_path: str | None, force:
     td = reader.task_definitions([(region, td_arn)])[td_arn]
     codedeploy = None
     if (live.get("deploymentController") or {}).get("type") == "CODE_DEPLOY":
-        codedeploy = reader.discover_codedeploy_group(region, cluster, service)
+        try:
+            codedeploy = reader.discover_codedeploy_group(region, cluster, service)
+        except AwsError as e:  # the files are still right; plan will discover the group
+            click.echo(f"warning: no codedeploy: section written ({e})", err=True)
     files = init_files(region, cluster, live, td, codedeploy)
     config.parent.mkdir(parents=True, exist_ok=True)
     for path, text in zip(
