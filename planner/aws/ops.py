@@ -10,9 +10,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from planner.aws.errors import aws_call
-from planner.aws.reads import chunks
+from planner.aws.reads import LiveReader, chunks
 from planner.aws.writes import Writer
-from planner.model.fields import SCALABLE_DIMENSION
 
 TASKS_BATCH = 100
 #: CodeDeploy statuses of a deployment that is still going (the one `wait` follows).
@@ -103,23 +102,7 @@ class OpsClient(Writer):
     # --- services -------------------------------------------------------------------------
     # --- Application Auto Scaling -----------------------------------------------------------
     def scaling_policies(self, resource_id: str) -> list[dict[str, Any]]:
-        aas = self._c("application-autoscaling")
-        out: list[dict[str, Any]] = []
-        token: str | None = None
-        with aws_call(f"application-autoscaling:DescribeScalingPolicies {resource_id}"):
-            while True:
-                kw: dict[str, Any] = {
-                    "ServiceNamespace": "ecs",
-                    "ResourceId": resource_id,
-                    "ScalableDimension": SCALABLE_DIMENSION,
-                }
-                if token:
-                    kw["NextToken"] = token
-                resp = aas.describe_scaling_policies(**kw)
-                out += resp.get("ScalingPolicies", [])
-                token = resp.get("NextToken")
-                if not token:
-                    return out
+        return LiveReader(self.aws).scaling_policies(self.region, resource_id)
 
     # --- CodeDeploy -------------------------------------------------------------------------
     def active_codedeploy_deployment(self, application: str, group: str) -> str | None:

@@ -161,10 +161,10 @@ class LiveReader:
         """Policies of one scalable target (read only when `ecsplan.scaling.policies` is set)."""
         aas = self.aws.client("application-autoscaling", region)
         with aws_call(f"application-autoscaling:DescribeScalingPolicies {resource_id}"):
-            resp = aas.describe_scaling_policies(
+            pages = aas.get_paginator("describe_scaling_policies").paginate(
                 ServiceNamespace="ecs", ResourceId=resource_id, ScalableDimension=SCALABLE_DIMENSION
             )
-        return list(resp.get("ScalingPolicies", []))
+            return [p for page in pages for p in page.get("ScalingPolicies", [])]
 
     def alarms(self, region: str, names: Sequence[str]) -> dict[str, dict[str, Any]]:
         """Metric alarms by name, 100 names per DescribeAlarms call."""
@@ -183,15 +183,11 @@ class LiveReader:
         One paginated read per region."""
         sd = self.aws.client("servicediscovery", region)
         out: dict[str, set[str]] = {}
-        token: str | None = None
         with aws_call("servicediscovery:ListNamespaces"):
-            while True:
-                resp = sd.list_namespaces(**({"NextToken": token} if token else {}))
-                for ns in resp.get("Namespaces", []):
+            for page in sd.get_paginator("list_namespaces").paginate():
+                for ns in page.get("Namespaces", []):
                     out.setdefault(str(ns["Name"]), set()).add(str(ns["Arn"]))
-                token = resp.get("NextToken")
-                if not token:
-                    return out
+        return out
 
     # --- CodeDeploy ---------------------------------------------------------------------
     def codedeploy_group(self, region: str, application: str, group: str) -> dict[str, Any] | None:

@@ -200,22 +200,13 @@ class Writer:
             )
 
     def list_deployments(self, application: str, group: str) -> list[str]:
-        cd = self._c("codedeploy")
-        out: list[str] = []
-        token = None
+        pages = self._c("codedeploy").get_paginator("list_deployments")
         with aws_call(f"codedeploy:ListDeployments {application}/{group}"):
-            while True:
-                kw: dict[str, Any] = {
-                    "applicationName": application,
-                    "deploymentGroupName": group,
-                }
-                if token:
-                    kw["nextToken"] = token
-                resp = cd.list_deployments(**kw)
-                out += resp.get("deployments", [])
-                token = resp.get("nextToken")
-                if not token:
-                    return out
+            return [
+                d
+                for page in pages.paginate(applicationName=application, deploymentGroupName=group)
+                for d in page.get("deployments", [])
+            ]
 
 
 def _service_outputs(svc: Mapping[str, Any]) -> dict[str, Any]:
