@@ -12,12 +12,10 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
-from click.testing import CliRunner
+from helpers_cli import Result, client, run_inproc
 
 from planner.sandbox.server import Sandbox
 
@@ -27,18 +25,7 @@ REGION = "ap-northeast-1"
 ENV = {"ECSPLAN_POLL_INTERVAL": "0.05", "NO_COLOR": "1", "COLUMNS": "250"}
 
 
-@dataclass
-class Out:
-    code: int
-    stdout: str
-    stderr: str
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
-
-    def __str__(self) -> str:
-        return f"exit {self.code}\n--- stdout\n{self.stdout}\n--- stderr\n{self.stderr}"
+Out = Result  # one CLI result type for every integration test
 
 
 def global_args(configs: Sequence[Path], state: Path, workspace: Path | None = None) -> list[str]:
@@ -56,28 +43,10 @@ def ecsplan(
     *args: str,
     workspace: Path | None = None,
     env: dict[str, str] | None = None,
-) -> Out:
+) -> Result:
     """`ecsplan <globals> <args>` in this process; stdin is not a TTY."""
-    from planner.cli.main import main
-
-    saved = {k: os.environ.get(k) for k in {**ENV, **(env or {})}}
-    os.environ.update({**ENV, **(env or {})})
-    runner = CliRunner()
-    code = 0
-    try:
-        with runner.isolation(input="") as streams:
-            try:
-                main([*global_args(configs, state, workspace), *args])
-            except SystemExit as e:
-                code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-            out, err = streams[0].getvalue(), streams[1].getvalue()
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-    return Out(code, out.decode(errors="replace"), err.decode(errors="replace"))
+    ws = ["-w", str(workspace)] if workspace is not None else []
+    return run_inproc(configs, state, *ws, *args, env={**ENV, **(env or {})}, stdin="")
 
 
 def popen(
@@ -108,16 +77,6 @@ def deployed(sandbox: Sandbox, config: Path, state: Path, *flags: str) -> None:
     sandbox.prepare([str(config)])
     r = ecsplan([config], state, "deploy", *flags)
     assert r.code == 0, r
-
-
-def client(sandbox: Sandbox, service: str) -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=sandbox.endpoint,
-        region_name=REGION,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
 
 
 def describe(sandbox: Sandbox, cluster: str, service: str) -> dict[str, Any]:

@@ -17,17 +17,13 @@ directory. The task definitions registered in the sandbox must hold the real val
 from __future__ import annotations
 
 import json
-import os
 import shutil
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from click.testing import CliRunner
+from helpers_cli import Result, client, run_inproc
 
 ROOT = Path(__file__).resolve().parents[2]
 REGION = "ap-northeast-1"
@@ -41,52 +37,8 @@ SM_VALUE = "sm-Planted-Token-9b1f0a"  # never in the config; must never be read 
 pytestmark = pytest.mark.integration
 
 
-@dataclass
-class Out:
-    code: int
-    stdout: str
-    stderr: str
-
-    def __str__(self) -> str:
-        return f"exit {self.code}\n--- stdout\n{self.stdout}\n--- stderr\n{self.stderr}"
-
-
-@contextmanager
-def _env(extra: Mapping[str, str]) -> Iterator[None]:
-    saved = {k: os.environ.get(k) for k in extra}
-    os.environ.update(extra)
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
-def ecsplan(cfg: Path, state: Path, *args: str, env: Mapping[str, str] | None = None) -> Out:
-    from planner.cli.main import main
-
-    argv = ["--no-color", "-c", str(cfg), "--state", str(state), *args]
-    code = 0
-    with _env({**QUIET, **(env or {})}), CliRunner().isolation() as streams:
-        try:
-            main(argv)
-        except SystemExit as e:
-            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-        out, err = streams[0].getvalue(), streams[1].getvalue()
-    return Out(code, out.decode(errors="replace"), err.decode(errors="replace"))
-
-
-def client(sandbox: Any, name: str) -> Any:
-    return boto3.client(
-        name,
-        endpoint_url=sandbox.endpoint,
-        region_name=REGION,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+def ecsplan(cfg: Path, state: Path, *args: str, env: Mapping[str, str] | None = None) -> Result:
+    return run_inproc([cfg], state, *args, env={**QUIET, **(env or {})})
 
 
 def _setup(sandbox: Any, tmp_path: Path) -> tuple[Path, str]:
@@ -134,11 +86,11 @@ def test_planted_secrets_never_leak(sandbox: Any, tmp_path: Path) -> None:
         "Secrets Manager ARN": sm_arn,
         "Secrets Manager value": SM_VALUE,
     }
-    outputs: dict[str, Out] = {}
+    outputs: dict[str, Result] = {}
     plan_file = tmp_path / "plan.json"
     comment = tmp_path / "comment.md"
 
-    def run(label: str, *args: str, env: Mapping[str, str] | None = None, ok: int = 0) -> Out:
+    def run(label: str, *args: str, env: Mapping[str, str] | None = None, ok: int = 0) -> Result:
         r = ecsplan(cfg, state, *args, env=env)
         assert r.code == ok, f"{label}: {r}"
         outputs[label] = r
