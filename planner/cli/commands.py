@@ -24,6 +24,7 @@ BUILT: list[str] = [
     "deregister_cmd",
     "tasks_cmd",
     "lifecycle_cmd",
+    "comment_cmd",
     "register_cmd",
 ]
 

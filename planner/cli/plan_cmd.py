@@ -62,12 +62,15 @@ def emit(
     sensitive: frozenset[str],
     out: str | None,
     comment_file: str | None,
-) -> None:
+    *,
+    markdown: bool = False,
+) -> list[str]:
     """Print the plan in ``fmt``; with ``comment_file`` also write the PR comment part(s).
 
-    ``--format markdown --comment-file F`` writes only the files (stdout stays quiet)."""
+    ``--format markdown --comment-file F`` writes only the files (stdout stays quiet).
+    Returns the Markdown parts when they were rendered (``markdown=True`` asks for them)."""
     parts: list[str] = []
-    if fmt == "markdown" or comment_file:
+    if fmt == "markdown" or comment_file or markdown:
         parts = render_markdown(plan, sensitive=sensitive, apply_command=apply_command_hint(g, out))
     if comment_file:
         for p in write_markdown_parts(parts, Path(comment_file)):
@@ -80,6 +83,31 @@ def emit(
     else:
         color = g.color and sys.stdout.isatty()
         click.echo(render_text(plan, sensitive=sensitive, color=color), nl=False)
+    return parts
+
+
+class GitHubComment:
+    """The sticky PR comment of ``plan --github-comment`` and ``comment``.
+
+    Built before planning, so that a missing token or PR number fails before any AWS read."""
+
+    def __init__(self, g: Globals, pr: int | None, comment_key: str | None) -> None:
+        from planner.github.comments import comment_key as safe_key
+        from planner.github.comments import connect, default_key
+
+        self.client, self.target = connect(pr)
+        if comment_key:
+            self.key = safe_key(comment_key)
+        else:
+            self.key = default_key(g.workspace, g.config_paths)
+
+    def post(self, parts: list[str]) -> None:
+        """Create, update or delete comments so the PR shows exactly ``parts``."""
+        from planner.github.comments import publish
+
+        result = publish(self.client, self.target, self.key, parts)
+        for line in result.lines(self.target, len(parts)):
+            click.echo(line, err=True)
 
 
 @cli.command()
@@ -93,6 +121,24 @@ def emit(
     metavar="FILE",
     help="Write the Markdown comment(s) to FILE (FILE.part2.md ... when split).",
 )
+@click.option(
+    "--github-comment",
+    is_flag=True,
+    help="Create or update the pull request's sticky plan comment (GITHUB_TOKEN, "
+    "GITHUB_REPOSITORY, GITHUB_EVENT_PATH).",
+)
+@click.option(
+    "--pr",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Pull request number for --github-comment (default: from the event file).",
+)
+@click.option(
+    "--comment-key",
+    metavar="KEY",
+    help="Tells this plan's comment apart from other plans in the same PR "
+    "(default: the -w or -c paths).",
+)
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes.")
 @click.option(
     "--target", multiple=True, metavar="NAME", help="Plan only NAME (and what it depends on)."
@@ -103,22 +149,30 @@ def plan(
     out: str | None,
     fmt: str,
     comment_file: str | None,
+    github_comment: bool,
+    pr: int | None,
+    comment_key: str | None,
     detailed_exitcode: bool,
     target: tuple[str, ...],
     **flags: Any,
 ) -> int:
     """Read live state and show what apply would change. No AWS writes."""
+    if (pr is not None or comment_key is not None) and not github_comment:
+        raise click.UsageError("--pr and --comment-key go with --github-comment")
     options = options_from(flags)
+    commenter = GitHubComment(g, pr, comment_key) if github_comment else None
     p, sel = make_plan(g, options, target)
     sensitive = sensitive_values(p, sel.sensitive)
     if out:
         write_plan_file(p, out, sensitive)
-    emit(p, fmt, g, sensitive, out, comment_file)
+    parts = emit(p, fmt, g, sensitive, out, comment_file, markdown=commenter is not None)
     if out:
         click.echo(
             f"\nSaved the plan to {out}. Apply exactly this plan with:\n  {apply_command_hint(g, out)}",
             err=True,
         )
+    if commenter is not None:
+        commenter.post(parts)
     return 2 if detailed_exitcode and p.has_changes else 0
 
 
