@@ -11,31 +11,64 @@ import click
 from planner.aws.ops import OpsClient
 from planner.cli.context import Globals, pass_globals
 from planner.cli.main import cli
-from planner.cli.revisions_cmd import read_all, uses_cell
+from planner.cli.revisions_cmd import FamilyRevisions, read_all, uses_cell
 from planner.cli.services import select
 from planner.errors import EcsplanError
 from planner.ops.revisions import Removal, choose, short
 from planner.ops.tables import console, table
 
 
+def _revision(arg: str, fam: FamilyRevisions) -> int:
+    """``--revision``: ``N``, ``family:N`` (a line of `revisions`) or ``latest`` (ecspresso)."""
+    text = arg.strip()
+    if text == "latest":
+        if not fam.revisions:
+            raise EcsplanError(f"{fam.key}: family {fam.family} has no ACTIVE revision")
+        return fam.revisions[0].revision
+    family, sep, number = text.rpartition(":")
+    if sep and family.rsplit("/", 1)[-1] != fam.family:
+        raise EcsplanError(f"--revision {arg}: not a revision of family {fam.family}")
+    try:
+        return int(number)
+    except ValueError:
+        raise EcsplanError(f"--revision {arg}: expected a number, family:N or latest") from None
+
+
 @cli.command()
-@click.option("--revision", type=int, help="Deregister this revision.")
-@click.option("--keep", type=int, help="Keep the newest N revisions (and every one in use).")
+@click.option(
+    "--revision",
+    "revision_arg",
+    metavar="N|latest",
+    help="Deregister this revision (a number, family:N, or latest).",
+)
+@click.option(
+    "--keep",
+    "--keeps",
+    "keep",
+    type=int,
+    help="Keep the newest N revisions (and every one in use); --keeps as in ecspresso.",
+)
 @click.option("--delete", is_flag=True, help="Also delete them (DeleteTaskDefinitions).")
 @click.option("--force", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--dry-run", is_flag=True, help="Only show what would be deregistered.")
 @pass_globals
 def deregister(
-    g: Globals, revision: int | None, keep: int | None, delete: bool, force: bool, dry_run: bool
+    g: Globals,
+    revision_arg: str | None,
+    keep: int | None,
+    delete: bool,
+    force: bool,
+    dry_run: bool,
 ) -> int:
     """Deregister old task definition revisions, never one in use."""
-    if (revision is None) == (keep is None):
+    if (revision_arg is None) == (keep is None):
         raise EcsplanError("give exactly one of --revision N or --keep N")
     sel = select(g)
     fams = read_all(g, sel, 0)
     plans: list[tuple[str, OpsClient, Removal]] = []
     aws = g.aws()
     for f in fams:
+        revision = None if revision_arg is None else _revision(revision_arg, f)
         plans.append(
             (f.key, OpsClient(aws, f.ref.region), choose(f.revisions, keep=keep, revision=revision))
         )

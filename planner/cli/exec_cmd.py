@@ -29,13 +29,45 @@ INSTALL_URL = (
 
 
 @cli.command(name="exec")
-@click.option("--task", "task_id", metavar="ID", help="Task ID or ARN (default: a running task).")
+@click.option(
+    "--task",
+    "--id",
+    "task_id",
+    metavar="ID",
+    help="Task ID or ARN (default: a running task); --id as in ecspresso.",
+)
+@click.option(
+    "--port-forward",
+    is_flag=True,
+    hidden=True,
+    help="ecspresso's port forwarding (not supported).",
+)
+@click.option("--local-port", type=int, hidden=True)
+@click.option("--port", type=int, hidden=True)
+@click.option("--host", hidden=True)
 @click.option("--container", metavar="NAME", help="Container (default: the task's first).")
 @click.option("--command", default="sh", show_default=True, help="Command to run.")
 @pass_globals
-def exec_(g: Globals, task_id: str | None, container: str | None, command: str) -> int:
+def exec_(
+    g: Globals,
+    task_id: str | None,
+    port_forward: bool,
+    local_port: int | None,
+    port: int | None,
+    host: str | None,
+    container: str | None,
+    command: str,
+) -> int:
     """Open an interactive ECS Exec session in a task of the service (needs
     session-manager-plugin on PATH and enableExecuteCommand on the service)."""
+    if (
+        port_forward or local_port or port or host
+    ):  # named, so an ecspresso script gets the reason, not "no such option"
+        raise EcsplanError(
+            "exec --port-forward is not supported: it needs an SSM port-forwarding session "
+            "(AWS-StartPortForwardingSessionToRemoteHost); use `aws ssm start-session` with "
+            "target ecs:<cluster>_<task id>_<container runtime id>"
+        )
     plugin = shutil.which(PLUGIN)
     if plugin is None:
         raise EcsplanError(

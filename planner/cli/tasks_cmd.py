@@ -1,4 +1,7 @@
-"""`ecsplan tasks`: the service's tasks; `--find` for scripts; `--stop ID` stops one."""
+"""`ecsplan tasks`: the service's tasks; `--find` for scripts; `--stop ID` stops one.
+
+ecspresso's spellings work too: `--id ID` picks a task (`--find --id` dumps it as JSON,
+`--stop --id ID` stops it) and `--output table|json|tsv` picks the format."""
 
 from __future__ import annotations
 
@@ -43,23 +46,59 @@ def task_row(key: str, t: Mapping[str, Any]) -> dict[str, Any]:
 
 
 @cli.command()
-@click.option("--find", is_flag=True, help="Print the running tasks' ARNs, one per line.")
-@click.option("--stop", "stop_id", metavar="ID", help="Stop this task (id or ARN).")
+@click.option("--id", "task_ref", metavar="ID", help="Only this task (id or ARN).")
+@click.option(
+    "--find",
+    is_flag=True,
+    help="Print the running tasks' ARNs, one per line; with --id, that task as JSON.",
+)
+@click.option(
+    "--stop",
+    "stop_id",
+    metavar="[ID]",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    help="Stop this task (id or ARN; or the one --id names).",
+)
 @click.option("--force", is_flag=True, help="Stop without asking.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.option(
+    "--output",
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "tsv"]),
+    default="table",
+    show_default=True,
+    help="table, json, or tsv (a header line, then one task per line).",
+)
 @pass_globals
-def tasks(g: Globals, find: bool, stop_id: str | None, force: bool, fmt: str) -> int:
+def tasks(
+    g: Globals, task_ref: str | None, find: bool, stop_id: str | None, force: bool, fmt: str
+) -> int:
     """List the service's tasks (revision, status, health, started, stopped reason)."""
     sel = select(g)
     refs = refs_of(g, sel)
     aws = g.aws()
     rows: list[dict[str, Any]] = []
+    raw: dict[str, Mapping[str, Any]] = {}
     for e in sel.entries:
         ref = refs[e.key]
         ops = OpsClient(aws, ref.region)
-        rows += [task_row(e.key, t) for t in ops.service_tasks(ref.cluster, ref.service)]
-    if stop_id:
-        return _stop(g, refs, rows, stop_id, force)
+        for t in ops.service_tasks(ref.cluster, ref.service):
+            rows.append(task_row(e.key, t))
+            raw[str(t.get("taskArn"))] = t
+    if task_ref:
+        rows = [r for r in rows if task_ref in (r["id"], r["taskArn"])]
+        if not rows:
+            raise EcsplanError(f"task {task_ref} is not a task of the selected service(s)")
+    if stop_id is not None:
+        wanted = stop_id or task_ref
+        if not wanted:
+            raise EcsplanError("--stop needs a task: --stop ID or --stop --id ID")
+        return _stop(g, refs, rows, wanted, force)
+    if find and task_ref:
+        click.echo(json.dumps(raw[rows[0]["taskArn"]], indent=2, default=str))
+        return 0
     if find:
         for r in rows:
             if r["desiredStatus"] == "RUNNING":
@@ -74,6 +113,10 @@ def tasks(g: Globals, find: bool, stop_id: str | None, force: bool, fmt: str) ->
         [str(r[k] or "-") for k in keys] + [r["startedAt"] or "-", r["stoppedReason"] or ""]
         for r in rows
     ]
+    if fmt == "tsv":
+        for line in (cols, *cells):
+            click.echo("\t".join(c.replace("\t", " ") for c in line))
+        return 0
     console(g.color).print(table(cols, cells))
     if not rows:
         click.echo("No tasks.")

@@ -142,14 +142,22 @@ def _same_service(doc: Mapping[str, Any], live: Mapping[str, Any], controller: s
 
 
 def config_file(
-    region: str, cluster: str, service: str, codedeploy: tuple[str, str] | None = None
+    region: str,
+    cluster: str,
+    service: str,
+    codedeploy: tuple[str, str] | None = None,
+    *,
+    paths: tuple[str, str] = (SERVICE_DEF_FILE, TASK_DEF_FILE),
+    jsonnet: bool = False,
 ) -> str:
+    """The config as YAML, or as JSON (which Jsonnet reads as is) for a .jsonnet config;
+    ``paths``: the service and task definition files, relative to the config."""
     doc: dict[str, Any] = {
         "region": region,
         "cluster": cluster,
         "service": service,
-        "service_definition": SERVICE_DEF_FILE,
-        "task_definition": TASK_DEF_FILE,
+        "service_definition": paths[0],
+        "task_definition": paths[1],
         "timeout": "10m",
     }
     if codedeploy is not None:  # blue/green: name the group instead of discovering it each plan
@@ -157,6 +165,8 @@ def config_file(
             "application_name": codedeploy[0],
             "deployment_group_name": codedeploy[1],
         }
+    if jsonnet:
+        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     return yaml.safe_dump(doc, sort_keys=False)
 
 
@@ -166,10 +176,14 @@ def init_files(
     service: Mapping[str, Any],
     task_definition: Mapping[str, Any],
     codedeploy: tuple[str, str] | None = None,
+    *,
+    paths: tuple[str, str] = (SERVICE_DEF_FILE, TASK_DEF_FILE),
+    jsonnet: bool = False,
 ) -> InitFiles:
     """All three files for a described service and its described task definition."""
+    name = str(service["serviceName"])
     return InitFiles(
-        config=config_file(region, cluster, str(service["serviceName"]), codedeploy),
+        config=config_file(region, cluster, name, codedeploy, paths=paths, jsonnet=jsonnet),
         service_definition=to_json(service_definition_file(service)),
         task_definition=to_json(task_definition_file(task_definition)),
     )

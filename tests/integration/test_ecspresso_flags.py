@@ -50,3 +50,156 @@ def test_register_adds_a_revision_and_leaves_the_service(sandbox, tmp_path) -> N
     td = json.loads(out.stdout)  # stdout is the JSON alone
     assert td["revision"] == 3 and td["family"] == "myservice"
     assert "Register complete" in out.stderr
+
+
+# --- deregister --------------------------------------------------------------------------
+
+
+def _three_revisions(sandbox, tmp_path):
+    cfg, state = _deployed(sandbox, tmp_path)
+    for tag in ("1.28", "1.29"):
+        r = ecsplan([cfg], state, "deploy", env={"IMAGE_TAG": tag})
+        assert r.code == 0, r
+    assert active_revisions(sandbox, "myservice") == [1, 2, 3]
+    return cfg, state
+
+
+def test_deregister_keeps_is_ecspressos_spelling_of_keep(sandbox, tmp_path) -> None:
+    cfg, state = _three_revisions(sandbox, tmp_path)
+    r = ecsplan([cfg], state, "deregister", "--keeps", "1", "--force")
+    assert r.code == 0, r
+    # 3 runs the service, 2 is the last run's rollback target: only 1 goes
+    assert "Deregistered 1 revision(s)." in r.stdout
+    assert active_revisions(sandbox, "myservice") == [2, 3]
+
+
+def test_deregister_revision_takes_latest_and_family_colon_n(sandbox, tmp_path) -> None:
+    cfg, state = _three_revisions(sandbox, tmp_path)
+    latest = ecsplan([cfg], state, "deregister", "--revision", "latest", "--force")
+    assert latest.code == 1  # the newest one runs the service
+    assert latest.stderr.startswith("Error: myservice:3 is in use (service")
+
+    r = ecsplan([cfg], state, "deregister", "--revision", "myservice:1", "--force")
+    assert r.code == 0, r
+    assert "deregistered myservice:1" in r.stdout
+    assert active_revisions(sandbox, "myservice") == [2, 3]
+
+    other = ecsplan([cfg], state, "deregister", "--revision", "otherfamily:2", "--force")
+    assert other.code == 1 and "not a revision of family myservice" in other.stderr
+    bad = ecsplan([cfg], state, "deregister", "--revision", "two", "--force")
+    assert bad.code == 1 and "expected a number, family:N or latest" in bad.stderr
+
+
+# --- tasks -------------------------------------------------------------------------------
+
+
+def test_tasks_output_tsv_json_and_id(sandbox, tmp_path) -> None:
+    cfg, state = _deployed(sandbox, tmp_path)
+    tsv = ecsplan([cfg], state, "tasks", "--output", "tsv")
+    assert tsv.code == 0, tsv
+    header, *lines = tsv.stdout.splitlines()
+    assert header.split("\t")[:3] == ["service", "id", "revision"]
+    assert len(lines) == 3 and all(ln.split("\t")[2] == "myservice:1" for ln in lines)
+    first = lines[0].split("\t")[1]
+
+    j = json.loads(ecsplan([cfg], state, "tasks", "--output", "json").stdout)["tasks"]
+    assert len(j) == 3
+
+    one = ecsplan([cfg], state, "tasks", "--id", first, "--output", "tsv")
+    assert [ln.split("\t")[1] for ln in one.stdout.splitlines()[1:]] == [first]
+
+    found = ecsplan([cfg], state, "tasks", "--find", "--id", first)
+    assert found.code == 0, found
+    task = json.loads(found.stdout)  # ecspresso's `tasks --find --id`: the task as JSON
+    assert task["taskArn"].endswith(first) and task["lastStatus"] == "RUNNING"
+
+    missing = ecsplan([cfg], state, "tasks", "--id", "nope")
+    assert missing.code == 1 and "not a task of the selected service" in missing.stderr
+
+
+def test_tasks_stop_with_id_as_ecspresso_writes_it(sandbox, tmp_path) -> None:
+    cfg, state = _deployed(sandbox, tmp_path)
+    victim = ecsplan([cfg], state, "tasks", "--find").stdout.split()[0]
+    vid = victim.rsplit("/", 1)[-1]
+    r = ecsplan([cfg], state, "tasks", "--stop", "--id", vid, "--force")
+    assert r.code == 0, r
+    assert f"stopping task {vid}" in r.stdout
+    [task] = client(sandbox, "ecs").describe_tasks(cluster="my-cluster", tasks=[victim])["tasks"]
+    assert task["desiredStatus"] == "STOPPED"
+    none = ecsplan([cfg], state, "tasks", "--stop", "--force")
+    assert none.code == 1 and "--stop needs a task" in none.stderr
+
+
+# --- exec --------------------------------------------------------------------------------
+
+
+def test_exec_port_forward_says_why_it_is_not_supported(sandbox, tmp_path) -> None:
+    cfg = example("single-service", tmp_path)
+    before = sandbox.stats()["total"]
+    r = ecsplan(
+        [cfg], tmp_path / "state", "exec", "--port-forward", "--port", "80", "--local-port", "8080"
+    )
+    assert r.code == 1
+    assert r.stderr.startswith("Error: exec --port-forward is not supported")
+    assert sandbox.stats()["total"] == before
+
+
+def test_exec_id_names_the_task(sandbox, tmp_path, monkeypatch) -> None:
+    import os
+
+    cfg, state = _deployed(sandbox, tmp_path)
+    arn = ecsplan([cfg], state, "tasks", "--find").stdout.split()[1]
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    args_file = tmp_path / "plugin-args"
+    plugin = bin_dir / "session-manager-plugin"
+    plugin.write_text(f"#!/bin/sh\nprintf '%s\\n' \"$@\" > {args_file}\nexit 0\n")
+    plugin.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    r = ecsplan([cfg], state, "exec", "--id", arn.rsplit("/", 1)[-1], "--command", "ls")
+    assert r.code == 0, r
+    target = json.loads(args_file.read_text().splitlines()[4])["Target"]
+    assert target.startswith(f"ecs:my-cluster_{arn.rsplit('/', 1)[-1]}_")
+
+
+# --- init --------------------------------------------------------------------------------
+
+
+def test_init_paths_region_jsonnet_and_force_overwrite(sandbox, tmp_path) -> None:
+    _cfg, state = _deployed(sandbox, tmp_path)
+    out_cfg = tmp_path / "new" / "ecspresso.yml"
+    args = (
+        "init",
+        "--service",
+        "myservice",
+        "--cluster",
+        "my-cluster",
+        "--region",
+        "ap-northeast-1",
+        "--config",
+        str(out_cfg),
+        "--task-definition-path",
+        "defs/td.json",
+        "--service-definition-path",
+        "defs/sd.json",
+        "--jsonnet",
+    )
+    r = ecsplan([], state, *args, env={"AWS_REGION": "us-west-2", "AWS_DEFAULT_REGION": None})
+    assert r.code == 0, r
+    written = out_cfg.with_suffix(".jsonnet")
+    conf = json.loads(written.read_text())  # JSON text: Jsonnet reads it as is
+    assert conf["region"] == "ap-northeast-1"
+    assert (conf["task_definition"], conf["service_definition"]) == (
+        "defs/td.jsonnet",
+        "defs/sd.jsonnet",
+    )
+    assert json.loads((written.parent / "defs/td.jsonnet").read_text())["family"] == "myservice"
+
+    plan = ecsplan([written], state, "plan")
+    assert plan.code == 0, plan
+    assert "No changes" in plan.stdout
+
+    again = ecsplan([], state, *args)
+    assert again.code == 1 and "already exist; use --force" in again.stderr
+    forced = ecsplan([], state, *args, "--force-overwrite")
+    assert forced.code == 0, forced
