@@ -25,6 +25,7 @@ from planner.cli.progress import Progress
 from planner.cli.services import Selection, load_options, select, state_location
 from planner.config import load_valid_config
 from planner.errors import EcsplanError
+from planner.ops.narrow import without_service_update
 from planner.plan.codec import plan_from_data, plan_to_data
 from planner.plan.model import Plan
 from planner.render.secrets import (
@@ -236,12 +237,24 @@ def apply(g: Globals, planfile: str | None, auto_approve: bool, resume: bool, **
 
 @cli.command()
 @click.option("--dry-run", is_flag=True, help="Plan only; change nothing.")
+@click.option(
+    "--update-service/--no-update-service",
+    default=True,
+    show_default=True,
+    help="Apply the service definition's attributes; with --no-update-service only the task "
+    "definition, --tasks and --force-new-deployment reach UpdateService (as in ecspresso).",
+)
+@click.option("--wait", "wait_flag", is_flag=True, help="Wait for the rollout (the default).")
 @plan_flags
 @pass_globals
-def deploy(g: Globals, dry_run: bool, **flags: Any) -> int:
+def deploy(g: Globals, dry_run: bool, update_service: bool, wait_flag: bool, **flags: Any) -> int:
     """Plan and apply in one go (ecspresso's deploy), no prompt."""
+    if wait_flag and flags.get("no_wait"):
+        raise EcsplanError("--wait and --no-wait: both forms given; give one")
     options = options_from(flags)
     plan, sel = make_plan(g, options)
+    if not update_service:
+        plan = without_service_update(plan)
     emit(plan, "text", g, sensitive_values(plan, sel.sensitive), None, None)
     if dry_run or not plan.has_changes:
         return 0

@@ -80,3 +80,61 @@ def narrow_plan(plan: Plan, fields: Collection[str]) -> Plan:
         plan,
         services=tuple(narrow_service(sp, fields, capacity=capacity) for sp in plan.services),
     )
+
+
+# `deploy --no-update-service`: what ecspresso still sends then (UpdateService with the task
+# definition, --tasks, and force-new-deployment only).
+DEPLOY_ONLY = frozenset({"taskDefinition", "forceNewDeployment"})
+
+
+def without_service_update(plan: Plan) -> Plan:
+    """Keep every step, but update_service only with the task definition, a ``--tasks``
+    count and force-new-deployment: the service definition's attributes are not applied.
+    A service that does not exist yet is still created from its definition (ecspresso too)."""
+    fields = DEPLOY_ONLY | ({"desiredCount"} if plan.options.tasks is not None else set())
+    return replace(plan, services=tuple(_deploy_only(sp, fields) for sp in plan.services))
+
+
+def _deploy_only(sp: ServicePlan, fields: Collection[str]) -> ServicePlan:
+    steps: list[Step] = []
+    dropped = False
+    for st in sp.steps:
+        if st.kind is not StepKind.UPDATE_SERVICE:
+            steps.append(st)
+            continue
+        svc = dict(st.payload.get("service") or {})
+        kept = {k: v for k, v in svc.items() if k in fields}
+        dropped = (
+            dropped
+            or set(svc) != set(kept)
+            or bool(
+                st.payload.get("tags", {}).get("add") or st.payload.get("tags", {}).get("remove")
+            )
+        )
+        if not kept and not st.inputs:
+            continue
+        steps.append(
+            replace(
+                st,
+                description=f"update service {sp.cluster}/{sp.service}: "
+                + ", ".join(sorted({*kept, *st.inputs})),
+                payload={**st.payload, "service": kept, "tags": {"add": [], "remove": []}},
+                changes=tuple(c for c in st.changes if _touches(c.path, fields)),
+                undo={k: v for k, v in (st.undo or {}).items() if k in fields}
+                | {"tags": {"add": [], "remove": []}},
+            )
+        )
+    if not any(s.kind is not StepKind.WAIT_ROLLOUT for s in steps):
+        steps = []
+    has_changes = any(s.kind is not StepKind.WAIT_ROLLOUT for s in steps)
+    action = sp.action if has_changes else Action.NOOP
+    documents = tuple(
+        replace(d, changes=tuple(c for c in d.changes if _touches(c.path, fields)))
+        if d.name == "service" and sp.action is not Action.CREATE
+        else d
+        for d in sp.documents
+    )
+    warnings = sp.warnings
+    if dropped:
+        warnings += ("--no-update-service: the service definition's attributes are not applied",)
+    return replace(sp, steps=tuple(steps), documents=documents, warnings=warnings, action=action)

@@ -203,3 +203,33 @@ def test_init_paths_region_jsonnet_and_force_overwrite(sandbox, tmp_path) -> Non
     assert again.code == 1 and "already exist; use --force" in again.stderr
     forced = ecsplan([], state, *args, "--force-overwrite")
     assert forced.code == 0, forced
+
+
+# --- deploy ------------------------------------------------------------------------------
+
+
+def test_deploy_no_update_service_deploys_only_the_task_definition(sandbox, tmp_path) -> None:
+    from helpers_cli import edit_json
+
+    cfg, state = _deployed(sandbox, tmp_path)
+    edit_json(cfg.parent / "ecs-service-def.json", desiredCount=5, healthCheckGracePeriodSeconds=90)
+    r = ecsplan([cfg], state, "deploy", "--no-update-service", env={"IMAGE_TAG": "1.99"})
+    assert r.code == 0, r
+    assert "--no-update-service: the service definition's attributes are not applied" in r.output
+    svc = client(sandbox, "ecs").describe_services(cluster="my-cluster", services=["myservice"])
+    live = svc["services"][0]
+    assert live["taskDefinition"].endswith(":2")  # the new revision is deployed
+    assert live["desiredCount"] == 3 and live["healthCheckGracePeriodSeconds"] == 60
+
+    tasks = ecsplan([cfg], state, "deploy", "--no-update-service", "--tasks", "4")
+    assert tasks.code == 0, tasks
+    svc = client(sandbox, "ecs").describe_services(cluster="my-cluster", services=["myservice"])
+    assert svc["services"][0]["desiredCount"] == 4  # --tasks still applies
+
+    both = ecsplan([cfg], state, "deploy", "--wait", "--no-wait")
+    assert both.code == 1 and "both forms given" in both.stderr
+
+    r = ecsplan([cfg], state, "deploy", "--update-service", "--wait")
+    assert r.code == 0, r
+    svc = client(sandbox, "ecs").describe_services(cluster="my-cluster", services=["myservice"])
+    assert svc["services"][0]["desiredCount"] == 5
