@@ -6,13 +6,19 @@ Every client ecsplan uses comes from :class:`AwsContext`, so region, profile, en
 
 from __future__ import annotations
 
+import getpass
 import os
+import sys
 import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
 from botocore.config import Config
+from botocore.credentials import RefreshableCredentials
+from botocore.exceptions import BotoCoreError, ClientError
+
+from planner.errors import AwsError
 
 DEFAULT_MAX_ATTEMPTS = 8  # total attempts per call (botocore standard mode, jittered backoff)
 
@@ -24,6 +30,8 @@ class AwsContext:
     region: str | None = None
     profile: str | None = None
     endpoint_url: str | None = None
+    assume_role_arn: str | None = None  # --assume-role-arn: every client acts as this role
+    debug: bool = False  # --debug: one stderr line per AWS call (operation and status only)
     max_attempts: int = field(
         default_factory=lambda: int(os.environ.get("ECSPLAN_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS))
     )
@@ -36,8 +44,39 @@ class AwsContext:
 
     def session(self) -> boto3.session.Session:
         if self._session is None:
-            self._session = boto3.session.Session(profile_name=self.profile)
+            base = boto3.session.Session(profile_name=self.profile)
+            self._session = self._assumed(base) if self.assume_role_arn else base
         return self._session
+
+    def _endpoint(self) -> str | None:
+        return self.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
+
+    def _assumed(self, base: boto3.session.Session) -> boto3.session.Session:
+        """A session whose credentials come from AssumeRole and refresh before they expire
+        (a long rollout wait outlives the default one hour)."""
+        region = self.region or base.region_name or os.environ.get("AWS_REGION") or "us-east-1"
+        sts = base.client("sts", region_name=region, endpoint_url=self._endpoint())
+        arn = str(self.assume_role_arn)
+        name = f"ecsplan-{getpass.getuser()}"[:64]
+
+        def fetch() -> dict[str, str]:
+            try:
+                c = sts.assume_role(RoleArn=arn, RoleSessionName=name)["Credentials"]
+            except (ClientError, BotoCoreError) as e:
+                raise AwsError(f"cannot assume role {arn}: {e}") from e
+            return {
+                "access_key": c["AccessKeyId"],
+                "secret_key": c["SecretAccessKey"],
+                "token": c["SessionToken"],
+                "expiry_time": c["Expiration"].isoformat(),
+            }
+
+        creds = RefreshableCredentials.create_from_metadata(
+            metadata=fetch(), refresh_using=fetch, method="assume-role"
+        )
+        core = base._session  # botocore session: the only way to hand it refreshable creds
+        core._credentials = creds
+        return boto3.session.Session(botocore_session=core, region_name=base.region_name)
 
     def resolved_region(self) -> str:
         return (
@@ -61,11 +100,25 @@ class AwsContext:
                     connect_timeout=5,
                     read_timeout=30,
                 )
-                endpoint = self.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
-                client = self.session().client(service, config=cfg, endpoint_url=endpoint)
+                client = self.session().client(service, config=cfg, endpoint_url=self._endpoint())
                 client.meta.events.register("after-call", self._count_retries)
+                if self.debug:
+                    client.meta.events.register("after-call", self._log_call)
                 self._clients[key] = client
             return self._clients[key]
+
+    @staticmethod
+    def _log_call(
+        model: Any = None, http_response: Any = None, context: Any = None, **_: Any
+    ) -> None:
+        """--debug: which call went where and how it ended; never parameters (secrets)."""
+        service = getattr(getattr(model, "service_model", None), "service_name", "?")
+        status = getattr(http_response, "status_code", "?")
+        print(
+            f"debug: aws {service}.{getattr(model, 'name', '?')} -> {status}",
+            file=sys.stderr,
+            flush=True,
+        )
 
     def _count_retries(self, parsed: Any = None, **_: Any) -> None:
         """Sum botocore's RetryAttempts, so a run can say how many retries it needed."""

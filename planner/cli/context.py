@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import click
 
 from planner.aws.clients import AwsContext
+
+DEFAULT_CONFIGS = ("ecspresso.yml", "ecspresso.yaml", "ecspresso.json", "ecspresso.jsonnet")
 
 
 @dataclass
@@ -21,6 +24,10 @@ class Globals:
     endpoint_url: str | None = None
     state: str | None = None
     no_color: bool = False
+    assume_role_arn: str | None = None
+    timeout_seconds: float | None = None  # --timeout: overrides every config's timeout
+    debug: bool = False
+    filter_command: str | None = None
     envfiles: tuple[str, ...] = ()
     ext_str: dict[str, str] = field(default_factory=dict)
     ext_code: dict[str, str] = field(default_factory=dict)
@@ -28,7 +35,11 @@ class Globals:
 
     @property
     def config_paths(self) -> tuple[str, ...]:
-        return self.configs or ("ecspresso.yml",)
+        """-c as given; else the first ecspresso.{yml,yaml,json,jsonnet} here, as ecspresso."""
+        if self.configs:
+            return self.configs
+        found = next((n for n in DEFAULT_CONFIGS if Path(n).is_file()), DEFAULT_CONFIGS[0])
+        return (found,)
 
     @property
     def color(self) -> bool:
@@ -41,6 +52,8 @@ class Globals:
                 region=self.region or region,
                 profile=self.profile,
                 endpoint_url=self.endpoint_url,
+                assume_role_arn=self.assume_role_arn,
+                debug=self.debug,
             )
         elif self._aws.region is None and region:
             self._aws.region = region

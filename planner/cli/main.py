@@ -10,7 +10,9 @@ import warnings
 import click
 
 from planner import __version__
+from planner.cli.argv import normalize_argv
 from planner.cli.context import Globals
+from planner.config.duration import parse_duration
 from planner.errors import EcsplanError
 
 
@@ -24,6 +26,11 @@ def _pairs(values: tuple[str, ...], flag: str) -> dict[str, str]:
     return out
 
 
+def _env_list(name: str, sep: str) -> tuple[str, ...]:
+    """ecspresso's list-valued env vars (kong): ECSPRESSO_ENVFILE=a,b; ECSPRESSO_EXT_STR=k=v;k=v."""
+    return tuple(v for v in os.environ.get(name, "").split(sep) if v)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="ecsplan")
 @click.option(
@@ -32,7 +39,8 @@ def _pairs(values: tuple[str, ...], flag: str) -> dict[str, str]:
     "configs",
     multiple=True,
     metavar="PATH",
-    help="ecspresso config (ecspresso.yml); repeat or use a glob for several services.",
+    help="ecspresso config (default ecspresso.yml|yaml|json|jsonnet; env ECSPRESSO_CONFIG); "
+    "repeat or use a glob for several services.",
 )
 @click.option("--workspace", "-w", metavar="FILE", help="Workspace file listing many services.")
 @click.option("--region", envvar="ECSPLAN_REGION", help="AWS region (else config, AWS_REGION).")
@@ -43,12 +51,36 @@ def _pairs(values: tuple[str, ...], flag: str) -> dict[str, str]:
     help="AWS endpoint (for the sandbox: http://127.0.0.1:4566).",
 )
 @click.option(
+    "--assume-role-arn",
+    envvar="ECSPRESSO_ASSUME_ROLE_ARN",
+    metavar="ARN",
+    help="Assume this IAM role for every AWS call.",
+)
+@click.option(
     "--state",
     envvar="ECSPLAN_STATE",
     metavar="PATH|s3://BUCKET/PREFIX",
     help="State location (default ./state or ecsplan.state in the config).",
 )
-@click.option("--no-color", is_flag=True, help="No colours (also when not a TTY or NO_COLOR).")
+@click.option(
+    "--timeout",
+    envvar="ECSPRESSO_TIMEOUT",
+    metavar="DURATION",
+    help="Overrides the config's timeout (e.g. 10m); a command's own --timeout wins.",
+)
+@click.option(
+    "--color/--no-color",
+    "color",
+    default=None,
+    help="Colours on a terminal (default), or none (also when not a TTY or NO_COLOR).",
+)
+@click.option("--debug", is_flag=True, envvar="ECSPRESSO_DEBUG", help="Log AWS calls; tracebacks.")
+@click.option(
+    "--filter-command",
+    envvar="ECSPRESSO_FILTER_COMMAND",
+    metavar="CMD",
+    help="Command that picks one line of a list (peco, fzf) when a task must be chosen.",
+)
 @click.option("--envfile", "envfiles", multiple=True, help="dotenv file loaded before templates.")
 @click.option("--ext-str", multiple=True, metavar="K=V", help="Jsonnet external string.")
 @click.option("--ext-code", multiple=True, metavar="K=V", help="Jsonnet external code.")
@@ -60,25 +92,63 @@ def cli(
     region: str | None,
     profile: str | None,
     endpoint_url: str | None,
+    assume_role_arn: str | None,
     state: str | None,
-    no_color: bool,
+    timeout: str | None,
+    color: bool | None,
+    debug: bool,
+    filter_command: str | None,
     envfiles: tuple[str, ...],
     ext_str: tuple[str, ...],
     ext_code: tuple[str, ...],
 ) -> None:
-    """ecsplan: review ECS deployments as a plan, apply exactly what was approved."""
+    """ecsplan: review ECS deployments as a plan, apply exactly what was approved.
+
+    Global options go before or after the command, as with ecspresso.
+    """
+    try:
+        timeout_seconds = parse_duration(timeout) if timeout else None
+    except ValueError as e:
+        raise EcsplanError(f"--timeout: {e}") from e
     ctx.obj = Globals(
-        configs=configs,
+        configs=configs or _env_list("ECSPRESSO_CONFIG", ","),
         workspace=workspace,
         region=region,
         profile=profile,
         endpoint_url=endpoint_url,
+        assume_role_arn=assume_role_arn or None,
         state=state,
-        no_color=no_color,
-        envfiles=envfiles,
-        ext_str=_pairs(ext_str, "--ext-str"),
-        ext_code=_pairs(ext_code, "--ext-code"),
+        no_color=color is False,
+        timeout_seconds=timeout_seconds,
+        debug=debug,
+        filter_command=filter_command or None,
+        envfiles=envfiles or _env_list("ECSPRESSO_ENVFILE", ","),
+        ext_str=_pairs(ext_str or _env_list("ECSPRESSO_EXT_STR", ";"), "--ext-str"),
+        ext_code=_pairs(ext_code or _env_list("ECSPRESSO_EXT_CODE", ";"), "--ext-code"),
     )
+
+
+@cli.command()
+def version() -> None:
+    """Show the version (as `ecspresso version`)."""
+    click.echo(f"ecsplan {__version__}")
+
+
+@cli.command(name="help")
+@click.argument("command", required=False)
+@click.pass_context
+def help_(ctx: click.Context, command: str | None) -> None:
+    """Show this help, or a command's (`ecspresso help` of v1)."""
+    group = ctx.parent
+    assert group is not None
+    sub = cli.get_command(group, command) if command else None
+    if command and sub is None:
+        raise EcsplanError(f"help {command}: no such command")
+    if sub is None:
+        click.echo(cli.get_help(group))
+        return
+    with click.Context(sub, info_name=command, parent=group) as sub_ctx:
+        click.echo(sub.get_help(sub_ctx))
 
 
 def _register_commands() -> None:
@@ -97,8 +167,10 @@ def main(argv: list[str] | None = None) -> None:
     """Run the CLI; every EcsplanError becomes one line on stderr and exit code 1."""
     _register_commands()
     warnings.showwarning = _show_warning
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args or bool(os.environ.get("ECSPLAN_DEBUG"))
     try:
-        rc = cli.main(args=argv, prog_name="ecsplan", standalone_mode=False)
+        rc = cli.main(args=normalize_argv(cli, args), prog_name="ecsplan", standalone_mode=False)
     except EcsplanError as e:
         click.echo(f"Error: {e.message}", err=True)
         if e.details:
@@ -117,9 +189,9 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
     except Exception as e:  # a bug of ours: still one line first, the traceback on request
         click.echo(f"Error: internal error: {type(e).__name__}: {e}", err=True)
-        if os.environ.get("ECSPLAN_DEBUG"):
+        if debug:
             traceback.print_exc()
         else:
-            click.echo("(set ECSPLAN_DEBUG=1 for the traceback; please report it)", err=True)
+            click.echo("(run with --debug for the traceback; please report it)", err=True)
         sys.exit(1)
     sys.exit(rc if isinstance(rc, int) else 0)

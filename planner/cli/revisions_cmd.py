@@ -7,6 +7,7 @@ run (its rollback target). The same reading decides what `deregister` may remove
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass
 
 import click
@@ -84,14 +85,26 @@ def uses_cell(r: Revision) -> str:
 
 @cli.command()
 @click.option(
-    "--output", type=click.Choice(["table", "json", "tsv"]), default="table", show_default=True
+    "--output",
+    type=click.Choice(["table", "json", "tsv", "number"]),
+    help="Default: table on a terminal; piped, every revision number, one per line.",
 )
 @click.option("--limit", type=int, default=20, show_default=True, help="Newest N revisions.")
 @click.option("--all", "show_all", is_flag=True, help="Every ACTIVE revision.")
 @pass_globals
-def revisions(g: Globals, output: str, limit: int, show_all: bool) -> int:
-    """List the family's revisions, marking those in use (service, deployment, task, run)."""
+def revisions(g: Globals, output: str | None, limit: int, show_all: bool) -> int:
+    """List the family's revisions, marking those in use (service, deployment, task, run).
+
+    Piped, the default output is the bare revision numbers of every ACTIVE revision, so the
+    ecspresso guide's `revisions | sort -n | head -n -5` cleanup loop works unchanged.
+    """
+    output = output or ("table" if sys.stdout.isatty() else "number")
     sel = select(g)
+    if output == "number":
+        for f in read_all(g, sel, 0):
+            for r in f.revisions:
+                click.echo(str(r.revision))
+        return 0
     fams = read_all(g, sel, 0 if output == "tsv" else (10**9 if show_all else limit))
     if output == "tsv":
         for f in fams:

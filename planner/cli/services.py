@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import glob
 import graphlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from planner.aws.template_sources import AwsTemplateSources
@@ -94,6 +94,10 @@ def select(g: Globals, targets: tuple[str, ...] = ()) -> Selection:
         state = entries[0].config.state if len(entries) == 1 else None
     if targets:
         entries = _with_dependencies(entries, targets)
+    if g.timeout_seconds is not None:  # ecspresso's global --timeout overrides the config's
+        entries = [
+            replace(e, config=replace(e.config, timeout_seconds=g.timeout_seconds)) for e in entries
+        ]
     return Selection(tuple(_ordered(entries)), parallelism, state, options)
 
 

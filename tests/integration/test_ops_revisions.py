@@ -23,7 +23,7 @@ def _five_revisions(sandbox, tmp_path):
 def test_revisions_marks_what_is_in_use(sandbox, tmp_path) -> None:
     cfg, state = _five_revisions(sandbox, tmp_path)
 
-    r = ecsplan([cfg], state, "revisions")
+    r = ecsplan([cfg], state, "revisions", "--output", "table")
     assert r.code == 0, r
     rows = {ln.split()[0]: ln for ln in r.stdout.splitlines() if ln[:1].isdigit()}
     assert list(rows) == ["5", "4", "3", "2", "1"]
