@@ -19,6 +19,8 @@ from planner.errors import ConfigError, ValidationFailed
 from planner.render.secrets import mask, secret_values_in
 
 TARGETS = ("config", "servicedef", "taskdef")
+# ecspresso's long names of the same targets.
+ALIASES = {"service-definition": "servicedef", "task-definition": "taskdef"}
 
 
 def _warn(lines: Iterable[str]) -> None:
@@ -56,17 +58,22 @@ def validate(g: Globals) -> None:
 
 
 @cli.command()
-@click.argument("targets", nargs=-1, type=click.Choice(TARGETS))
+@click.argument("targets", nargs=-1, type=click.Choice([*TARGETS, *ALIASES]))
 @click.option(
     "--show-sensitive",
     is_flag=True,
     help="Print values from ssm SecureString and Secrets Manager instead of masking them.",
 )
+@click.option(
+    "--jsonnet", is_flag=True, help="Accepted for ecspresso: the output is JSON, valid Jsonnet."
+)
 @pass_globals
-def render(g: Globals, targets: tuple[str, ...], show_sensitive: bool) -> None:
+def render(g: Globals, targets: tuple[str, ...], show_sensitive: bool, jsonnet: bool) -> None:
     """Print the rendered (templated) documents as JSON: config, servicedef, taskdef
-    (all three when none is named). Values from ssm SecureString and Secrets Manager, and
-    of secret-looking environment variables, show as "(sensitive)" unless --show-sensitive."""
+    (all three when none is named; service-definition and task-definition also work).
+    Values from ssm SecureString and Secrets Manager, and of secret-looking environment
+    variables, show as "(sensitive)" unless --show-sensitive."""
+    targets = tuple(ALIASES.get(t, t) for t in targets)
     options = load_options(g)
     paths = config_paths(g, options)
     for path in paths:

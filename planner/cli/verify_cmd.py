@@ -12,6 +12,7 @@ from planner.ops.verify import (
     NG,
     OK,
     SKIP,
+    VerifyOptions,
     render_text,
     summary,
     summary_line,
@@ -24,18 +25,37 @@ _COLORS = {OK: "green", NG: "red", SKIP: "yellow"}
 
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--get-secrets/--no-get-secrets",
+    default=True,
+    show_default=True,
+    help="Check the secrets and SSM parameters the containers read (SKIP them with --no-).",
+)
+@click.option(
+    "--put-logs/--no-put-logs",
+    default=True,
+    show_default=True,
+    help="Check the awslogs log groups (SKIP them with --no-). No log event is written.",
+)
+@click.option(
+    "--cache/--no-cache",
+    default=True,
+    hidden=True,
+    help="ecspresso's verify cache: ecsplan checks each resource once per run either way.",
+)
 @pass_globals
-def verify(g: Globals, fmt: str) -> int:
+def verify(g: Globals, fmt: str, get_secrets: bool, put_logs: bool, cache: bool) -> int:
     """Check the cluster, roles (and their trust of ecs-tasks), ECR images, secrets and SSM
     parameters, log groups, target groups and awsvpc subnets/security groups: OK, NG or SKIP
     each, as a tree. Exit 1 when anything is NG."""
     sel = select(g)
+    opts = VerifyOptions(get_secrets=get_secrets, put_logs=put_logs)
     trees = []
     for e in sel.entries:
         cfg = e.config
         aws = g.aws(cfg.region)
         region = aws.region or cfg.region or aws.resolved_region()
-        trees.append(verify_service(cfg, region, Checks(aws)))
+        trees.append(verify_service(cfg, region, Checks(aws), opts))
     counts = summary(trees)
     if fmt == "json":
         click.echo(to_json(trees))

@@ -72,13 +72,24 @@ def summary(trees: Iterable[Check]) -> Counter[str]:
 # --- building the tree --------------------------------------------------------------------
 
 
-def verify_service(cfg: ServiceConfig, region: str, aws: Lookups) -> Check:
+@dataclass(frozen=True)
+class VerifyOptions:
+    """ecspresso's --[no-]get-secrets and --[no-]put-logs: a False one SKIPs those checks
+    without any AWS call."""
+
+    get_secrets: bool = True
+    put_logs: bool = True
+
+
+def verify_service(
+    cfg: ServiceConfig, region: str, aws: Lookups, opts: VerifyOptions = VerifyOptions()
+) -> Check:
     """Every check for one service, against AWS through ``aws``."""
     td = dict(cfg.task_definition or {})
     sd = dict(cfg.service_definition or {})
     parts = [_cluster(cfg.cluster, region, aws)]
     if td:
-        parts.append(_task_definition(td, region, aws))
+        parts.append(_task_definition(td, region, aws, opts))
     if sd:
         parts.append(_service_definition(sd, td, region, aws))
     return group(f"{cfg.cluster}/{cfg.service}", parts)
@@ -94,13 +105,15 @@ def _cluster(cluster: str, region: str, aws: Lookups) -> Check:
     return Check(name, OK)
 
 
-def _task_definition(td: Mapping[str, Any], region: str, aws: Lookups) -> Check:
+def _task_definition(
+    td: Mapping[str, Any], region: str, aws: Lookups, opts: VerifyOptions
+) -> Check:
     parts = [
         _role("execution role", td.get("executionRoleArn"), aws),
         _role("task role", td.get("taskRoleArn"), aws),
     ]
     for c in td.get("containerDefinitions") or []:
-        parts.append(_container(c, region, aws))
+        parts.append(_container(c, region, aws, opts))
     return group(f"task definition {td.get('family', '')}".rstrip(), parts)
 
 
@@ -141,19 +154,23 @@ def _as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list) else [value]
 
 
-def _container(c: Mapping[str, Any], region: str, aws: Lookups) -> Check:
+def _container(c: Mapping[str, Any], region: str, aws: Lookups, opts: VerifyOptions) -> Check:
+    def secret(label: str, value_from: str) -> Check:
+        if not opts.get_secrets:
+            return Check(f"{label} {value_from}", SKIP, "--no-get-secrets")
+        return _secret(label, value_from, region, aws)
+
     parts = [_image(str(c.get("image", "")), aws)]
     creds = (c.get("repositoryCredentials") or {}).get("credentialsParameter")
     if creds:
-        parts.append(_secret("repository credentials", str(creds), region, aws))
+        parts.append(secret("repository credentials", str(creds)))
     for s in c.get("secrets") or []:
-        parts.append(_secret(f"secret {s.get('name')}", str(s.get("valueFrom", "")), region, aws))
+        parts.append(secret(f"secret {s.get('name')}", str(s.get("valueFrom", ""))))
     log = c.get("logConfiguration") or {}
     for s in log.get("secretOptions") or []:
-        label = f"log secret {s.get('name')}"
-        parts.append(_secret(label, str(s.get("valueFrom", "")), region, aws))
+        parts.append(secret(f"log secret {s.get('name')}", str(s.get("valueFrom", ""))))
     if log:
-        parts.append(_log(log, region, aws))
+        parts.append(_log(log, region, aws, opts.put_logs))
     return group(f"container {c.get('name')}", parts)
 
 
@@ -193,7 +210,7 @@ def _secret(label: str, value_from: str, region: str, aws: Lookups) -> Check:
     return Check(name, NG, "SSM parameter not found")
 
 
-def _log(log: Mapping[str, Any], region: str, aws: Lookups) -> Check:
+def _log(log: Mapping[str, Any], region: str, aws: Lookups, check_group: bool = True) -> Check:
     driver = str(log.get("logDriver", ""))
     if driver != "awslogs":
         return Check(f"log driver {driver}", SKIP, "only awslogs is checked")
@@ -202,6 +219,8 @@ def _log(log: Mapping[str, Any], region: str, aws: Lookups) -> Check:
     if not group_name:
         return Check("log group", NG, "awslogs-group is not set")
     name = f"log group {group_name}"
+    if not check_group:
+        return Check(name, SKIP, "--no-put-logs")
     if aws.log_group_exists(str(options.get("awslogs-region") or region), str(group_name)):
         return Check(name, OK)
     if str(options.get("awslogs-create-group", "")).lower() == "true":

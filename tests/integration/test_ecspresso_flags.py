@@ -233,3 +233,39 @@ def test_deploy_no_update_service_deploys_only_the_task_definition(sandbox, tmp_
     assert r.code == 0, r
     svc = client(sandbox, "ecs").describe_services(cluster="my-cluster", services=["myservice"])
     assert svc["services"][0]["desiredCount"] == 5
+
+
+# --- verify ------------------------------------------------------------------------------
+
+
+def test_verify_no_get_secrets_and_no_put_logs_skip_those_checks(sandbox, tmp_path) -> None:
+    from test_verify import ACCOUNT, REGION, write_config
+
+    sandbox.prepare([])
+    gone = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:app/gone-AbCdEf"
+    tg = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:targetgroup/gone/0123456789abcdef"
+    world = {"secret": gone, "tg": tg, "sg": "sg-1", "subnet": "subnet-1"}
+    cfg = write_config(tmp_path, world)
+    ng = ecsplan([cfg], tmp_path / "state", "verify")
+    assert ng.code == 1
+    assert f"secret PASSWORD {gone}: Secrets Manager secret not found" in ng.stdout
+
+    r = ecsplan([cfg], tmp_path / "state", "verify", "--no-get-secrets", "--no-put-logs")
+    skipped = f"secret PASSWORD {gone}: --no-get-secrets"
+    lines = [ln.strip() for ln in r.stdout.splitlines()]
+    assert any(ln.startswith("SKIP") and ln.endswith(skipped) for ln in lines), r
+    assert "log group /ecs/new: --no-put-logs" in r.stdout
+    assert "Secrets Manager secret not found" not in r.stdout
+
+
+# --- render ------------------------------------------------------------------------------
+
+
+def test_render_takes_ecspressos_target_names(tmp_path) -> None:
+    cfg = example("single-service", tmp_path)
+    long = ecsplan([cfg], tmp_path / "state", "render", "task-definition", "--jsonnet")
+    short = ecsplan([cfg], tmp_path / "state", "render", "taskdef")
+    assert long.code == 0, long
+    assert long.stdout == short.stdout and json.loads(long.stdout)["family"] == "myservice"
+    sd = ecsplan([cfg], tmp_path / "state", "render", "service-definition")
+    assert json.loads(sd.stdout)["desiredCount"] == 3
