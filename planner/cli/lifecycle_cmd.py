@@ -27,12 +27,14 @@ from planner.plan.model import Action, Fingerprint, Plan, PlanOptions, ServicePl
 
 
 @cli.command()
-@click.option("--no-wait", is_flag=True, help="Do not wait for the new deployment.")
+@click.option("--dry-run", is_flag=True, help="Show the plan only; change nothing.")
+@click.option("--wait/--no-wait", default=True, help="Wait for the new deployment (default).")
 @click.option("--wait-until", default="deployed", type=click.Choice(["deployed", "stable"]))
 @click.option("--timeout", metavar="DURATION", help="Wait timeout (default: config).")
 @pass_globals
-def refresh(g: Globals, no_wait: bool, wait_until: str, timeout: str | None) -> int:
+def refresh(g: Globals, dry_run: bool, wait: bool, wait_until: str, timeout: str | None) -> int:
     """Force a new deployment of the running task definition (journaled)."""
+    no_wait = not wait
     options = PlanOptions(
         skip_task_definition=True,
         force_new_deployment=True,
@@ -40,14 +42,20 @@ def refresh(g: Globals, no_wait: bool, wait_until: str, timeout: str | None) -> 
         wait_until=wait_until,
         timeout_seconds=timeout_of(timeout),
     )
-    return run_narrowed(g, options, {"forceNewDeployment"}, "refresh")
+    return run_narrowed(g, options, {"forceNewDeployment"}, "refresh", dry_run=dry_run)
 
 
 @cli.command()
 @click.option("--force", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--dry-run", is_flag=True, help="Show what would be deleted; change nothing.")
+@click.option(
+    "--terminate",
+    is_flag=True,
+    help="ecspresso's flag to stop running tasks: ecsplan always does (DeleteService force).",
+)
 @click.option("--no-wait", is_flag=True, help="Do not wait until the service is draining.")
 @pass_globals
-def delete(g: Globals, force: bool, no_wait: bool) -> int:
+def delete(g: Globals, force: bool, dry_run: bool, terminate: bool, no_wait: bool) -> int:
     """Delete the service (tasks are stopped): show it, confirm, delete, wait."""
     sel = select(g)
     refs = refs_of(g, sel)
@@ -76,6 +84,9 @@ def delete(g: Globals, force: bool, no_wait: bool) -> int:
             ],
         )
     )
+    if dry_run:
+        click.echo(f"Dry run: would delete {len(found)} service(s).")
+        return 0
     if not force:
         if not sys.stdin.isatty():
             raise EcsplanError("delete needs confirmation: pass --force")

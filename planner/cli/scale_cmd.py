@@ -16,15 +16,18 @@ from planner.plan.model import Plan, PlanOptions
 from planner.render.secrets import sensitive_values
 
 
-def run_narrowed(g: Globals, options: PlanOptions, fields: set[str], what: str) -> int:
-    """Plan with the normal planner, keep only ``fields`` of the update, show, apply."""
+def run_narrowed(
+    g: Globals, options: PlanOptions, fields: set[str], what: str, *, dry_run: bool = False
+) -> int:
+    """Plan with the normal planner, keep only ``fields`` of the update, show, apply
+    (``dry_run``: show only)."""
     plan, sel = make_plan(g, options)
     missing = [sp.key for sp in plan.services if sp.fingerprint.status != "ACTIVE"]
     if missing:
         raise EcsplanError(f"{missing[0]}: the service does not exist; nothing to {what}")
     plan = narrow_plan(plan, fields)
     emit(plan, "text", g, sensitive_values(plan, sel.sensitive), None, None)
-    if not plan.has_changes:
+    if dry_run or not plan.has_changes:
         return 0
     return execute(g, _only_changed(plan), sel, stale_check=False)
 
@@ -43,30 +46,47 @@ def timeout_of(value: str | None) -> float | None:
 
 
 @cli.command()
-@click.option("--tasks", type=int, required=True, help="The desired count.")
+@click.option("--tasks", type=int, help="The desired count (default: unchanged).")
 @click.option("--auto-scaling-min", type=int, help="Scalable target MinCapacity.")
 @click.option("--auto-scaling-max", type=int, help="Scalable target MaxCapacity.")
-@click.option("--no-wait", is_flag=True, help="Do not wait until the tasks run.")
+@click.option("--suspend-auto-scaling", is_flag=True, help="Suspend auto scaling.")
+@click.option("--resume-auto-scaling", is_flag=True, help="Resume auto scaling.")
+@click.option("--dry-run", is_flag=True, help="Show the plan only; change nothing.")
+@click.option("--wait/--no-wait", default=True, help="Wait until the tasks run (default).")
 @click.option("--timeout", metavar="DURATION", help="Wait timeout (default: config).")
 @pass_globals
 def scale(
     g: Globals,
-    tasks: int,
+    tasks: int | None,
     auto_scaling_min: int | None,
     auto_scaling_max: int | None,
-    no_wait: bool,
+    suspend_auto_scaling: bool,
+    resume_auto_scaling: bool,
+    dry_run: bool,
+    wait: bool,
     timeout: str | None,
 ) -> int:
-    """Change the desired count (and scaling capacity), journaled and locked like apply."""
-    if tasks < 0:
+    """Change the desired count (and scaling capacity or suspension), journaled and locked
+    like apply."""
+    if tasks is not None and tasks < 0:
         raise EcsplanError("--tasks must be 0 or more")
+    scaling = (auto_scaling_min, auto_scaling_max)
+    if (
+        tasks is None
+        and scaling == (None, None)
+        and not (suspend_auto_scaling or resume_auto_scaling)
+    ):
+        raise EcsplanError("nothing to scale: give --tasks N or an auto scaling flag")
     options = PlanOptions(
         skip_task_definition=True,
         tasks=tasks,
         auto_scaling_min=auto_scaling_min,
         auto_scaling_max=auto_scaling_max,
-        wait=not no_wait,
+        suspend_auto_scaling=suspend_auto_scaling,
+        resume_auto_scaling=resume_auto_scaling,
+        wait=wait,
         wait_until="stable",
         timeout_seconds=timeout_of(timeout),
     )
-    return run_narrowed(g, options, {"desiredCount"}, "scale")
+    fields = {"desiredCount"} if tasks is not None else set()
+    return run_narrowed(g, options, fields, "scale", dry_run=dry_run)

@@ -269,3 +269,58 @@ def test_render_takes_ecspressos_target_names(tmp_path) -> None:
     assert long.stdout == short.stdout and json.loads(long.stdout)["family"] == "myservice"
     sd = ecsplan([cfg], tmp_path / "state", "render", "service-definition")
     assert json.loads(sd.stdout)["desiredCount"] == 3
+
+
+# --- scale, refresh, delete --------------------------------------------------------------
+
+
+def _desired(sandbox) -> int:
+    svc = client(sandbox, "ecs").describe_services(cluster="my-cluster", services=["myservice"])
+    return int(svc["services"][0]["desiredCount"])
+
+
+def test_scale_refresh_delete_dry_run_change_nothing(sandbox, tmp_path) -> None:
+    cfg, state = _deployed(sandbox, tmp_path)
+    before = len(
+        client(sandbox, "ecs").describe_services(cluster="my-cluster", services=["myservice"])[
+            "services"
+        ][0]["deployments"]
+    )
+
+    s = ecsplan([cfg], state, "scale", "--tasks", "5", "--dry-run")
+    assert s.code == 0, s
+    assert "desiredCount" in s.stdout and _desired(sandbox) == 3
+
+    f = ecsplan([cfg], state, "refresh", "--dry-run")
+    assert f.code == 0, f
+    svc = client(sandbox, "ecs").describe_services(cluster="my-cluster", services=["myservice"])
+    assert len(svc["services"][0]["deployments"]) == before
+
+    d = ecsplan([cfg], state, "delete", "--dry-run", "--terminate")
+    assert d.code == 0, d
+    assert "Dry run: would delete 1 service(s)." in d.stdout
+    assert svc["services"][0]["status"] == "ACTIVE" and _desired(sandbox) == 3
+
+    nothing = ecsplan([cfg], state, "scale")
+    assert nothing.code == 1 and "nothing to scale" in nothing.stderr
+
+    done = ecsplan([cfg], state, "scale", "--tasks", "2", "--no-wait")
+    assert done.code == 0, done
+    assert _desired(sandbox) == 2
+
+
+def test_scale_suspend_auto_scaling_without_tasks(sandbox, tmp_path) -> None:
+    from helpers_cli import scalable_target
+
+    cfg, state = _deployed(sandbox, tmp_path, "autoscaling")
+    cluster, service = "my-cluster", "scaled-service"
+    r = ecsplan([cfg], state, "scale", "--suspend-auto-scaling")
+    assert r.code == 0, r
+    suspended = scalable_target(sandbox, cluster, service)["SuspendedState"]
+    assert suspended["DynamicScalingInSuspended"] is True
+    r = ecsplan([cfg], state, "scale", "--resume-auto-scaling")
+    assert r.code == 0, r
+    assert (
+        scalable_target(sandbox, cluster, service)["SuspendedState"]["DynamicScalingInSuspended"]
+        is False
+    )
