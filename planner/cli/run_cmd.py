@@ -44,14 +44,49 @@ STARTED_BY = "ecsplan"
     metavar="current|latest|ARN",
     help="The service's task definition, the family's newest revision, or an ARN.",
 )
-@click.option("--no-wait", is_flag=True, help="Start the tasks and return.")
+@click.option("--wait/--no-wait", default=True, help="Wait for the tasks (default).")
+@click.option("--overrides-file", metavar="FILE", help="RunTask overrides from a JSON file.")
+@click.option(
+    "--skip-task-definition", is_flag=True, help="ecspresso's name of --task-definition current."
+)
+@click.option(
+    "--latest-task-definition", is_flag=True, help="ecspresso's name of --task-definition latest."
+)
+@click.option("--revision", type=int, help="Run this revision of the family.")
+@click.option("--watch-container", metavar="NAME", help="The container whose exit code counts.")
+@click.option("--tags", metavar="K=V[,K=V]", help="Tags for the task.")
+@click.option("--dry-run", is_flag=True, help="Show the task definition to run; start nothing.")
 @pass_globals
 def run(
-    g: Globals, overrides: str | None, count: int, wait_until: str, which: str, no_wait: bool
+    g: Globals,
+    overrides: str | None,
+    count: int,
+    wait_until: str,
+    which: str,
+    wait: bool,
+    overrides_file: str | None,
+    skip_task_definition: bool,
+    latest_task_definition: bool,
+    revision: int | None,
+    watch_container: str | None,
+    tags: str | None,
+    dry_run: bool,
 ) -> int:
     """Run a task with the service's network configuration, launch type or capacity
     provider strategy and platform version; wait and exit with the essential container's
     exit code."""
+    no_wait = not wait
+    pins = [skip_task_definition, latest_task_definition, revision is not None]
+    if sum(pins) > 1:
+        raise EcsplanError(
+            "--skip-task-definition, --latest-task-definition and --revision exclude each other"
+        )
+    if latest_task_definition:
+        which = "latest"
+    if overrides and overrides_file:
+        raise EcsplanError("--overrides and --overrides-file exclude each other")
+    if overrides_file:
+        overrides = _read_file(overrides_file)
     entries = select(g).entries
     if len(entries) != 1:
         raise EcsplanError("run works on one service; name one config with -c")
@@ -63,10 +98,23 @@ def run(
     live = reader.services([ref]).get(ref)
     if live is not None and live.get("status") == "INACTIVE":
         live = None
+    if revision is not None:
+        family = (cfg.task_definition or {}).get("family")
+        name = f"{family}:{revision}"
+        try:
+            found = reader.task_definitions([(region, name)])[name]
+        except EcsplanError as e:
+            raise EcsplanError(f"--revision {revision}: {name} not found ({e})") from e
+        which = str(found["taskDefinition"]["taskDefinitionArn"])
     td_arn = _task_definition(which, cfg, live, reader, region)
     kw = run_task_params(live or cfg.service_definition or {}, cfg.cluster, td_arn, count)
     if overrides:
         kw["overrides"] = _overrides(overrides)
+    if tags:
+        kw["tags"] = _tags(tags)
+    if dry_run:
+        click.echo(f"Dry run: would run {count} task(s) of {td_arn.rsplit('/', 1)[-1]}")
+        return 0
 
     calls = TaskCalls(aws, region)
     tasks = calls.run_task(**kw)
@@ -79,7 +127,30 @@ def run(
     if wait_until == "running":
         return 0
     td = reader.task_definitions([(region, td_arn)])[td_arn]["taskDefinition"]
+    if watch_container:
+        names = [c.get("name") for c in td.get("containerDefinitions") or []]
+        if watch_container not in names:
+            raise EcsplanError(f"--watch-container {watch_container}: not in {', '.join(names)}")
+        td = {"containerDefinitions": [{"name": watch_container, "essential": True}]}
     return exit_code(final, td)
+
+
+def _read_file(path: str) -> str:
+    try:
+        return open(path, encoding="utf-8").read()
+    except OSError as e:
+        raise EcsplanError(f"--overrides-file {path}: {e.strerror}") from e
+
+
+def _tags(text: str) -> list[dict[str, str]]:
+    """ecspresso's ``--tags K=V,K2=V2`` as RunTask tags."""
+    out = []
+    for item in filter(None, text.split(",")):
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise EcsplanError(f"--tags {item}: expected KEY=VALUE")
+        out.append({"key": key, "value": value})
+    return out
 
 
 def _id(arn: str) -> str:

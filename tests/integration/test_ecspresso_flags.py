@@ -324,3 +324,40 @@ def test_scale_suspend_auto_scaling_without_tasks(sandbox, tmp_path) -> None:
         scalable_target(sandbox, cluster, service)["SuspendedState"]["DynamicScalingInSuspended"]
         is False
     )
+
+
+# --- run ---------------------------------------------------------------------------------
+
+
+def test_run_pins_overrides_file_tags_and_dry_run(sandbox, tmp_path) -> None:
+    cfg, state = _three_revisions(sandbox, tmp_path)
+    r = ecsplan([cfg], state, "run", "--revision", "1", "--dry-run")
+    assert r.code == 0, r
+    assert "Dry run: would run 1 task(s) of myservice:1" in r.stdout
+    latest = ecsplan([cfg], state, "run", "--latest-task-definition", "--dry-run")
+    assert "of myservice:3" in latest.stdout
+    both = ecsplan([cfg], state, "run", "--revision", "1", "--skip-task-definition")
+    assert both.code == 1 and "exclude each other" in both.stderr
+
+    ov = tmp_path / "ov.json"
+    ov.write_text(json.dumps({"containerOverrides": [{"name": "web", "command": ["true"]}]}))
+    started = ecsplan(
+        [cfg],
+        state,
+        "run",
+        "--skip-task-definition",
+        "--overrides-file",
+        str(ov),
+        "--tags",
+        "job=migrate",
+        "--no-wait",
+    )
+    assert started.code == 0, started
+    tid = started.stdout.split()[2]
+    [task] = client(sandbox, "ecs").describe_tasks(
+        cluster="my-cluster", tasks=[tid], include=["TAGS"]
+    )["tasks"]
+    assert task["overrides"]["containerOverrides"][0]["command"] == ["true"]
+    assert {"key": "job", "value": "migrate"} in task.get("tags", [])
+    bad = ecsplan([cfg], state, "run", "--tags", "novalue", "--dry-run")
+    assert bad.code == 1 and "expected KEY=VALUE" in bad.stderr
