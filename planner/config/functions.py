@@ -48,6 +48,7 @@ class FunctionSet:
         """ssm, secretsmanager and cloudformation functions (built in; plugins add prefixes)."""
         self.funcs[f"{prefix}ssm"] = self._ssm
         self.funcs[f"{prefix}secretsmanager_arn"] = self._secretsmanager_arn
+        self.funcs[f"{prefix}secretsmanager_arnf"] = self._secretsmanager_arnf
         self.funcs[f"{prefix}cfn_output"] = self._cfn_output
         self.funcs[f"{prefix}cfn_export"] = self._cfn_export
 
@@ -85,6 +86,10 @@ class FunctionSet:
         self.sensitive.add(arn)
         return arn
 
+    def _secretsmanager_arnf(self, fmt: str, *args: Any) -> str:
+        """``secretsmanager_arnf "app/%s/db" "prod"``: the ARN of the secret named by a format."""
+        return self._secretsmanager_arn(go_sprintf(fmt, args))
+
     def _cfn_output(self, stack: str, key: str) -> str:
         return self._lookup(lambda: self.sources().cfn_output(stack, key))
 
@@ -100,6 +105,8 @@ class FunctionSet:
             base = next((b for b in _NATIVE_PARAMS if name.endswith(b)), None)
             if base is None:
                 continue
+            if base == "secretsmanager_arnf":  # arnf(fmt, arg) or arnf(fmt, [args...])
+                fn = _spread_second(fn)
             out[name] = (_NATIVE_PARAMS[base], _native(name, fn))
             if base == "ssm":  # ssm_list(name, index) for StringList parameters
                 out[f"{name}_list"] = (("a", "b"), _native(name, lambda n, i, f=fn: f(n, int(i))))
@@ -109,6 +116,7 @@ class FunctionSet:
 # Longest first, so "must_env" is not taken for "env". Parameter names are single letters:
 # the _jsonnet binding mixes up longer ones.
 _NATIVE_PARAMS: dict[str, tuple[str, ...]] = {
+    "secretsmanager_arnf": ("a", "b"),
     "secretsmanager_arn": ("a",),
     "json_escape": ("a",),
     "cfn_output": ("a", "b"),
@@ -118,6 +126,15 @@ _NATIVE_PARAMS: dict[str, tuple[str, ...]] = {
     "env": ("a", "b"),
     "ssm": ("a",),
 }
+
+
+def _spread_second(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Jsonnet natives take a fixed number of arguments: a list as 2nd one holds several."""
+
+    def call(fmt: Any, args: Any) -> Any:
+        return fn(fmt, *(args if isinstance(args, list) else [args]))
+
+    return call
 
 
 def _native(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
