@@ -14,7 +14,6 @@ import click
 
 from planner.cli.context import Globals, pass_globals
 from planner.cli.main import cli
-from planner.cli.plan_cmd import GitHubComment
 from planner.errors import EcsplanError
 
 _PART_RE = re.compile(r"^(?P<stem>.+)\.part(?P<n>[1-9][0-9]*)(?P<suffix>\.[^.]*)?$")
@@ -70,7 +69,10 @@ def comment(g: Globals, files: tuple[str, ...], pr: int | None, comment_key: str
     """Post Markdown files (`plan --comment-file`) as the PR's sticky plan comment(s).
 
     One comment per file, in part order; comments of a longer earlier plan are deleted."""
-    commenter = GitHubComment(g, pr, comment_key)
+    from planner.github.comments import StickyComment  # only when posting
+
+    commenter = StickyComment(g.workspace, g.config_paths, pr, comment_key)
     parts = [read_part(f) for f in part_order(files)]
-    commenter.post(parts)
+    for line in commenter.post(parts):
+        click.echo(line, err=True)
     return 0

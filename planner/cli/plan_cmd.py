@@ -86,30 +86,6 @@ def emit(
     return parts
 
 
-class GitHubComment:
-    """The sticky PR comment of ``plan --github-comment`` and ``comment``.
-
-    Built before planning, so that a missing token or PR number fails before any AWS read."""
-
-    def __init__(self, g: Globals, pr: int | None, comment_key: str | None) -> None:
-        from planner.github.comments import comment_key as safe_key
-        from planner.github.comments import connect, default_key
-
-        self.client, self.target = connect(pr)
-        if comment_key:
-            self.key = safe_key(comment_key)
-        else:
-            self.key = default_key(g.workspace, g.config_paths)
-
-    def post(self, parts: list[str]) -> None:
-        """Create, update or delete comments so the PR shows exactly ``parts``."""
-        from planner.github.comments import publish
-
-        result = publish(self.client, self.target, self.key, parts)
-        for line in result.lines(self.target, len(parts)):
-            click.echo(line, err=True)
-
-
 @cli.command()
 @plan_flags
 @click.option(
@@ -160,7 +136,11 @@ def plan(
     if (pr is not None or comment_key is not None) and not github_comment:
         raise click.UsageError("--pr and --comment-key go with --github-comment")
     options = options_from(flags)
-    commenter = GitHubComment(g, pr, comment_key) if github_comment else None
+    commenter = None
+    if github_comment:
+        from planner.github.comments import StickyComment  # only when posting
+
+        commenter = StickyComment(g.workspace, g.config_paths, pr, comment_key)
     p, sel = make_plan(g, options, target)
     sensitive = sensitive_values(p, sel.sensitive)
     if out:
@@ -172,7 +152,8 @@ def plan(
             err=True,
         )
     if commenter is not None:
-        commenter.post(parts)
+        for line in commenter.post(parts):
+            click.echo(line, err=True)
     return 2 if detailed_exitcode and p.has_changes else 0
 
 

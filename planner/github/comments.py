@@ -215,3 +215,25 @@ def publish(client: GitHubClient, target: Target, key: str, parts: Sequence[str]
         return sync_comments(client, target, key, parts)
     except GitHubError as e:
         raise GitHubError(f"posting the plan to {target.repo}#{target.pr}: {e.message}") from None
+
+
+class StickyComment:
+    """The sticky comment(s) of one plan on one pull request, as both CLI commands post them.
+
+    Made before planning, so that a missing token or PR number fails before any AWS read."""
+
+    def __init__(
+        self,
+        workspace: str | None,
+        configs: Sequence[str],
+        pr: int | None = None,
+        key: str | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.client, self.target = connect(pr, env)
+        self.key = comment_key(key) if key else default_key(workspace, configs)
+
+    def post(self, parts: Sequence[str]) -> list[str]:
+        """Create, update or delete comments so the PR shows exactly ``parts``; what was done."""
+        result = publish(self.client, self.target, self.key, parts)
+        return result.lines(self.target, len(parts))
