@@ -17,7 +17,7 @@ from planner.aws.clients import AwsContext
 from planner.aws.reads import LiveReader, ServiceRef
 from planner.errors import EcsplanError
 from planner.plan.codec import plan_from_data, to_data
-from planner.plan.model import Plan, ServicePlan
+from planner.plan.model import PLAN_FORMAT_VERSION, Plan, ServicePlan
 from planner.plan.planner import LiveService, fingerprint_of
 from planner.plan.stale import stale_reasons
 from planner.render.secrets import mask_for_file
@@ -35,22 +35,56 @@ def state_key(sp: ServicePlan) -> str:
 
 
 def check_stale(plan: Plan, aws: AwsContext) -> None:
-    """Re-read the live fingerprint of every service; refuse the plan if anything moved."""
+    """Re-read what every service's plan compared; refuse the plan if anything moved.
+
+    The same documents are read as at plan time (service, its task definition, scalable
+    target, and the scaling policies and alarms where the plan read them), batched as the
+    planner batches them.
+    Every moved field of every service is named; the first service's go on the first line."""
     reader = LiveReader(aws)
     refs = {sp.key: ServiceRef(sp.region, sp.cluster, sp.service) for sp in plan.services}
     services = reader.services(refs.values())
     targets = reader.scalable_targets(refs.values())
+    wanted = []
+    for sp in plan.services:
+        svc = services.get(refs[sp.key])
+        if svc and svc.get("status") != "INACTIVE" and svc.get("taskDefinition"):
+            wanted.append((sp.region, str(svc["taskDefinition"])))
+    tds = reader.task_definitions(wanted)
+    alarm_names: dict[str, list[str]] = {}
+    for sp in plan.services:
+        if sp.fingerprint.live is not None:
+            alarm_names.setdefault(sp.region, []).extend(sp.fingerprint.live.alarms)
+    alarms: dict[str, dict[str, Any]] = {}
+    for region, names in alarm_names.items():
+        if names:
+            alarms.update(reader.alarms(region, names))
     problems = []
     for sp in plan.services:
         ref = refs[sp.key]
+        was = sp.fingerprint.live
         latest = None
         if sp.fingerprint.latest_revision:
             family = sp.fingerprint.latest_revision.rsplit("/", 1)[-1].rsplit(":", 1)[0]
             latest = reader.latest_task_definition(sp.region, family)
+        svc = services.get(ref)
+        target = targets.get(ref)
+        policies = None
+        if was is not None and was.scaling_policies and target is not None:
+            policies = tuple(reader.scaling_policies(sp.region, ref.resource_id))
+        names = was.alarms if was is not None else ()
         now = fingerprint_of(
             LiveService(
-                service=services.get(ref), scalable_target=targets.get(ref), latest_revision=latest
-            )
+                service=svc,
+                task_definition=tds.get(str((svc or {}).get("taskDefinition"))),
+                scalable_target=target,
+                latest_revision=latest,
+                scaling_policies=policies,
+                alarms=tuple(alarms[n] for n in names if n in alarms) if names else None,
+            ),
+            controller=sp.controller,
+            unmanaged=was.unmanaged if was is not None else (),
+            alarm_names=names,
         )
         reasons = stale_reasons(sp, now)
         if reasons:
@@ -187,7 +221,7 @@ def plans_to_resume(backend: StateBackend, keys: Sequence[str]) -> list[ServiceP
         if start is None or "service" not in start.data:
             continue
         data: dict[str, Any] = {
-            "format_version": 1,
+            "format_version": PLAN_FORMAT_VERSION,
             "services": [start.data["service"]],
             "options": start.data.get("options") or {},
         }

@@ -187,15 +187,20 @@ def align_unmanaged(desired: Mapping[str, Any], live: Mapping[str, Any]) -> Doc:
     (and then platformVersion too, unless given).
     """
     out = plain(live)
-    for name in SERVICE_UNMANAGED_WHEN_ABSENT:
-        if name not in desired:
-            out.pop(name, None)
-    if "launchType" not in desired and "capacityProviderStrategy" not in desired:
-        out.pop("launchType", None)
-        out.pop("capacityProviderStrategy", None)
-        if "platformVersion" not in desired:
-            out.pop("platformVersion", None)
+    for name in unmanaged_fields(desired):
+        out.pop(name, None)
     return out
+
+
+def unmanaged_fields(desired: Mapping[str, Any]) -> tuple[str, ...]:
+    """Top-level service fields the canonical desired definition leaves unmanaged: the live
+    value of these is neither compared by plan nor a reason for apply to call a plan stale."""
+    out = [name for name in SERVICE_UNMANAGED_WHEN_ABSENT if name not in desired]
+    if "launchType" not in desired and "capacityProviderStrategy" not in desired:
+        out += ["launchType", "capacityProviderStrategy"]
+        if "platformVersion" not in desired:
+            out.append("platformVersion")
+    return tuple(out)
 
 
 def service_update_payload(

@@ -14,6 +14,7 @@ from planner.plan.model import (
     Change,
     Document,
     Fingerprint,
+    LiveState,
     Plan,
     PlanOptions,
     ServicePlan,
@@ -76,6 +77,18 @@ def _fingerprint(d: Mapping[str, Any]) -> Fingerprint:
         scaling_suspended=d.get("scaling_suspended"),
         scaling_min_max=(int(mm[0]), int(mm[1])) if mm else None,
         latest_revision=d.get("latest_revision"),
+        live=_live(d["live"]) if d.get("live") is not None else None,
+    )
+
+
+def _live(d: Mapping[str, Any]) -> LiveState:
+    """The recorded live state; absent in plan files of older versions (apply refuses those)."""
+    return LiveState(
+        digests=dict(d["digests"]),
+        fields=dict(d["fields"]),
+        unmanaged=_tuple(d.get("unmanaged")),
+        scaling_policies=bool(d.get("scaling_policies")),
+        alarms=_tuple(d.get("alarms")),
     )
 
 

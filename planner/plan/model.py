@@ -99,8 +99,34 @@ class Step:
 
 
 @dataclass(frozen=True)
+class LiveState:
+    """Everything the planner compared, as it saw it: canonical live documents, field by field.
+
+    ``fields`` maps ``"<document>:<path>"`` (``service:desiredCount``, ``task definition:
+    containerDefinitions[app].image``, ``scalable target:MaxCapacity``, ``scaling policy cpu:
+    target_value``, ``alarm high-cpu:threshold``) to the canonical value when it is a short
+    scalar, else to ``{"digest": ...}`` (lists, long strings; environment values are hashed
+    before, so no digest is computed over a raw secret). ``digests`` holds one sha256 per
+    document over its fields. Apply rebuilds the same form from a fresh read, with the same
+    ``unmanaged`` paths left out (desiredCount the definition omits or auto scaling owns,
+    ignored tags, create-time defaults), and names every field that differs.
+    ``scaling_policies`` / ``alarms`` say what the planner read, so apply reads the same.
+    """
+
+    digests: Mapping[str, str]
+    fields: Mapping[str, Any]
+    unmanaged: tuple[str, ...] = ()
+    scaling_policies: bool = False
+    alarms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Fingerprint:
-    """The live facts a plan was built on; ``apply`` re-reads them and refuses if they moved."""
+    """The live facts a plan was built on; ``apply`` re-reads them and refuses if they moved.
+
+    ``live`` is None only in plan files written before it existed: apply refuses those
+    (see planner/plan/stale.py) rather than trust the few facts they hold.
+    """
 
     status: str  # ACTIVE | MISSING | INACTIVE | DRAINING
     task_definition: str | None = None
@@ -109,6 +135,7 @@ class Fingerprint:
     scaling_suspended: Mapping[str, bool] | None = None
     scaling_min_max: tuple[int, int] | None = None
     latest_revision: str | None = None
+    live: LiveState | None = None
 
 
 @dataclass(frozen=True)

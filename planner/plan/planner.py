@@ -24,9 +24,11 @@ from planner.model.service import (
     service_create_payload,
     service_update_payload,
     tag_changes,
+    unmanaged_fields,
 )
 from planner.model.taskdef import canonical_task_definition, task_definition_register_payload
-from planner.plan.extras import extras_steps
+from planner.plan.drift import live_state
+from planner.plan.extras import alarm_names, extras_steps
 from planner.plan.model import (
     Action,
     Change,
@@ -103,8 +105,18 @@ def _is_missing(live: LiveService) -> bool:
     return live.service is None or live.service.get("status") == "INACTIVE"
 
 
-def fingerprint_of(live: LiveService) -> Fingerprint:
-    """The facts apply re-checks before its first write."""
+def fingerprint_of(
+    live: LiveService,
+    *,
+    controller: str = "ECS",
+    unmanaged: Sequence[str] = (),
+    alarm_names: Sequence[str] = (),
+) -> Fingerprint:
+    """The facts apply re-checks before its first write: the service's status, revision and
+    deployments, and (``live``) every field the plan compared, less the ``unmanaged`` ones.
+
+    Apply calls this with the controller, unmanaged paths and alarm names the plan recorded,
+    so both sides are built by the very same rules."""
     svc = live.service
     status = "MISSING" if svc is None else str(svc.get("status", "ACTIVE"))
     st = live.scalable_target
@@ -116,7 +128,32 @@ def fingerprint_of(live: LiveService) -> Fingerprint:
         scaling_suspended=dict(st.get("SuspendedState") or NONE_SUSPENDED) if st else None,
         scaling_min_max=(int(st["MinCapacity"]), int(st["MaxCapacity"])) if st else None,
         latest_revision=live.latest_revision,
+        live=live_state(
+            service=svc,
+            task_definition=live.task_definition,
+            scalable_target=st,
+            scaling_policies=live.scaling_policies,
+            alarms=live.alarms,
+            alarm_names=alarm_names,
+            controller=controller,
+            unmanaged=unmanaged,
+        ),
     )
+
+
+def unmanaged_paths(
+    desired_service: Mapping[str, Any], ignore_tags: Sequence[str], auto_scaled: bool
+) -> tuple[str, ...]:
+    """Live fields the plan does not hold the config to, so their drift is not staleness:
+    service fields the definition omits (desiredCount, launch type...), desiredCount when a
+    scalable target owns it (auto scaling moves it at any time: refusing then would make every
+    apply of a scaled service a race), and tags listed in ``ignore.tags``."""
+    out = [f"service:{name}" for name in unmanaged_fields(desired_service)]
+    if auto_scaled and "service:desiredCount" not in out:
+        out.append("service:desiredCount")
+    for key in ignore_tags:
+        out += [f"service:tags.{key}", f"task definition:tags.{key}"]
+    return tuple(out)
 
 
 def _images(td: Mapping[str, Any] | None) -> tuple[str, ...]:
@@ -459,7 +496,14 @@ def plan_service(desired: DesiredService, live: LiveService, options: PlanOption
         service=desired.service,
         controller=controller,
         action=action,
-        fingerprint=fingerprint_of(live),
+        fingerprint=fingerprint_of(
+            live,
+            controller=controller,
+            unmanaged=unmanaged_paths(
+                desired_canon_sd, desired.ignore_tags, auto_scaled=target is not None
+            ),
+            alarm_names=alarm_names(desired.extras),
+        ),
         steps=tuple(steps.items),
         documents=(td_doc, sd_doc),
         summary=Summary(

@@ -248,7 +248,7 @@ def test_stale_plan_refused_after_desired_count_change(
     r = run_sub(sandbox, [single], state, "apply", str(tmp_path / "p.json"))
     assert r.code == 1, r
     assert "plan is stale" in r.stderr, r
-    assert "myservice" in r.stderr and "desired count" in r.stderr, r
+    assert "myservice: desiredCount 3 -> 2" in r.stderr, r
     assert writes_of(delta(before, requests(sandbox))) == {}
     assert live(sandbox)["desiredCount"] == 2
 
