@@ -14,7 +14,7 @@ from typing import Any
 
 from planner.apply.executor import ApplyContext, ServiceExecutor, ServiceResult
 from planner.aws.clients import AwsContext
-from planner.aws.reads import LiveReader, ServiceRef
+from planner.aws.reads import LiveReader, ServiceRef, TaskDefinitionStore
 from planner.errors import EcsplanError
 from planner.plan.codec import plan_from_data, to_data
 from planner.plan.model import PLAN_FORMAT_VERSION, Plan, ServicePlan
@@ -22,6 +22,7 @@ from planner.plan.planner import LiveService, fingerprint_of
 from planner.plan.stale import stale_reasons
 from planner.render.secrets import mask_for_file
 from planner.state.backend import StateBackend
+from planner.state.cache import task_definition_cache
 from planner.state.journal import Journal, last_unfinished_run, new_run_id
 from planner.state.model import LockInfo
 
@@ -34,12 +35,12 @@ def state_key(sp: ServicePlan) -> str:
     return f"{sp.cluster}/{sp.service}"
 
 
-def check_stale(plan: Plan, aws: AwsContext) -> None:
+def check_stale(plan: Plan, aws: AwsContext, cache: TaskDefinitionStore | None = None) -> None:
     """Re-read what every service's plan compared; refuse the plan if anything moved.
 
     The same documents are read as at plan time (service, its task definition, scalable
     target, and the scaling policies and alarms where the plan read them), batched as the
-    planner batches them.
+    planner batches them; ``cache`` spares DescribeTaskDefinition for revisions already seen.
     Every moved field of every service is named; the first service's go on the first line."""
     reader = LiveReader(aws)
     refs = {sp.key: ServiceRef(sp.region, sp.cluster, sp.service) for sp in plan.services}
@@ -50,7 +51,7 @@ def check_stale(plan: Plan, aws: AwsContext) -> None:
         svc = services.get(refs[sp.key])
         if svc and svc.get("status") != "INACTIVE" and svc.get("taskDefinition"):
             wanted.append((sp.region, str(svc["taskDefinition"])))
-    tds = reader.task_definitions(wanted)
+    tds = reader.task_definitions(wanted, cache=cache)
     alarm_names: dict[str, list[str]] = {}
     for sp in plan.services:
         if sp.fingerprint.live is not None:
@@ -152,7 +153,7 @@ def run_plan(req: RunRequest) -> list[ServiceResult]:
     locks = _lock_all(req, run_id)
     try:
         if req.check_staleness:
-            check_stale(req.plan, req.aws)
+            check_stale(req.plan, req.aws, task_definition_cache(req.backend))
         return _schedule(req, run_id)
     finally:
         for info in locks:

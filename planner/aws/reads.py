@@ -7,11 +7,12 @@ once however many services run it. Reads run on a small thread pool.
 
 from __future__ import annotations
 
+import warnings
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from planner.aws.clients import AwsContext
 from planner.aws.errors import aws_call, error_code
@@ -20,6 +21,15 @@ from planner.model.fields import SCALABLE_DIMENSION
 
 SERVICES_BATCH = 10
 SCALABLE_TARGETS_BATCH = 50
+TAG_ARNS_BATCH = 100  # tag:GetResources ResourceARNList maximum
+
+
+class TaskDefinitionStore(Protocol):
+    """Where task definition content is kept between plans (planner/state/cache.py)."""
+
+    def get(self, arn: str) -> Mapping[str, Any] | None: ...
+
+    def put(self, arn: str, body: Mapping[str, Any]) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -92,11 +102,40 @@ class LiveReader:
         return {r: found.get(r.service) for r in refs}
 
     # --- task definitions ---------------------------------------------------------------
-    def task_definitions(self, refs: Iterable[tuple[str, str]]) -> dict[str, dict[str, Any]]:
-        """describe_task_definition with tags, once per (region, ARN or family:rev)."""
+    def task_definitions(
+        self, refs: Iterable[tuple[str, str]], cache: TaskDefinitionStore | None = None
+    ) -> dict[str, dict[str, Any]]:
+        """{"taskDefinition": body, "tags": [...]} once per (region, ARN or family:rev).
+
+        With ``cache``, a full revision ARN it holds is not described again: its content
+        comes from the cache and only its tags from AWS, read for up to 100 ARNs per
+        tag:GetResources call. Tags are never taken from the cache because, unlike the
+        content, they can change on a registered revision, and a cached copy would hide a
+        real tag diff. Revisions read from AWS are added to the cache."""
         unique = list(dict.fromkeys(refs))
-        results = self._map(self._describe_task_definition, unique)
-        return {ref: res for (_, ref), res in zip(unique, results, strict=True)}
+        out: dict[str, dict[str, Any]] = {}
+        misses = unique
+        if cache is not None:
+            hits = self._map(lambda job: cache.get(job[1]), unique)
+            cached = {job: body for job, body in zip(unique, hits, strict=True) if body}
+            misses = [job for job in unique if job not in cached]
+            by_region: dict[str, list[str]] = defaultdict(list)
+            for region, ref in cached:
+                by_region[region].append(ref)
+            for region, arns in by_region.items():
+                tags = self.task_definition_tags(region, arns)
+                if tags is None:  # no tag:GetResources: describe them after all
+                    misses += [(region, a) for a in arns]
+                    continue
+                for arn in arns:
+                    out[arn] = {"taskDefinition": cached[(region, arn)], "tags": tags[arn]}
+        results = self._map(self._describe_task_definition, misses)
+        for (_, ref), res in zip(misses, results, strict=True):
+            out[ref] = res
+        if cache is not None and results:
+            bodies = [r["taskDefinition"] for r in results]
+            self._map(lambda b: cache.put(str(b.get("taskDefinitionArn", "")), b), bodies)
+        return out
 
     def _describe_task_definition(self, job: tuple[str, str]) -> dict[str, Any]:
         region, ref = job
@@ -104,6 +143,40 @@ class LiveReader:
         with aws_call(f"ecs:DescribeTaskDefinition {ref}"):
             resp = ecs.describe_task_definition(taskDefinition=ref, include=["TAGS"])
         return {"taskDefinition": resp["taskDefinition"], "tags": resp.get("tags", [])}
+
+    def task_definition_tags(
+        self, region: str, arns: Sequence[str]
+    ) -> dict[str, list[dict[str, str]]] | None:
+        """Current tags of task definition revisions, 100 ARNs per tag:GetResources call (an
+        ARN the answer leaves out has no tags). None, with a warning, when the Tagging API
+        cannot be used (e.g. no tag:GetResources permission): the caller describes instead.
+
+        The Resource Groups Tagging API is eventually consistent: a tag changed seconds
+        before a plan may not show yet (DescribeTaskDefinition would show it)."""
+        client = self.aws.client("resourcegroupstaggingapi", region)
+        out: dict[str, list[dict[str, str]]] = {a: [] for a in arns}
+        try:
+            for batch in chunks(list(dict.fromkeys(arns)), TAG_ARNS_BATCH):
+                with aws_call("tag:GetResources (task definition tags)"):
+                    pages = client.get_paginator("get_resources").paginate(
+                        ResourceARNList=list(batch)
+                    )
+                    for page in pages:
+                        for item in page.get("ResourceTagMappingList", []):
+                            arn = item.get("ResourceARN")
+                            if arn in out:
+                                out[arn] = [
+                                    {"key": t["Key"], "value": t.get("Value", "")}
+                                    for t in item.get("Tags", [])
+                                ]
+        except AwsError as e:
+            warnings.warn(
+                f"task definition tags not readable in bulk ({e}); "
+                "describing each cached task definition instead",
+                stacklevel=2,
+            )
+            return None
+        return out
 
     def latest_task_definition(self, region: str, family: str) -> str | None:
         """ARN of the newest ACTIVE revision of exactly this family (prefix matches filtered)."""

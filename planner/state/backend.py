@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from planner.aws.clients import AwsContext
 
 DEFAULT_LOCATION = "./state"
+CACHE_DIR = ".cache"  # never a percent-encoded service key ("." is always encoded there)
 
 
 class StateBackend(Protocol):
@@ -48,6 +49,15 @@ class StateBackend(Protocol):
 
     def services(self) -> list[str]:
         """Service keys that have a lock or a journal, sorted."""
+        ...
+
+    def cache_get(self, name: str) -> bytes | None:
+        """A cache entry (``<kind>/<file name>``, see planner/state/cache.py), None if absent.
+        Cache entries live under ``.cache/``, apart from every service key."""
+        ...
+
+    def cache_put(self, name: str, data: bytes) -> None:
+        """Store a cache entry whole (readers see the old entry or the new one), replacing any."""
         ...
 
 

@@ -23,7 +23,12 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
-from planner.state.backend import dead_holder_warning, holder_is_dead, new_lock_info
+from planner.state.backend import (
+    CACHE_DIR,
+    dead_holder_warning,
+    holder_is_dead,
+    new_lock_info,
+)
 from planner.state.errors import (
     JournalConflict,
     LockHeld,
@@ -275,6 +280,29 @@ class LocalBackend:
                 out.append(summarize_run(service_key, entries))
         out.sort(key=lambda r: (r.started, r.run_id), reverse=True)
         return out
+
+    # -- cache ------------------------------------------------------------------------------
+
+    def _cache_path(self, name: str) -> Path:
+        kind, _, file = name.partition("/")
+        if not kind or not file or "/" in file or file.startswith(".") or kind.startswith("."):
+            raise ValueError(f"invalid cache entry name {name!r}")
+        return self.root / CACHE_DIR / kind / file
+
+    def cache_get(self, name: str) -> bytes | None:
+        try:
+            return self._cache_path(name).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def cache_put(self, name: str, data: bytes) -> None:
+        """Write a temporary file and rename it over the entry: never a torn entry in place.
+        No fsync: a lost entry is only read from AWS again."""
+        path = self._cache_path(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
 
     def services(self) -> list[str]:
         if not self.root.is_dir():

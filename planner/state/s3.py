@@ -13,6 +13,7 @@ nothing, and two writers using the same seq cannot both succeed.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import warnings
 from collections import defaultdict
@@ -22,7 +23,12 @@ from typing import TypeVar
 
 from planner.aws.clients import AwsContext
 from planner.aws.s3_objects import ConditionFailed, S3Objects
-from planner.state.backend import dead_holder_warning, holder_is_dead, new_lock_info
+from planner.state.backend import (
+    CACHE_DIR,
+    dead_holder_warning,
+    holder_is_dead,
+    new_lock_info,
+)
 from planner.state.errors import (
     JournalConflict,
     LockHeld,
@@ -121,10 +127,9 @@ class S3Backend:
                     continue
                 if holder_is_dead(held[0]):
                     warnings.warn(dead_holder_warning(held[0]), StateWarning, stacklevel=2)
-                    try:
+                    # someone else may take it over first; the next round will see
+                    with contextlib.suppress(ConditionFailed):
                         self.objects.delete_if_match(key, held[1])
-                    except ConditionFailed:
-                        pass  # someone else took it over first; the next round will see
                     continue
                 raise LockHeld(held[0]) from None
             self._etags[info.id] = etag
@@ -239,6 +244,34 @@ class S3Backend:
         out = self._parallel(summary, [keys for keys in by_run.values() if keys])
         out.sort(key=lambda r: (r.started, r.run_id), reverse=True)
         return out
+
+    # -- cache ------------------------------------------------------------------------------
+
+    def _cache_key(self, name: str) -> str:
+        kind, _, file = name.partition("/")
+        if not kind or not file or "/" in file or file.startswith(".") or kind.startswith("."):
+            raise ValueError(f"invalid cache entry name {name!r}")
+        return f"{self._base}{CACHE_DIR}/{kind}/{file}"
+
+    def cache_get(self, name: str) -> bytes | None:
+        obj = self.objects.get(self._cache_key(name))
+        return None if obj is None else obj.body
+
+    def cache_put(self, name: str, data: bytes) -> None:
+        """Created with If-None-Match (entries are immutable: a racing writer wrote the same);
+        an existing different entry (a corrupt one) is replaced with If-Match on its ETag."""
+        key = self._cache_key(name)
+        try:
+            self.objects.put_if_absent(key, data)
+            return
+        except ConditionFailed:
+            pass
+        current = self.objects.get(key)
+        if current is None or current.body == data:
+            return
+        # replaced meanwhile by another writer: theirs is checked on read like ours
+        with contextlib.suppress(ConditionFailed):
+            self.objects.put_if_match(key, data, current.etag)
 
     def services(self) -> list[str]:
         out = []

@@ -1,8 +1,9 @@
 """Plan one or many services: load -> batched live reads -> pure planner -> Plan.
 
 All reads for all services happen here, batched across services (describe_services by 10 per
-cluster, scalable targets by 50, each task definition ARN once), so a 500-service plan costs
-little more than one call per service.
+cluster, scalable targets by 50, each task definition ARN once, and not at all when the
+state's cache holds it: only its tags are read, 100 ARNs per call), so a repeat plan of 500
+unchanged services costs about 0.13 calls per service.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from planner import __version__
 from planner.aws.clients import AwsContext
-from planner.aws.reads import LiveReader, ServiceRef
+from planner.aws.reads import LiveReader, ServiceRef, TaskDefinitionStore
 from planner.config.model import ServiceConfig
 from planner.errors import AwsError, EcsplanError
 from planner.model.service import controller_of
@@ -77,8 +78,13 @@ def build_plan(
     options: PlanOptions,
     *,
     max_workers: int = 8,
+    cache: TaskDefinitionStore | None = None,
 ) -> Plan:
-    """Read everything the plan needs in batches, then plan each service (in given order)."""
+    """Read everything the plan needs in batches, then plan each service (in given order).
+
+    ``cache`` (planner.state.cache.TaskDefinitionCache of the state location) spares
+    DescribeTaskDefinition for revisions read by an earlier plan; without it every revision
+    in use is described."""
     reader = LiveReader(aws, max_workers=max_workers)
     refs = {e.key: ref_of(e, aws) for e in entries}
     live_services = reader.services(refs.values())
@@ -109,7 +115,7 @@ def build_plan(
             pinned_ref[e.key] = live_arn
     for key, r in pinned_ref.items():
         wanted.append((refs[key].region, r))
-    tds = reader.task_definitions(wanted)
+    tds = reader.task_definitions(wanted, cache=cache)
 
     alarm_names_by_region: dict[str, list[str]] = {}
     for e in entries:

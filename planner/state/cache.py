@@ -1,0 +1,133 @@
+"""Task definition content cached in the state location, so a repeat plan skips
+DescribeTaskDefinition for revisions it has already read.
+
+A registered revision never changes: its ARN (``family:revision``) names one content for good.
+So an entry is keyed by the full ARN, revision included, and a revision the cache has not
+seen is always read from AWS. What is cached is the describe body without the members that
+do change (``status``, ``deregisteredAt``, ``deleteRequestedAt``) and without tags: tags can
+be added or removed on a registered revision (TagResource), and the planner compares them, so
+they are read fresh on every plan (planner/aws/reads.py reads them 100 ARNs per call).
+
+The raw body is kept, not its canonical form: canonicalisation is code and may change
+between versions, the content does not. Every entry carries the sha256 of its content and
+its ARN; an entry that does not parse, names another ARN or fails its digest (a torn write,
+a hand edit, disk damage) is ignored with a warning and the revision read from AWS again
+(the fresh read then replaces the entry). Reading or writing the cache never fails a plan.
+
+Layout: ``<state>/.cache/task-definitions/<ARN, percent-encoded>.json`` (local), the same
+under the S3 prefix. See docs/state.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+from planner.errors import EcsplanError
+from planner.state.backend import StateBackend
+from planner.state.errors import StateWarning
+from planner.state.keys import encode_service_key
+
+KIND = "task-definitions"
+ENTRY_FORMAT = 1
+# Members of a describe body that change after registration: never cached.
+MUTABLE = ("status", "deregisteredAt", "deleteRequestedAt")
+
+
+def content_digest(content: Mapping[str, Any]) -> str:
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def immutable_content(body: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of a DescribeTaskDefinition ``taskDefinition`` that never changes."""
+    return {k: v for k, v in body.items() if k not in MUTABLE}
+
+
+def is_revision_arn(ref: str) -> bool:
+    """A full task definition ARN with its revision (``...:task-definition/web:12``): the
+    only key the cache answers for (``web``, ``web:12`` or a family ARN may mean another
+    revision tomorrow, or in another account)."""
+    if not ref.startswith("arn:") or ":task-definition/" not in ref:
+        return False
+    rev = ref.rsplit(":", 1)[-1]
+    return rev.isdigit()
+
+
+class TaskDefinitionCache:
+    """Verified get / best-effort put of task definition content in a state backend."""
+
+    def __init__(self, backend: StateBackend) -> None:
+        self.backend = backend
+        self._writable = True  # after a failed write (read-only state in a PR job?) stop trying
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _name(arn: str) -> str:
+        return f"{KIND}/{encode_service_key(arn)}.json"
+
+    def get(self, arn: str) -> dict[str, Any] | None:
+        """The cached content of exactly this revision, or None (not cached, or unusable)."""
+        if not is_revision_arn(arn):
+            return None
+        try:
+            raw = self.backend.cache_get(self._name(arn))
+        except (OSError, EcsplanError, ValueError) as e:
+            self._warn(arn, f"cannot read it: {e}")
+            return None
+        if raw is None:
+            return None
+        try:
+            entry = json.loads(raw)
+            content = entry["content"]
+            problem = None
+            if entry.get("format") != ENTRY_FORMAT:
+                problem = f"unknown format {entry.get('format')!r}"
+            elif entry.get("arn") != arn or content.get("taskDefinitionArn") != arn:
+                problem = "it is for another revision"
+            elif entry.get("digest") != content_digest(content):
+                problem = "its content does not match its digest"
+        except (ValueError, KeyError, TypeError, AttributeError) as e:
+            problem = f"not a cache entry ({type(e).__name__})"
+        if problem:
+            self._warn(arn, problem)
+            return None
+        return dict(content)
+
+    def put(self, arn: str, body: Mapping[str, Any]) -> None:
+        """Remember a revision read from AWS; a failure to write is a warning, not an error."""
+        if not self._writable or not is_revision_arn(arn) or body.get("taskDefinitionArn") != arn:
+            return
+        # JSON-shaped first (datetimes as text), so the digest is the one a reader computes
+        content = json.loads(json.dumps(immutable_content(body), default=str))
+        entry = {"format": ENTRY_FORMAT, "arn": arn, "digest": content_digest(content)}
+        data = json.dumps({**entry, "content": content}).encode()
+        try:
+            self.backend.cache_put(self._name(arn), data)
+        except (OSError, EcsplanError, ValueError) as e:
+            with self._lock:
+                first, self._writable = self._writable, False
+            if not first:
+                return
+            warnings.warn(
+                f"task definition cache: could not store {arn} ({e}); not caching more in this run",
+                StateWarning,
+                stacklevel=2,
+            )
+
+    @staticmethod
+    def _warn(arn: str, why: str) -> None:
+        warnings.warn(
+            f"task definition cache entry for {arn} ignored ({why}); read from AWS instead",
+            StateWarning,
+            stacklevel=3,
+        )
+
+
+def task_definition_cache(backend: StateBackend | None) -> TaskDefinitionCache | None:
+    """The cache of a backend (None without one)."""
+    return None if backend is None else TaskDefinitionCache(backend)
