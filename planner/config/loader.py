@@ -2,7 +2,9 @@
 
 Order, as in ecspresso: envfiles are exported first; YAML and JSON files are templated then
 parsed; Jsonnet files are evaluated (ext vars, native functions, imports relative to the
-file) and their output templated. Unrecoverable problems (missing file, syntax, template
+file) and their output templated. When config values call functions a plugin defines (``cluster:
+'{{ tfstate `...` }}'``), the plugins are set up from the config's ``plugins`` first and the
+config is read again. Unrecoverable problems (missing file, syntax, template
 errors) raise; problems the rest of the file can survive are kept in ``problems`` so that
 ``validate`` reports everything at once.
 """
@@ -77,11 +79,22 @@ def load_config(path: str | Path, options: LoadOptions | None = None) -> Service
     cfg_path = Path(path)
     load_envfiles(options.envfiles)
     funcs = FunctionSet(options.sources)
-    doc = read_document(cfg_path, funcs, options)
+    problems: list[ConfigError] = []
+    plugins: tuple[PluginConfig, ...] | None = None
+    try:
+        doc = read_document(cfg_path, funcs, options)
+    except ConfigError as first:
+        # As in ecspresso, config values may call functions that plugins define (cluster:
+        # '{{ tfstate `aws_ecs_cluster.main.name` }}'): set the plugins up from the file's
+        # `plugins` alone, then read the whole file again.
+        early = _plugins_doc(cfg_path, funcs, options)
+        if early is None:
+            raise first from None
+        plugins = _plugins(early, early.data["plugins"], cfg_path.parent, funcs, options, problems)
+        doc = read_document(cfg_path, funcs, options)
     if not isinstance(doc.data, dict):
         raise doc.error([], "config must be a mapping of keys to values")
     data: dict[str, Any] = doc.data
-    problems: list[ConfigError] = []
     warnings: list[str] = []
 
     for key in data:
@@ -97,7 +110,8 @@ def load_config(path: str | Path, options: LoadOptions | None = None) -> Service
     required = _str(data.get("required_version"))
     if required:
         _check_version(doc, required, problems)
-    plugins = _plugins(doc, data.get("plugins"), cfg_path.parent, funcs, options, problems)
+    if plugins is None:
+        plugins = _plugins(doc, data.get("plugins"), cfg_path.parent, funcs, options, problems)
     extras = data.get("ecsplan") if isinstance(data.get("ecsplan"), dict) else {}
     for key in extras:
         if key not in ECSPLAN_KEYS:
@@ -190,6 +204,41 @@ def read_document(path: Path, funcs: FunctionSet, options: LoadOptions) -> Sourc
         except (ConfigError, json.JSONDecodeError, RecursionError):
             raise json_error from None
         return jsonish_doc(path, rendered, data, line_map)
+
+
+class _AnyFunction(dict[str, Any]):
+    """Template functions where an unknown name renders as an empty string (plugins pass)."""
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return super().get(name) or (lambda *args: "")
+
+
+def _plugins_doc(path: Path, funcs: FunctionSet, options: LoadOptions) -> SourceDoc | None:
+    """The config's ``plugins`` list, read before the functions plugins define exist.
+
+    YAML and JSON are templated with every unknown function rendering as ""; of a Jsonnet
+    config only the ``plugins`` field is evaluated (its other fields are never forced).
+    None when there is no such list or it cannot be read this way.
+    """
+    lenient = _AnyFunction(funcs.funcs)
+    try:
+        if path.suffix.lower() in JSONNET_EXT:
+            snippet = f"(import {json.dumps(path.name)}).plugins"
+            text = evaluate_jsonnet(path, funcs, options.ext_str, options.ext_code, snippet)
+            doc = plain_doc(
+                path, text, {"plugins": json.loads(render_template(text, path, lenient))}
+            )
+        else:
+            rendered, line_map = render_template_mapped(read_source(path), path, lenient)
+            parse = parse_yaml if path.suffix.lower() in YAML_EXT else parse_json
+            doc = parse(path, rendered, line_map)
+    except (ConfigError, ValueError, RecursionError):
+        return None
+    if not isinstance(doc.data, dict) or not isinstance(doc.data.get("plugins"), list):
+        return None
+    if not doc.data["plugins"]:
+        return None
+    return doc
 
 
 def unwrap(doc: SourceDoc, wrappers: tuple[str, ...]) -> SourceDoc:

@@ -400,3 +400,27 @@ def test_diff_TestDiffServices_desired_count(
     desired = canonical_service(_definition(tmp_path, "service_definition", local))
     live = canonical_service(_definition(tmp_path, "service_definition", remote))
     assert (desired != align_unmanaged(desired, live)) is differs
+
+
+# --- tests/config_tfstate_in_config.* ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        "config_tfstate_in_config.yaml",
+        "config_tfstate_in_config.json",
+        "config_tfstate_in_config.jsonnet",
+    ],
+)
+def test_config_tfstate_in_config(env: pytest.MonkeyPatch, config: str) -> None:
+    # The files say what they check: config-level fields resolved from the tfstate plugin
+    # the same file declares. So the cluster is the state's aws_ecs_cluster.main name.
+    _plugin_env(env)
+    state = json.loads((DATA / "terraform.tfstate").read_text())
+    cluster = next(r for r in state["resources"] if r["type"] == "aws_ecs_cluster")
+    cfg = load_config(DATA / config)
+    assert cfg.cluster == cluster["instances"][0]["attributes"]["name"]
+    assert f"{cfg.service}/{cfg.cluster}" == "test/default"
+    assert [p.name for p in cfg.plugins] == ["tfstate"]
+    _expect_plugin_config(cfg)
