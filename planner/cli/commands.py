@@ -1,32 +1,36 @@
-"""Registers every command on the group (one module per command or small family)."""
+"""Where each command lives, and the one line `ecsplan --help` shows for it.
+
+Commands load lazily: `ecsplan --help` and `--version` import none of them (and so neither
+boto3 nor rich), and `ecsplan plan` imports only plan_cmd and what it needs. Each module
+defines its commands with `@cli.command()` on import.
+"""
 
 from __future__ import annotations
 
-import importlib
-
-# Each module defines its commands with `@cli.command()` on import.
-BUILT: list[str] = [
-    "validate_cmd",
-    "plan_cmd",
-    "apply_cmd",
-    "sandbox_cmd",
-    "rollback_cmd",
-    "state_cmd",
-    "appspec_cmd",
-    "verify_cmd",
-    "init_cmd",
-    "run_cmd",
-    "exec_cmd",
-    "status_cmd",
-    "wait_cmd",
-    "scale_cmd",
-    "revisions_cmd",
-    "deregister_cmd",
-    "tasks_cmd",
-    "lifecycle_cmd",
-    "comment_cmd",
-    "register_cmd",
-]
-
-for _name in BUILT:
-    importlib.import_module(f"planner.cli.{_name}")
+# name -> (module under planner.cli, summary in the command list of `ecsplan --help`)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "apply": ("apply_cmd", "Apply a saved plan exactly (no prompt), or plan, show and ask first."),
+    "appspec": ("appspec_cmd", "Print the CodeDeploy AppSpec for the service."),
+    "comment": ("comment_cmd", "Post rendered plan Markdown as the PR's sticky comment(s)."),
+    "delete": ("lifecycle_cmd", "Delete the service: show it, confirm, delete, wait."),
+    "deploy": ("apply_cmd", "Plan and apply in one go (ecspresso's deploy), no prompt."),
+    "deregister": ("deregister_cmd", "Deregister old task definition revisions, never one in use."),
+    "diff": ("plan_cmd", "Only the diffs of task and service definitions against live."),
+    "exec": ("exec_cmd", "Open an ECS Exec session in a task of the service."),
+    "init": ("init_cmd", "Write ecspresso.yml and definitions from a live service."),
+    "plan": ("plan_cmd", "Read live state and show what apply would change."),
+    "refresh": ("lifecycle_cmd", "Force a new deployment of the running task definition."),
+    "register": ("register_cmd", "Register a new revision of the task definition only."),
+    "render": ("validate_cmd", "Print the rendered config, service and task definitions."),
+    "revisions": ("revisions_cmd", "List the family's revisions, marking those in use."),
+    "rollback": ("rollback_cmd", "Undo what a run changed, from its journal."),
+    "run": ("run_cmd", "Run a one-off task with the service's network settings."),
+    "sandbox": ("sandbox_cmd", "Start the local emulated AWS on 127.0.0.1."),
+    "scale": ("scale_cmd", "Change the desired count (and scaling capacity), journaled."),
+    "state": ("state_cmd", "Inspect state, journals and locks; release a stale lock."),
+    "status": ("status_cmd", "Show each service's deployments, tasks, scaling and events."),
+    "tasks": ("tasks_cmd", "List the service's tasks; find or stop one."),
+    "validate": ("validate_cmd", "Check configs and definitions (schema + semantic checks)."),
+    "verify": ("verify_cmd", "Check the resources the definitions refer to exist and fit."),
+    "wait": ("wait_cmd", "Wait for the deployment in progress; exit 1 if it fails."),
+}

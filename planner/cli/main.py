@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import traceback
@@ -11,8 +12,7 @@ import click
 
 from planner import __version__
 from planner.cli.argv import normalize_argv
-from planner.cli.context import Globals
-from planner.config.duration import parse_duration
+from planner.cli.commands import COMMANDS
 from planner.errors import EcsplanError
 
 
@@ -31,7 +31,33 @@ def _env_list(name: str, sep: str) -> tuple[str, ...]:
     return tuple(v for v in os.environ.get(name, "").split(sep) if v)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class LazyGroup(click.Group):
+    """Imports a command's module only when that command runs (or shows its own help), so
+    `ecsplan --version` and `--help` start without boto3, rich or moto."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            importlib.import_module(f"planner.cli.{COMMANDS[cmd_name][0]}")
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            if name in COMMANDS:
+                rows.append((name, COMMANDS[name][1]))
+            else:
+                rows.append((name, self.commands[name].get_short_help_str(limit=80)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="ecsplan")
 @click.option(
     "--config",
@@ -106,6 +132,9 @@ def cli(
 
     Global options go before or after the command, as with ecspresso.
     """
+    from planner.cli.context import Globals
+    from planner.config.duration import parse_duration
+
     try:
         timeout_seconds = parse_duration(timeout) if timeout else None
     except ValueError as e:
@@ -152,8 +181,9 @@ def help_(ctx: click.Context, command: str | None) -> None:
 
 
 def _register_commands() -> None:
-    # Imported for their side effect of adding commands to `cli`.
-    from planner.cli import commands  # noqa: F401
+    """Load every command now (tests and tools that walk the whole CLI)."""
+    for module, _ in COMMANDS.values():
+        importlib.import_module(f"planner.cli.{module}")
 
 
 def _show_warning(
@@ -165,7 +195,6 @@ def _show_warning(
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; every EcsplanError becomes one line on stderr and exit code 1."""
-    _register_commands()
     warnings.showwarning = _show_warning
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or bool(os.environ.get("ECSPLAN_DEBUG"))

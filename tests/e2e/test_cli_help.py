@@ -30,3 +30,35 @@ def test_unknown_flag_is_exit_1_with_one_line() -> None:
     out = run("--definitely-not-a-flag")
     assert out.returncode == 1
     assert out.stderr.startswith("Error: ")
+
+
+def test_command_table_matches_the_modules() -> None:
+    """Each command loads from the module the lazy table names, and no module defines a
+    command the table (and so `ecsplan --help`) would not list."""
+    import importlib
+
+    from planner.cli.commands import COMMANDS
+    from planner.cli.main import cli
+
+    for name, (module, summary) in COMMANDS.items():
+        importlib.import_module(f"planner.cli.{module}")
+        assert name in cli.commands, f"planner.cli.{module} does not define {name}"
+        assert summary.endswith(".") and len(summary) <= 80
+    unlisted = set(cli.commands) - set(COMMANDS) - {"version", "help"}
+    assert not unlisted, f"commands missing from planner/cli/commands.py: {unlisted}"
+
+
+def test_version_and_help_import_no_heavy_module() -> None:
+    """Start-up stays small: `--version` and `--help` load neither boto3 nor rich (the time
+    itself is measured by bench/startup.py, not asserted)."""
+    probe = (
+        "import sys\nfrom planner.cli.main import main\n"
+        "for argv in (['--version'], ['--help']):\n"
+        "    try:\n        main(argv)\n    except SystemExit:\n        pass\n"
+        "heavy = [m for m in ('boto3', 'botocore', 'rich', 'moto', 'yaml', 'jsonschema') "
+        "if m in sys.modules]\n"
+        "print('HEAVY=' + ','.join(heavy))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[-1] == "HEAVY="
