@@ -249,6 +249,7 @@ def test_only_known_template_functions_exist() -> None:
         "json_escape",
         "must_env",
         "secretsmanager_arn",
+        "secretsmanager_arnf",
         "ssm",
     ]
 
