@@ -13,13 +13,15 @@ import click
 from planner.cli.context import Globals, pass_globals
 from planner.cli.flags import options_from, plan_flags
 from planner.cli.main import cli
-from planner.cli.services import Selection, select
+from planner.cli.services import Selection, select, state_location
 from planner.plan.codec import plan_to_data
 from planner.plan.model import Plan, PlanOptions
 from planner.render.json_out import render_json
 from planner.render.markdown import join_markdown_parts, render_markdown, write_markdown_parts
 from planner.render.secrets import mask_for_file, sensitive_values
 from planner.render.text import render_text
+from planner.state.backend import open_backend
+from planner.state.cache import task_definition_cache
 from planner.workspace.planning import build_plan
 
 
@@ -35,7 +37,8 @@ def make_plan(
     for e in sel.entries:
         for w in e.config.warnings:
             click.echo(f"warning: {e.key}: {w}", err=True)
-    plan = build_plan(sel.entries, aws, options, max_workers=sel.parallelism)
+    cache = task_definition_cache(open_backend(state_location(g, sel), aws))
+    plan = build_plan(sel.entries, aws, options, max_workers=sel.parallelism, cache=cache)
     return replace(plan, workspace=g.workspace), sel
 
 
