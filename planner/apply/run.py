@@ -35,7 +35,12 @@ def state_key(sp: ServicePlan) -> str:
     return f"{sp.cluster}/{sp.service}"
 
 
-def check_stale(plan: Plan, aws: AwsContext, cache: TaskDefinitionStore | None = None) -> None:
+def check_stale(
+    plan: Plan,
+    aws: AwsContext,
+    cache: TaskDefinitionStore | None = None,
+    sensitive: frozenset[str] = frozenset(),
+) -> None:
     """Re-read what every service's plan compared; refuse the plan if anything moved.
 
     The same documents are read as at plan time (service, its task definition, scalable
@@ -43,6 +48,8 @@ def check_stale(plan: Plan, aws: AwsContext, cache: TaskDefinitionStore | None =
     planner batches them; ``cache`` spares DescribeTaskDefinition for revisions already seen.
     Every moved field of every service is named; the first service's go on the first line."""
     reader = LiveReader(aws)
+    if cache is not None:  # the plan holds the desired task definitions (secrets restored)
+        cache = cache.bind([to_data(plan)], sensitive)
     refs = {sp.key: ServiceRef(sp.region, sp.cluster, sp.service) for sp in plan.services}
     services = reader.services(refs.values())
     targets = reader.scalable_targets(refs.values())
@@ -153,7 +160,7 @@ def run_plan(req: RunRequest) -> list[ServiceResult]:
     locks = _lock_all(req, run_id)
     try:
         if req.check_staleness:
-            check_stale(req.plan, req.aws, task_definition_cache(req.backend))
+            check_stale(req.plan, req.aws, task_definition_cache(req.backend), req.sensitive)
         return _schedule(req, run_id)
     finally:
         for info in locks:

@@ -31,6 +31,10 @@ class TaskDefinitionStore(Protocol):
 
     def put(self, arn: str, body: Mapping[str, Any]) -> None: ...
 
+    def bind(self, desired: Iterable[Any], sensitive: Iterable[str] = ()) -> TaskDefinitionStore:
+        """The store for one run: hidden secret values are filled from its desired values."""
+        ...
+
 
 @dataclass(frozen=True)
 class ServiceRef:

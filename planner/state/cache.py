@@ -8,8 +8,12 @@ do change (``status``, ``deregisteredAt``, ``deleteRequestedAt``) and without ta
 be added or removed on a registered revision (TagResource), and the planner compares them, so
 they are read fresh on every plan (planner/aws/reads.py reads them 100 ARNs per call).
 
-The raw body is kept, not its canonical form: canonicalisation is code and may change
-between versions, the content does not. Every entry carries the sha256 of its content and
+The describe body is kept, not its canonical form: canonicalisation is code and may change
+between versions, the content does not. Secret-bearing members (environment values,
+``secrets``, ``secretOptions``, repository credentials) are stored as digests and filled
+back from this run's desired task definitions (planner/state/cache_secrets.py): the state
+never holds a secret, and an entry whose hidden values the config no longer has is simply
+not used. Every entry carries the sha256 of its content and
 its ARN; an entry that does not parse, names another ARN or fails its digest (a torn write,
 a hand edit, disk damage) is ignored with a warning and the revision read from AWS again
 (the fresh read then replaces the entry). Reading or writing the cache never fails a plan.
@@ -24,16 +28,17 @@ import hashlib
 import json
 import threading
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from planner.errors import EcsplanError
 from planner.state.backend import StateBackend
+from planner.state.cache_secrets import KnownValues, hide, restore
 from planner.state.errors import StateWarning
 from planner.state.keys import encode_service_key
 
 KIND = "task-definitions"
-ENTRY_FORMAT = 1
+ENTRY_FORMAT = 2  # 2: secret-bearing members hidden (format 1 held them as read)
 # Members of a describe body that change after registration: never cached.
 MUTABLE = ("status", "deregisteredAt", "deleteRequestedAt")
 
@@ -61,10 +66,16 @@ def is_revision_arn(ref: str) -> bool:
 class TaskDefinitionCache:
     """Verified get / best-effort put of task definition content in a state backend."""
 
-    def __init__(self, backend: StateBackend) -> None:
+    def __init__(self, backend: StateBackend, known: KnownValues | None = None) -> None:
         self.backend = backend
+        self.known = known or KnownValues()
         self._writable = True  # after a failed write (read-only state in a PR job?) stop trying
         self._lock = threading.Lock()
+
+    def bind(self, desired: Iterable[Any], sensitive: Iterable[str] = ()) -> TaskDefinitionCache:
+        """This cache, filling hidden values from ``desired`` (the task definitions, or a plan,
+        of the run at hand) and the values its templates marked ``sensitive``."""
+        return TaskDefinitionCache(self.backend, KnownValues.of(desired, sensitive))
 
     @staticmethod
     def _name(arn: str) -> str:
@@ -85,6 +96,8 @@ class TaskDefinitionCache:
             entry = json.loads(raw)
             content = entry["content"]
             problem = None
+            if entry.get("format") == 1:
+                return None  # written by an earlier version with values as read: replaced now
             if entry.get("format") != ENTRY_FORMAT:
                 problem = f"unknown format {entry.get('format')!r}"
             elif entry.get("arn") != arn or content.get("taskDefinitionArn") != arn:
@@ -96,14 +109,16 @@ class TaskDefinitionCache:
         if problem:
             self._warn(arn, problem)
             return None
-        return dict(content)
+        # None: a hidden value is not what this run wants (a changed environment value, a
+        # rotated secret): described again, which shows the real values in the diff
+        return restore(content, self.known)
 
     def put(self, arn: str, body: Mapping[str, Any]) -> None:
         """Remember a revision read from AWS; a failure to write is a warning, not an error."""
         if not self._writable or not is_revision_arn(arn) or body.get("taskDefinitionArn") != arn:
             return
         # JSON-shaped first (datetimes as text), so the digest is the one a reader computes
-        content = json.loads(json.dumps(immutable_content(body), default=str))
+        content = hide(json.loads(json.dumps(immutable_content(body), default=str)), self.known)
         entry = {"format": ENTRY_FORMAT, "arn": arn, "digest": content_digest(content)}
         data = json.dumps({**entry, "content": content}).encode()
         try:

@@ -86,6 +86,9 @@ def build_plan(
     DescribeTaskDefinition for revisions read by an earlier plan; without it every revision
     in use is described."""
     reader = LiveReader(aws, max_workers=max_workers)
+    if cache is not None:
+        sensitive = frozenset().union(*(e.config.sensitive for e in entries))
+        cache = cache.bind([e.config.task_definition for e in entries], sensitive)
     refs = {e.key: ref_of(e, aws) for e in entries}
     live_services = reader.services(refs.values())
     scalable = reader.scalable_targets(refs.values())

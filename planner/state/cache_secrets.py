@@ -1,0 +1,126 @@
+"""Cached task definitions hold no secret values, yet a cache hit gives back the exact content.
+
+A live task definition may hold secrets anywhere a user put them: environment values (an
+SSM SecureString rendered into ``DB_CONN``, a rotated password whose old value this run never
+saw), ``secrets[].valueFrom`` (a Secrets Manager ARN names its secret), log ``secretOptions``
+and ``repositoryCredentials``. The state is read by CI jobs and people who must not see them,
+so those members are stored as ``(cached:<digest>)``: a sha256 over the member's name and
+value. Any other string containing a value the templates marked secret gets the plan file's
+``(sensitive:<hash>)`` placeholder.
+
+A placeholder is filled back from the values of this run's desired task definitions (the
+same member, the same name). If one cannot be filled, the live value differs from what the
+config wants now (a new image tag does not matter, a changed environment value does), and
+the entry is not used: the revision is described from AWS, so the diff shows real values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from planner.errors import EcsplanError
+from planner.render.secrets import mask_for_file, unmask_from_file
+
+PLACEHOLDER_RE = re.compile(r"\(cached:([0-9a-f]{16})\)")
+# list member -> (item key holding the name, item key holding the value)
+_NAMED_LISTS = {
+    "environment": ("name", "value"),
+    "secrets": ("name", "valueFrom"),
+    "secretOptions": ("name", "valueFrom"),
+}
+_CREDENTIALS = "repositoryCredentials"
+
+
+def _digest(member: str, name: str, value: str) -> str:
+    text = f"{member}\0{name}\0{value}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _members(obj: Any) -> Iterator[tuple[str, str, str]]:
+    """Every (member, name, value) that is stored as a digest, anywhere in JSON-like ``obj``."""
+    if isinstance(obj, Mapping):
+        for k, v in obj.items():
+            if k in _NAMED_LISTS and isinstance(v, (list, tuple)):
+                name_key, value_key = _NAMED_LISTS[k]
+                for item in v:
+                    if isinstance(item, Mapping) and isinstance(item.get(value_key), str):
+                        yield k, str(item.get(name_key, "")), item[value_key]
+            elif k == _CREDENTIALS and isinstance(v, Mapping):
+                param = v.get("credentialsParameter")
+                if isinstance(param, str):
+                    yield k, "credentialsParameter", param
+            yield from _members(v)
+    elif isinstance(obj, (list, tuple)):
+        for v in obj:
+            yield from _members(v)
+
+
+def _rewrite(obj: Any, fn: Any) -> Any:
+    """A copy of ``obj`` with ``fn(member, name, value)`` applied to every digested member."""
+    if isinstance(obj, Mapping):
+        out: dict[str, Any] = {}
+        for k, v in obj.items():
+            if k in _NAMED_LISTS and isinstance(v, list):
+                name_key, value_key = _NAMED_LISTS[k]
+                v = [
+                    {**item, value_key: fn(k, str(item.get(name_key, "")), item[value_key])}
+                    if isinstance(item, Mapping) and isinstance(item.get(value_key), str)
+                    else item
+                    for item in v
+                ]
+            elif k == _CREDENTIALS and isinstance(v, Mapping):
+                param = v.get("credentialsParameter")
+                if isinstance(param, str):
+                    v = {**v, "credentialsParameter": fn(k, "credentialsParameter", param)}
+            out[k] = _rewrite(v, fn)
+        return out
+    if isinstance(obj, list):
+        return [_rewrite(v, fn) for v in obj]
+    return obj
+
+
+@dataclass(frozen=True)
+class KnownValues:
+    """What a cached entry may be filled back from: this run's desired values."""
+
+    by_digest: Mapping[str, str] = field(default_factory=dict)
+    sensitive: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, desired: Iterable[Any], sensitive: Iterable[str] = ()) -> KnownValues:
+        """From desired task definitions (or any data holding them, such as a plan)."""
+        by_digest = {_digest(m, n, v): v for doc in desired for m, n, v in _members(doc)}
+        return cls(by_digest, frozenset(sensitive))
+
+
+def hide(content: Mapping[str, Any], known: KnownValues) -> dict[str, Any]:
+    """The copy of ``content`` that may be written to the state."""
+    hidden = _rewrite(content, lambda m, n, v: f"(cached:{_digest(m, n, v)})")
+    return dict(mask_for_file(hidden, known.sensitive))
+
+
+def restore(content: Mapping[str, Any], known: KnownValues) -> dict[str, Any] | None:
+    """The exact content again, or None when a hidden value is not one of ``known``."""
+    missing = False
+
+    def fill(member: str, name: str, value: str) -> str:
+        nonlocal missing
+        m = PLACEHOLDER_RE.fullmatch(value)
+        if m is None:
+            return value
+        if m[1] not in known.by_digest:
+            missing = True
+            return value
+        return known.by_digest[m[1]]
+
+    filled = _rewrite(content, fill)
+    if missing:
+        return None
+    try:
+        return dict(unmask_from_file(filled, known.sensitive))
+    except EcsplanError:  # a marked secret changed since the entry was written
+        return None
