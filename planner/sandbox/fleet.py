@@ -12,7 +12,7 @@ import uuid
 from typing import Any
 
 from moto.core.utils import utcnow
-from moto.ecs.models import EC2ContainerServiceBackend, Service, Task, TaskDefinition
+from moto.ecs.models import Container, EC2ContainerServiceBackend, Service, Task, TaskDefinition
 
 log = logging.getLogger("planner.sandbox")
 
@@ -89,6 +89,33 @@ def running(service: Service, unit: str) -> int:
     return sum(1 for t in live(service, unit) if t.status == "RUNNING")
 
 
+def containers_of(td: TaskDefinition, task_arn: str) -> list[Container]:
+    """One container per container definition, each with a runtimeId (moto makes one)."""
+    out = []
+    for cdef in td.container_definitions:
+        c = Container(td)
+        c.task_arn = task_arn
+        c.name = cdef.get("name")
+        c.image = cdef.get("image")
+        c.cpu = cdef.get("cpu", 0)
+        c.memory = cdef.get("memory")
+        c.environment = cdef.get("environment")
+        c.command = cdef.get("command")
+        c.exitCode = None
+        c.runtime_id = uuid.uuid4().hex
+        c.sb_essential = cdef.get("essential", True) is not False
+        out.append(c)
+    return out
+
+
+def set_status(task: Task, status: str, exit_code: int | None = None) -> None:
+    """Every container of ``task`` in ``status`` (and exited with ``exit_code``)."""
+    for c in task.containers:
+        c.last_status = status
+        if exit_code is not None:
+            c.exitCode = exit_code
+
+
 def pending(service: Service, unit: str) -> int:
     return sum(1 for t in live(service, unit) if t.status == "PENDING")
 
@@ -125,7 +152,8 @@ def launch(
         )
         task.task_definition_arn = td.arn
         task.status = "PENDING"
-        task.containers[0].last_status = "PENDING"
+        task.containers = containers_of(td, task.task_arn)
+        set_status(task, "PENDING")
         task.created_at = utcnow()
         if network:
             task.network_configuration = network
@@ -158,7 +186,7 @@ def settle(service: Service, unit: str, fails: bool) -> list[ServiceTask]:
             failed.append(t)
         else:
             t.status = "RUNNING"
-            t.containers[0].last_status = "RUNNING"
+            set_status(t, "RUNNING")
             t.started_at = utcnow()
     if failed:
         stop(service, unit, failed, "Essential container in task exited", exit_code=1)
@@ -177,8 +205,7 @@ def stop(
         t.status = "STOPPED"
         t.desired_status = "STOPPED"
         t.stopped_reason = reason
-        t.containers[0].last_status = "STOPPED"
-        t.containers[0].exitCode = exit_code
+        set_status(t, "STOPPED", exit_code)
         stopped.append(t)
     backend = service._backend
     while len(stopped) > MAX_STOPPED_TASKS:

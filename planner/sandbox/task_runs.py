@@ -25,7 +25,7 @@ from typing import Any
 from moto.core.responses import ActionResult
 from moto.core.utils import utcnow
 from moto.ecs.exceptions import InvalidParameterException
-from moto.ecs.models import Container, EC2ContainerServiceBackend, TaskDefinition
+from moto.ecs.models import EC2ContainerServiceBackend
 from moto.ecs.responses import EC2ContainerServiceResponse
 
 from planner.sandbox import fleet
@@ -45,24 +45,6 @@ class RunTask(fleet.ServiceTask):
 
 def _tag(image: str) -> str:
     return image.rsplit("/", 1)[-1].partition(":")[2].split("@")[0]
-
-
-def _containers(td: TaskDefinition, task_arn: str) -> list[Container]:
-    out = []
-    for cdef in td.container_definitions:
-        c = Container(td)
-        c.task_arn = task_arn
-        c.name = cdef.get("name")
-        c.image = cdef.get("image")
-        c.cpu = cdef.get("cpu", 0)
-        c.memory = cdef.get("memory")
-        c.environment = cdef.get("environment")
-        c.command = cdef.get("command")
-        c.exitCode = None
-        c.runtime_id = uuid.uuid4().hex
-        c.sb_essential = cdef.get("essential", True) is not False
-        out.append(c)
-    return out
 
 
 def run_task(
@@ -113,7 +95,7 @@ def run_task(
             capacity_provider_name=strategy[0]["capacityProvider"] if strategy else None,
         )
         task.task_definition_arn = td.arn
-        task.containers = _containers(td, task.task_arn)
+        task.containers = fleet.containers_of(td, task.task_arn)
         task.status = "PROVISIONING"
         task.created_at = utcnow()
         task.sb_run_ticks = 0
