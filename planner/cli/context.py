@@ -41,6 +41,11 @@ class Globals:
         found = next((n for n in DEFAULT_CONFIGS if Path(n).is_file()), DEFAULT_CONFIGS[0])
         return (found,)
 
+    def filter_for(self, config_filter: str | None) -> str | None:
+        """The filter command to choose a task with: the flag (or its env var), else the
+        config's ``filter_command`` (where ecspresso v1 kept it)."""
+        return self.filter_command or config_filter or None
+
     @property
     def color(self) -> bool:
         return not self.no_color and "NO_COLOR" not in os.environ

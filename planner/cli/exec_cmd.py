@@ -18,6 +18,7 @@ import click
 from planner.aws.checks import TaskCalls
 from planner.cli.context import Globals, pass_globals
 from planner.cli.main import cli
+from planner.cli.picker import choose, task_id_of, task_line
 from planner.cli.services import select
 from planner.errors import EcsplanError
 
@@ -45,7 +46,11 @@ INSTALL_URL = (
 @click.option("--local-port", type=int, hidden=True)
 @click.option("--port", type=int, hidden=True)
 @click.option("--host", hidden=True)
-@click.option("--container", metavar="NAME", help="Container (default: the task's first).")
+@click.option(
+    "--container",
+    metavar="NAME",
+    help="Container (default: chosen with --filter-command when several, else the first).",
+)
 @click.option("--command", default="sh", show_default=True, help="Command to run.")
 @pass_globals
 def exec_(
@@ -81,18 +86,33 @@ def exec_(
     aws = g.aws(cfg.region)
     region = aws.region or cfg.region or aws.resolved_region()
     calls = TaskCalls(aws, region)
+    filter_command = g.filter_for(cfg.filter_command)
     if task_id is None:
         arns = calls.running_task_arns(cfg.cluster, cfg.service)
         if not arns:
             raise EcsplanError(f"no running task in service {cfg.cluster}/{cfg.service}")
-        task_id = arns[0]
-        more = f" (1 of {len(arns)}; choose one with --task)" if len(arns) > 1 else ""
-        click.echo(f"task {task_id.rsplit('/', 1)[-1]}{more}", err=True)
-    found = calls.describe_tasks(cfg.cluster, [task_id])
-    if not found:
-        raise EcsplanError(f"task {task_id} not found in cluster {cfg.cluster}")
-    task = found[0]
+        if len(arns) > 1 and filter_command:
+            found = calls.describe_tasks(cfg.cluster, arns)
+            ids = [task_id_of(str(t["taskArn"])) for t in found]
+            chosen_id = choose(filter_command, ids, [task_line(t) for t in found], "task")
+            task = found[ids.index(chosen_id)]
+        else:
+            task_id = arns[0]
+            more = f" (1 of {len(arns)}; choose one with --task)" if len(arns) > 1 else ""
+            click.echo(f"task {task_id_of(task_id)}{more}", err=True)
+    if task_id is not None:
+        found = calls.describe_tasks(cfg.cluster, [task_id])
+        if not found:
+            raise EcsplanError(f"task {task_id} not found in cluster {cfg.cluster}")
+        task = found[0]
     containers = task.get("containers") or []
+    if container is None and len(containers) > 1 and filter_command:
+        names = [str(c.get("name")) for c in containers]
+        lines = [
+            f"{c.get('name')}\t{c.get('lastStatus', '-')}\t{c.get('image', '-')}"
+            for c in containers
+        ]
+        container = choose(filter_command, names, lines, "container")
     chosen = next((c for c in containers if container in (None, c.get("name"))), None)
     if chosen is None:
         names = ", ".join(str(c.get("name")) for c in containers)

@@ -1,7 +1,8 @@
 """`ecsplan tasks`: the service's tasks; `--find` for scripts; `--stop ID` stops one.
 
 ecspresso's spellings work too: `--id ID` picks a task (`--find --id` dumps it as JSON,
-`--stop --id ID` stops it) and `--output table|json|tsv` picks the format."""
+`--stop --id ID` stops it), `--filter-command` (peco, fzf) chooses one for `--find` and
+`--stop` as ecspresso does, and `--output table|json|tsv` picks the format."""
 
 from __future__ import annotations
 
@@ -15,14 +16,11 @@ import click
 from planner.aws.ops import OpsClient
 from planner.cli.context import Globals, pass_globals
 from planner.cli.main import cli
+from planner.cli.picker import choose, task_id_of, task_line
 from planner.cli.services import select
 from planner.cli.status_cmd import refs_of
 from planner.errors import EcsplanError
 from planner.ops.tables import console, table
-
-
-def task_id(arn: str) -> str:
-    return arn.rsplit("/", 1)[-1]
 
 
 def _time(v: Any) -> str | None:
@@ -33,7 +31,7 @@ def task_row(key: str, t: Mapping[str, Any]) -> dict[str, Any]:
     """The facts of one task a user looks at, JSON-ready."""
     return {
         "service": key,
-        "id": task_id(str(t.get("taskArn", ""))),
+        "id": task_id_of(str(t.get("taskArn", ""))),
         "taskArn": t.get("taskArn"),
         "revision": str(t.get("taskDefinitionArn", "-")).rsplit("/", 1)[-1],
         "lastStatus": t.get("lastStatus"),
@@ -50,7 +48,8 @@ def task_row(key: str, t: Mapping[str, Any]) -> dict[str, Any]:
 @click.option(
     "--find",
     is_flag=True,
-    help="Print the running tasks' ARNs, one per line; with --id, that task as JSON.",
+    help="Print the running tasks' ARNs, one per line; with --id or --filter-command, "
+    "that task as JSON.",
 )
 @click.option(
     "--stop",
@@ -91,11 +90,25 @@ def tasks(
         rows = [r for r in rows if task_ref in (r["id"], r["taskArn"])]
         if not rows:
             raise EcsplanError(f"task {task_ref} is not a task of the selected service(s)")
+    filter_command = g.filter_for(next((e.config.filter_command for e in sel.entries), None))
     if stop_id is not None:
         wanted = stop_id or task_ref
+        if not wanted and filter_command:
+            live = [r for r in rows if r["lastStatus"] != "STOPPED"]
+            wanted = _pick(filter_command, live, raw)
         if not wanted:
-            raise EcsplanError("--stop needs a task: --stop ID or --stop --id ID")
+            raise EcsplanError(
+                "--stop needs a task: --stop ID, --stop --id ID, or --filter-command to choose"
+            )
         return _stop(g, refs, rows, wanted, force)
+    if find and not task_ref and filter_command and rows:  # ecspresso: choose one, dump it
+        chosen = _pick(filter_command, rows, raw)
+        click.echo(
+            json.dumps(
+                raw[next(r["taskArn"] for r in rows if r["id"] == chosen)], indent=2, default=str
+            )
+        )
+        return 0
     if find and task_ref:
         click.echo(json.dumps(raw[rows[0]["taskArn"]], indent=2, default=str))
         return 0
@@ -121,6 +134,14 @@ def tasks(
     if not rows:
         click.echo("No tasks.")
     return 0
+
+
+def _pick(command: str, rows: list[dict[str, Any]], raw: Mapping[str, Mapping[str, Any]]) -> str:
+    if not rows:
+        raise EcsplanError("no task to choose from")
+    return choose(
+        command, [r["id"] for r in rows], [task_line(raw[r["taskArn"]]) for r in rows], "task"
+    )
 
 
 def _stop(

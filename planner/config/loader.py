@@ -62,8 +62,7 @@ KNOWN_KEYS = frozenset(
         "codedeploy",
         "ignore",
         "ecsplan",
-        # ecspresso keys we accept without acting on them
-        "filter_command",
+        "filter_command",  # ecspresso v1 place of --filter-command
     }
 )
 ECSPLAN_KEYS = frozenset({"state", "scaling", "alarms"})
@@ -100,8 +99,6 @@ def load_config(path: str | Path, options: LoadOptions | None = None) -> Service
     for key in data:
         if key not in KNOWN_KEYS:
             warnings.append(f"{doc.location([key])}: {_unknown_key(key, KNOWN_KEYS)}")
-    if "filter_command" in data:
-        warnings.append(f"{doc.location(['filter_command'])}: filter_command is not supported")
 
     region = _str(data.get("region")) or os.environ.get("AWS_REGION") or None
     if options.sources is not None:
@@ -163,6 +160,7 @@ def load_config(path: str | Path, options: LoadOptions | None = None) -> Service
         task_definition_path=defs["taskdef"][0],
         sources=sources,
         sensitive=frozenset(funcs.sensitive),
+        filter_command=_str(data.get("filter_command")) or None,
         warnings=tuple(warnings),
         problems=tuple(problems),
     )

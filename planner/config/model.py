@@ -70,6 +70,7 @@ class ServiceConfig:
     task_definition_path: Path | None = None
     sources: Mapping[str, SourceDoc] = field(default_factory=dict)
     sensitive: frozenset[str] = frozenset()
+    filter_command: str | None = None  # ecspresso's picker for exec/tasks (--filter-command wins)
     warnings: tuple[str, ...] = ()
     problems: tuple[ConfigError, ...] = ()
 

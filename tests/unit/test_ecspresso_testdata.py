@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from planner.cli.context import Globals
 from planner.config import LoadOptions, ServiceConfig, load_config, validate_config
 from planner.errors import ConfigError, ValidationFailed
 from planner.model.service import align_unmanaged, canonical_service
@@ -202,11 +203,13 @@ def test_config_TestLoadConfigForCodeDeploy(tmp_path: Path, env: Any, config: st
 
 
 @pytest.mark.parametrize(("cli_filter", "expected"), [("", "fzf"), ("peco", "peco")])
-def test_config_TestFilterCommandDeprecated(cli_filter: str, expected: str) -> None:
-    pytest.skip(
-        "ecsplan has no interactive filter command (no --filter-command, no fzf/peco "
-        "selection); filter_command in a config is accepted with a warning"
-    )
+def test_config_TestFilterCommandDeprecated(
+    tmp_path: Path, env: Any, cli_filter: str, expected: str
+) -> None:
+    cfg = load_config(_alone(tmp_path, "filter_command.yml"))
+    assert Globals(filter_command=cli_filter or None).filter_for(cfg.filter_command) == expected
+    assert not [w for w in cfg.warnings if "filter_command" in w]
+    _only_missing_definitions(cfg)
 
 
 # --- ecspresso_test.go ------------------------------------------------------------------
