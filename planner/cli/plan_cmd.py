@@ -11,11 +11,13 @@ from typing import Any
 import click
 
 from planner.cli.context import Globals, pass_globals
+from planner.cli.external_diff import run_external
 from planner.cli.flags import options_from, plan_flags
 from planner.cli.main import cli
 from planner.cli.services import Selection, select, state_location
 from planner.plan.codec import plan_to_data
 from planner.plan.model import Plan, PlanOptions
+from planner.render.definition_diff import definition_diffs
 from planner.render.json_out import render_json
 from planner.render.markdown import join_markdown_parts, render_markdown, write_markdown_parts
 from planner.render.secrets import mask_for_file, sensitive_values
@@ -163,14 +165,48 @@ def plan(
 @cli.command()
 @plan_flags
 @click.option("--target", multiple=True, metavar="NAME")
+@click.option(
+    "--unified/--no-unified",
+    default=True,
+    show_default=True,
+    help="Unified diff (diff -u hunks), or each whole document with its lines marked.",
+)
+@click.option(
+    "--external",
+    metavar="CMD",
+    envvar=["ECSPRESSO_DIFF_COMMAND", "ECSPRESSO_DIFF"],
+    help="Run CMD LIVE_FILE LOCAL_FILE per changed document instead (difft, delta...).",
+)
 @pass_globals
-def diff(g: Globals, target: tuple[str, ...], **flags: Any) -> int:
-    """Only the diffs of task and service definitions against live (ecspresso habit)."""
+def diff(
+    g: Globals, target: tuple[str, ...], unified: bool, external: str | None, **flags: Any
+) -> int:
+    """Only the diffs of task and service definitions against live, as ecspresso prints them:
+    `--- <live ARN>` / `+++ <local file>`, then the hunks."""
     options = options_from(flags)
     p, sel = make_plan(g, options, target)
     sensitive = sensitive_values(p, sel.sensitive)
+    paths = {
+        e.key: {
+            name: str(path)
+            for name, path in (
+                ("task definition", e.config.task_definition_path),
+                ("service", e.config.service_definition_path),
+            )
+            if path is not None
+        }
+        for e in sel.entries
+    }
+    if external:
+        run_external(external, definition_diffs(p, sensitive, paths))
+        return 0
     text = render_text(
-        p, sensitive=sensitive, color=g.color and sys.stdout.isatty(), diff_only=True
+        p,
+        sensitive=sensitive,
+        color=g.color and sys.stdout.isatty(),
+        diff_only=True,
+        unified=unified,
+        paths=paths,
     )
     click.echo(text, nl=False)
     return 0

@@ -67,3 +67,30 @@ def diff_lines(
     if out and pos < len(a):
         out.append(_fold(a, pos, len(a)))
     return out
+
+
+def patch_lines(
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any] | None,
+    from_label: str,
+    to_label: str,
+    *,
+    unified: bool = True,
+) -> list[str]:
+    """A diff as ``diff -u`` and ``patch`` read it (``---``/``+++`` and ``@@`` hunks), or, with
+    ``unified=False``, the whole document with every line marked (ecspresso ``--no-unified``).
+    No lines when nothing differs."""
+    a, b = canonical_lines(before), canonical_lines(after)
+    if a == b:
+        return []
+    if unified:
+        return list(difflib.unified_diff(a, b, from_label, to_label, lineterm="", n=CONTEXT_LINES))
+    out = [f"--- {from_label}", f"+++ {to_label}"]
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            out.extend(f" {line}" for line in a[i1:i2])
+            continue
+        out.extend(f"-{line}" for line in a[i1:i2])
+        out.extend(f"+{line}" for line in b[j1:j2])
+    return out

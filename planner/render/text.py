@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from io import StringIO
 
 from rich.console import Console
@@ -15,7 +15,8 @@ from planner.render.common import (
     service_phrase,
     summary_line,
 )
-from planner.render.diff import diff_lines
+from planner.render.definition_diff import DefinitionDiff, definition_diffs
+from planner.render.diff import diff_lines, patch_lines
 from planner.render.secrets import changed_secret_names
 from planner.render.steps import appspec_lines, change_lines, document_symbol
 
@@ -90,24 +91,25 @@ def _plan_lines(plan: Plan, raw: Plan, sensitive: frozenset[str]) -> list[Line]:
     return out
 
 
-def _diff_only_lines(plan: Plan, raw: Plan, sensitive: frozenset[str]) -> list[Line]:
-    """ecspresso's ``diff``: ---/+++ headers and unified diffs, nothing else."""
+def _diff_only_lines(diffs: Iterable[DefinitionDiff], unified: bool) -> list[Line]:
+    """ecspresso's ``diff``: per document ``--- live`` / ``+++ local file``, the diff, a blank."""
     out: list[Line] = []
-    for sp, raw_sp in zip(plan.services, raw.services, strict=True):
-        for doc, raw_doc in zip(sp.documents, raw_sp.documents, strict=True):
-            if not doc.changed:
-                continue
-            label = f"{service_name(sp)} {doc.name}"
-            out.append(
-                (f"--- {label} (live)" if doc.before is not None else "--- /dev/null", "bold")
-            )
-            out.append(
-                (f"+++ {label} (desired)" if doc.after is not None else "+++ /dev/null", "bold")
-            )
-            out.extend(_diff_block(doc, "", column0=True))
-            for name in changed_secret_names(raw_doc.before, raw_doc.after, sensitive):
-                out.append((f"# (sensitive value of {name} changed)", "yellow"))
+    for d in diffs:
+        lines = patch_lines(d.before, d.after, d.live_label, d.local_label, unified=unified)
+        out.extend((line, _patch_style(line)) for line in lines)
+        out.extend(
+            (f"# (sensitive value of {name} changed)", "yellow") for name in d.secret_changes
+        )
+        out.append(("", ""))
     return out
+
+
+def _patch_style(line: str) -> str:
+    if line.startswith(("---", "+++")):
+        return "bold"
+    if line.startswith("@@"):
+        return "cyan"
+    return _MARKER_STYLE.get(line[:1], "")
 
 
 def render_text(
@@ -117,14 +119,20 @@ def render_text(
     color: bool,
     width: int | None = None,
     diff_only: bool = False,
+    unified: bool = True,
+    paths: Mapping[str, Mapping[str, str]] | None = None,
 ) -> str:
     """The plan as terminal text (ANSI colours only when ``color``), secrets masked.
 
-    ``diff_only`` returns only the document diffs (``ecsplan diff``); "" when nothing differs.
+    ``diff_only`` returns only the document diffs (``ecsplan diff``), as ``diff -u`` prints
+    them (or whole documents with ``unified=False``), headed by the live ARN and the local
+    file from ``paths`` (service key -> document name -> path); "" when nothing differs.
     """
     values = frozenset(sensitive)
-    shown = masked_plan(plan, values)
-    lines = _diff_only_lines(shown, plan, values) if diff_only else _plan_lines(shown, plan, values)
+    if diff_only:
+        lines = _diff_only_lines(definition_diffs(plan, values, paths), unified)
+    else:
+        lines = _plan_lines(masked_plan(plan, values), plan, values)
     buf = StringIO()
     console = Console(
         file=buf,

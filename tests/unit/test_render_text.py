@@ -73,11 +73,32 @@ def test_color_adds_ansi_only_when_asked() -> None:
     assert "\x1b[31m" in colored and "\x1b[32m" in colored
 
 
-def test_diff_only_has_markers_in_column_zero() -> None:
-    out = render_text(PLANS["count_only"], color=False, diff_only=True)
+def test_diff_is_a_unified_diff_headed_by_the_live_arn_and_the_local_file() -> None:
+    """As ecspresso's `diff`: `--- <service ARN>` / `+++ <file>`, @@ hunks, markers in column 0."""
+    paths = {"worker": {"service": "worker/ecs-service-def.json"}}
+    out = render_text(PLANS["count_only"], color=False, diff_only=True, paths=paths)
     lines = out.splitlines()
-    assert lines[0] == "--- my-cluster/worker service (live)"
-    assert lines[1] == "+++ my-cluster/worker service (desired)"
-    assert '-   "desiredCount": 2,' in lines
-    assert '+   "desiredCount": 5,' in lines
+    assert lines[0] == "--- arn:aws:ecs:ap-northeast-1:123456789012:service/my-cluster/worker"
+    assert lines[1] == "+++ worker/ecs-service-def.json"
+    assert lines[2].startswith("@@ -") and lines[2].endswith(" @@")
+    assert '-  "desiredCount": 2,' in lines
+    assert '+  "desiredCount": 5,' in lines
     assert "Plan:" not in out
+    assert len(lines) < 15  # only the hunk around the change
+
+
+def test_no_unified_diff_shows_the_whole_document_marked() -> None:
+    full = render_text(PLANS["count_only"], color=False, diff_only=True, unified=False)
+    lines = full.splitlines()
+    assert lines[0].startswith("--- arn:aws:ecs:") and lines[1].startswith("+++ ")
+    assert not any(line.startswith("@@") for line in lines)
+    assert '-  "desiredCount": 2,' in lines and '+  "desiredCount": 5,' in lines
+    body = [line for line in lines[2:] if line and not line.startswith(("-", "+"))]
+    assert body[0] == " {" and body[-1] == " }"  # every unchanged line, first to last
+    assert len(lines) > len(
+        render_text(PLANS["count_only"], color=False, diff_only=True).splitlines()
+    )
+
+
+def test_diff_is_empty_without_changes() -> None:
+    assert render_text(PLANS["no_changes"], color=False, diff_only=True) == ""

@@ -1,0 +1,101 @@
+"""`ecsplan diff` prints what `ecspresso diff` prints: `--- <live ARN>` / `+++ <local file>` and a
+unified diff (`--no-unified`: each whole document, lines marked); nothing when live matches."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from helpers_cli import copy_example, delta, requests, run_inproc, writes_of
+
+from planner.sandbox.server import Sandbox
+
+pytestmark = pytest.mark.integration
+
+HUNK = re.compile(r"^@@ -\d+(,\d+)? \+\d+(,\d+)? @@$")
+
+
+@pytest.fixture
+def deployed(sandbox: Sandbox, tmp_path: Path) -> Path:
+    cfg = copy_example("single-service", tmp_path)
+    sandbox.prepare([str(cfg)])
+    assert run_inproc([cfg], tmp_path / "state", "deploy").code == 0
+    return cfg
+
+
+def test_diff_of_an_image_change_is_a_unified_diff_of_the_task_definition(
+    sandbox: Sandbox, deployed: Path, tmp_path: Path
+) -> None:
+    before = requests(sandbox)
+    r = run_inproc([], None, "diff", "--config", str(deployed), env={"IMAGE_TAG": "1.28"})
+    assert r.code == 0, r
+    lines = r.stdout.splitlines()
+    assert re.fullmatch(
+        r"--- arn:aws:ecs:ap-northeast-1:\d{12}:task-definition/myservice:1", lines[0]
+    )
+    assert lines[1] == f"+++ {deployed.parent / 'ecs-task-def.json'}"
+    assert HUNK.match(lines[2]), lines[2]
+    changed = [line for line in lines[3:] if line.startswith(("+", "-"))]
+    assert changed == ['-      "image": "nginx:1.27",', '+      "image": "nginx:1.28",']
+    assert all(line[:1] in " +-@" for line in lines[3:]), r.stdout
+    assert writes_of(delta(before, requests(sandbox))) == {}  # diff never writes
+
+
+def test_no_unified_prints_the_whole_document(deployed: Path) -> None:
+    env = {"IMAGE_TAG": "1.28"}
+    unified = run_inproc([], None, "diff", "--config", str(deployed), env=env).stdout
+    r = run_inproc([], None, "diff", "--no-unified", "--config", str(deployed), env=env)
+    assert r.code == 0, r
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("--- arn:aws:ecs:") and lines[1].startswith("+++ ")
+    assert not any(line.startswith("@@") for line in lines)
+    assert lines[2] == " {" and lines[-2:] == [" }", ""]
+    assert '+      "image": "nginx:1.28",' in lines
+    assert len(lines) > len(unified.splitlines())
+
+
+def test_diff_prints_nothing_when_live_matches(deployed: Path) -> None:
+    r = run_inproc([], None, "diff", "--config", str(deployed))
+    assert r.code == 0, r
+    assert r.stdout == ""
+
+
+def _recorder(tmp_path: Path, rc: int = 0) -> Path:
+    """A diff tool that copies the two files it is given (and the order) for the test."""
+    tool = tmp_path / "difftool"
+    out = tmp_path / "seen"
+    tool.write_text(
+        f'#!/bin/sh\necho "$1" >> {out}/args\necho "$2" >> {out}/args\n'
+        f'cp "$1" {out}/live.json\ncp "$2" {out}/local.json\necho tool-output\nexit {rc}\n'
+    )
+    tool.chmod(0o755)
+    out.mkdir()
+    return tool
+
+
+def test_external_gets_the_live_and_the_local_document_as_files(
+    deployed: Path, tmp_path: Path
+) -> None:
+    tool = _recorder(tmp_path)
+    env = {"IMAGE_TAG": "1.28"}
+    r = run_inproc([], None, "diff", "--config", str(deployed), "--external", str(tool), env=env)
+    assert r.code == 0, r
+    seen = tmp_path / "seen"
+    live = json.loads((seen / "live.json").read_text())
+    local = json.loads((seen / "local.json").read_text())
+    assert live["containerDefinitions"][0]["image"] == "nginx:1.27"
+    assert local["containerDefinitions"][0]["image"] == "nginx:1.28"
+    assert len((seen / "args").read_text().splitlines()) == 2  # one document changed
+    assert not Path((seen / "args").read_text().splitlines()[0]).exists()  # temp files cleaned
+
+
+def test_external_from_the_environment_and_a_failing_tool(deployed: Path, tmp_path: Path) -> None:
+    tool = _recorder(tmp_path, rc=1)
+    env = {"IMAGE_TAG": "1.28", "ECSPRESSO_DIFF_COMMAND": f"{tool} --color=always"}
+    r = run_inproc([], None, "diff", "--config", str(deployed), env=env)
+    assert r.code == 1
+    assert r.stderr.splitlines()[0].startswith(
+        f"Error: external diff command '{tool} --color=always' exited with 1; it must exit 0"
+    )
