@@ -79,7 +79,7 @@ def exec_(
             f"exec needs {PLUGIN}, which is not on PATH; install the Session Manager plugin "
             f"for the AWS CLI: {INSTALL_URL}"
         )
-    entries = select(g).entries
+    entries = select(g, definitions=False).entries
     if len(entries) != 1:
         raise EcsplanError("exec works on one service; name one config with -c")
     cfg = entries[0].config

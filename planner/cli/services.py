@@ -17,13 +17,14 @@ from planner.workspace.planning import ServiceEntry
 DEFAULT_PARALLELISM = 10
 
 
-def load_options(g: Globals) -> LoadOptions:
+def load_options(g: Globals, definitions: bool = True) -> LoadOptions:
     """LoadOptions from the global flags, with lazy AWS lookups for templates."""
     return LoadOptions(
         envfiles=g.envfiles,
         ext_str=g.ext_str,
         ext_code=g.ext_code,
         sources=AwsTemplateSources(g.aws()),
+        definitions=definitions,
     )
 
 
@@ -73,9 +74,11 @@ def _unique_keys(entries: list[ServiceEntry]) -> list[ServiceEntry]:
     return out
 
 
-def select(g: Globals, targets: tuple[str, ...] = ()) -> Selection:
-    """Load and validate every config; order them so dependencies come first."""
-    options = load_options(g)
+def select(g: Globals, targets: tuple[str, ...] = (), *, definitions: bool = True) -> Selection:
+    """Load and validate every config; order them so dependencies come first.
+
+    ``definitions=False``: the configs only, for commands that read live state alone."""
+    options = load_options(g, definitions)
     if g.workspace:
         ws = load_workspace(g.workspace, options)
         entries = [

@@ -102,7 +102,7 @@ def print_status(statuses: list[ServiceStatus], color: bool) -> None:
 @pass_globals
 def status(g: Globals, events: int | None, fmt: str) -> int:
     """Show each service's state, deployments, task sets, auto scaling and recent events."""
-    sel = select(g)
+    sel = select(g, definitions=False)
     n = events if events is not None else (10 if len(sel.entries) == 1 else 2)
     statuses = gather(g, sel, n)
     if fmt == "json":

@@ -75,7 +75,7 @@ def tasks(
     g: Globals, task_ref: str | None, find: bool, stop_id: str | None, force: bool, fmt: str
 ) -> int:
     """List the service's tasks (revision, status, health, started, stopped reason)."""
-    sel = select(g)
+    sel = select(g, definitions=False)
     refs = refs_of(g, sel)
     aws = g.aws()
     rows: list[dict[str, Any]] = []

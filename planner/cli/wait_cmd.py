@@ -99,7 +99,7 @@ def wait(g: Globals, wait_until: str, timeout: str | None) -> int:
         limit = parse_duration(timeout) if timeout else None
     except ValueError as e:
         raise EcsplanError(f"--timeout: {e}") from e
-    sel = select(g)
+    sel = select(g, definitions=False)
     refs = refs_of(g, sel)
     aws = g.aws()
     reader = LiveReader(aws, max_workers=sel.parallelism)

@@ -129,6 +129,9 @@ def load_config(path: str | Path, options: LoadOptions | None = None) -> Service
             defs[name] = (None, None)
             continue
         def_path = _resolve(cfg_path.parent, rel)
+        if not options.definitions:
+            defs[name] = (def_path, None)
+            continue
         if not def_path.is_file():
             problems.append(doc.error([key], missing_file_message(def_path)))
             defs[name] = (def_path, None)

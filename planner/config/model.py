@@ -23,6 +23,10 @@ class LoadOptions:
     ext_str: Mapping[str, str] = field(default_factory=dict)
     ext_code: Mapping[str, str] = field(default_factory=dict)
     sources: TemplateSources | None = None
+    # False for commands that only need the config (status, wait, tasks, exec): the task and
+    # service definitions are not rendered, so their templates' env vars need not be set,
+    # as with ecspresso
+    definitions: bool = True
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers_cli import copy_example, ecsplan
+from helpers_cli import copy_example, ecsplan, run_inproc
 
 from planner.sandbox.server import Sandbox
 
@@ -128,3 +128,26 @@ def test_assume_role_arn(sandbox: Sandbox, single: Path, tmp_path: Path) -> None
     assert again.code == 0, again
     assert sandbox.stats()["requests"].get("sts:AssumeRole") == 2
     assert os.environ.get("ECSPRESSO_ASSUME_ROLE_ARN") is None
+
+
+def test_status_wait_and_tasks_do_not_render_the_definitions(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """As in ecspresso, commands that only read live state load the config alone: a
+    `must_env` in the task definition does not have to be set for them (the guide's
+    status-all.sh runs `status` without IMAGE_TAG); plan still needs it."""
+    cfg = copy_example("single-service", tmp_path)
+    sandbox.prepare([str(cfg)])
+    td = cfg.parent / "ecs-task-def.json"
+    td.write_text(
+        td.read_text().replace("{{ env `IMAGE_TAG` `1.27` }}", '{{ must_env "IMAGE_TAG" }}')
+    )
+    state = tmp_path / "state"
+    assert run_inproc([cfg], state, "deploy", env={"IMAGE_TAG": "1.27"}).code == 0
+    unset = {"IMAGE_TAG": None}
+    for args in (("status",), ("wait", "--timeout", "30s"), ("tasks",)):
+        r = run_inproc([], None, *args, "--config", str(cfg), env=unset)
+        assert r.code == 0, (args, r)
+    r = run_inproc([], None, "plan", "--config", str(cfg), env=unset)
+    assert r.code == 1
+    assert "IMAGE_TAG" in r.stderr.splitlines()[0]
