@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from planner.cli.context import Globals, pass_globals
+from planner.cli.flags import comment_target_flags
 from planner.cli.main import cli
 from planner.errors import EcsplanError
 
@@ -53,17 +54,7 @@ def read_part(path: str) -> str:
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option(
-    "--pr",
-    type=click.IntRange(min=1),
-    metavar="N",
-    help="Pull request number (default: from the event file, GITHUB_EVENT_PATH).",
-)
-@click.option(
-    "--comment-key",
-    metavar="KEY",
-    help="The key of the plan comment (default: the -w or -c paths, as `plan` uses).",
-)
+@comment_target_flags
 @pass_globals
 def comment(g: Globals, files: tuple[str, ...], pr: int | None, comment_key: str | None) -> int:
     """Post Markdown files (`plan --comment-file`) as the PR's sticky plan comment(s).

@@ -14,6 +14,23 @@ from planner.plan.model import PlanOptions
 WAIT_UNTIL_HELP = "stable | deployed | codedeploy:<LifecycleEvent> (default deployed)"
 
 
+def comment_target_flags(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--pr`` and ``--comment-key``: which pull request, and which plan comment in it
+    (`plan --github-comment` and `comment` must find the same one)."""
+    fn = click.option(
+        "--comment-key",
+        metavar="KEY",
+        help="Tells this plan's comment apart from other plans in the same PR "
+        "(default: the -w or -c paths).",
+    )(fn)
+    return click.option(
+        "--pr",
+        type=click.IntRange(min=1),
+        metavar="N",
+        help="Pull request number (default: from the event file, GITHUB_EVENT_PATH).",
+    )(fn)
+
+
 def plan_flags(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Decorate a command with every flag that shapes a plan."""
     opts = [

@@ -12,7 +12,7 @@ import click
 
 from planner.cli.context import Globals, pass_globals
 from planner.cli.external_diff import run_external
-from planner.cli.flags import options_from, plan_flags
+from planner.cli.flags import comment_target_flags, options_from, plan_flags
 from planner.cli.main import cli
 from planner.cli.services import Selection, select, state_location
 from planner.plan.codec import plan_to_data
@@ -108,18 +108,7 @@ def emit(
     help="Create or update the pull request's sticky plan comment (GITHUB_TOKEN, "
     "GITHUB_REPOSITORY, GITHUB_EVENT_PATH).",
 )
-@click.option(
-    "--pr",
-    type=click.IntRange(min=1),
-    metavar="N",
-    help="Pull request number for --github-comment (default: from the event file).",
-)
-@click.option(
-    "--comment-key",
-    metavar="KEY",
-    help="Tells this plan's comment apart from other plans in the same PR "
-    "(default: the -w or -c paths).",
-)
+@comment_target_flags
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes.")
 @click.option(
     "--target", multiple=True, metavar="NAME", help="Plan only NAME (and what it depends on)."

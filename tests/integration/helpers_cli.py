@@ -162,6 +162,19 @@ def popen(
 # --- examples -----------------------------------------------------------------------------
 
 
+def fake_session_manager_plugin(tmp_path: Path, monkeypatch: Any, exit_code: int = 0) -> Path:
+    """A session-manager-plugin first on PATH that records its arguments, one per line, in
+    the returned file (the sandbox has no SSM sessions to open)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    args_file = tmp_path / "plugin-args"
+    plugin = bin_dir / "session-manager-plugin"
+    plugin.write_text(f"#!/bin/sh\nprintf '%s\\n' \"$@\" > {args_file}\nexit {exit_code}\n")
+    plugin.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    return args_file
+
+
 def copy_example(name: str, tmp_path: Path) -> Path:
     """Copy examples/<name> into tmp_path; returns the copied ecspresso.yml."""
     dest = tmp_path / name

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from helpers_cli import fake_session_manager_plugin
 from test_ops_support import active_revisions, client, deployed, ecsplan, example
 
 pytestmark = pytest.mark.integration
@@ -145,17 +146,10 @@ def test_exec_port_forward_says_why_it_is_not_supported(sandbox, tmp_path) -> No
 
 
 def test_exec_id_names_the_task(sandbox, tmp_path, monkeypatch) -> None:
-    import os
 
     cfg, state = _deployed(sandbox, tmp_path)
     arn = ecsplan([cfg], state, "tasks", "--find").stdout.split()[1]
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    args_file = tmp_path / "plugin-args"
-    plugin = bin_dir / "session-manager-plugin"
-    plugin.write_text(f"#!/bin/sh\nprintf '%s\\n' \"$@\" > {args_file}\nexit 0\n")
-    plugin.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    args_file = fake_session_manager_plugin(tmp_path, monkeypatch)
     r = ecsplan([cfg], state, "exec", "--id", arn.rsplit("/", 1)[-1], "--command", "ls")
     assert r.code == 0, r
     target = json.loads(args_file.read_text().splitlines()[4])["Target"]

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from helpers_cli import ecsplan
+from helpers_cli import ecsplan, fake_session_manager_plugin
 
 from planner.sandbox.server import Sandbox
 
@@ -37,13 +37,7 @@ def test_exec_runs_the_plugin_with_the_session(
     code, out, err = ecsplan("-c", str(EXAMPLE), "--state", str(tmp_path / "state"), "deploy")
     assert code == 0, out + err
 
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    args_file = tmp_path / "plugin-args"
-    plugin = bin_dir / "session-manager-plugin"
-    plugin.write_text(f"#!/bin/sh\nprintf '%s\\n' \"$@\" > {args_file}\nexit 7\n")
-    plugin.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    args_file = fake_session_manager_plugin(tmp_path, monkeypatch, exit_code=7)
 
     code, out, err = ecsplan("-c", str(EXAMPLE), "exec", "--container", "web")
     assert code == 7, out + err  # the plugin's exit code

@@ -8,11 +8,10 @@ and picks the last line. Run on the fargate-spot example (3 tasks) in the sandbo
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
-from helpers_cli import client, copy_example, ecsplan
+from helpers_cli import client, copy_example, ecsplan, fake_session_manager_plugin
 
 from planner.sandbox.server import Sandbox
 
@@ -100,13 +99,7 @@ def test_a_filter_that_chooses_nothing_is_one_error_and_stops_nothing(
 def test_exec_opens_the_session_in_the_task_the_filter_chose(
     cfg: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    args_file = tmp_path / "plugin-args"
-    plugin = bin_dir / "session-manager-plugin"
-    plugin.write_text(f"#!/bin/sh\nprintf '%s\\n' \"$@\" > {args_file}\n")
-    plugin.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    args_file = fake_session_manager_plugin(tmp_path, monkeypatch)
     seen = tmp_path / "shown"
     r = ecsplan("exec", "-c", str(cfg), "--filter-command", f"tee {seen} | sed -n 3p")
     assert r.code == 0, r
@@ -127,13 +120,7 @@ def test_exec_chooses_the_container_too_when_the_task_has_several(
     sandbox.prepare([str(path)])
     r = ecsplan("deploy", "--config", str(path), "--state", str(tmp_path / "state"), env=QUIET)
     assert r.code == 0, r
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    args_file = tmp_path / "plugin-args"
-    plugin = bin_dir / "session-manager-plugin"
-    plugin.write_text(f"#!/bin/sh\nprintf '%s\\n' \"$@\" > {args_file}\n")
-    plugin.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    args_file = fake_session_manager_plugin(tmp_path, monkeypatch)
     # tasks: no line says "sidecar", so the last task; containers: the sidecar's line
     picker = "awk '/sidecar/ {print; f=1; exit} {last=$0} END {if (!f) print last}'"
     r = ecsplan("exec", "-c", str(path), "--filter-command", picker)

@@ -77,6 +77,14 @@ def single(sandbox: Sandbox, state: Path, tmp_path: Path) -> Path:
     return cfg
 
 
+@pytest.fixture
+def plan(single: Path, state: Path, tmp_path: Path) -> Path:
+    """A saved plan of a new image for the deployed single service."""
+    out = tmp_path / "p.json"
+    plan_out(single, state, out)
+    return out
+
+
 def live(sandbox: Sandbox, service: str = SERVICE) -> dict:
     svc = describe_service(sandbox, CLUSTER, service)
     assert svc is not None
@@ -87,11 +95,9 @@ def live(sandbox: Sandbox, service: str = SERVICE) -> dict:
 
 
 def test_desired_count_moved_although_the_plan_does_not_change_it(
-    sandbox: Sandbox, single: Path, state: Path, tmp_path: Path
+    sandbox: Sandbox, single: Path, state: Path, plan: Path
 ) -> None:
     """The issue's report: 3 = 3 so no change planned, someone scales to 5, apply went ahead."""
-    plan = tmp_path / "p.json"
-    plan_out(single, state, plan)
     client(sandbox, "ecs").update_service(cluster=CLUSTER, service=SERVICE, desiredCount=5)
     assert_refused(sandbox, single, state, plan, "myservice: desiredCount 3 -> 5")
     assert live(sandbox)["desiredCount"] == 5
@@ -99,10 +105,8 @@ def test_desired_count_moved_although_the_plan_does_not_change_it(
 
 
 def test_task_definition_revision_and_content_moved(
-    sandbox: Sandbox, single: Path, state: Path, tmp_path: Path
+    sandbox: Sandbox, single: Path, state: Path, plan: Path
 ) -> None:
-    plan = tmp_path / "p.json"
-    plan_out(single, state, plan)
     ecs = client(sandbox, "ecs")
     td = ecs.describe_task_definition(taskDefinition=live(sandbox)["taskDefinition"])
     body = td["taskDefinition"]
@@ -124,11 +128,9 @@ def test_task_definition_revision_and_content_moved(
 
 
 def test_task_definition_tag_added_on_the_same_revision(
-    sandbox: Sandbox, single: Path, state: Path, tmp_path: Path
+    sandbox: Sandbox, single: Path, state: Path, plan: Path
 ) -> None:
     """Tags are the one part of a registered revision that can change: they count."""
-    plan = tmp_path / "p.json"
-    plan_out(single, state, plan)
     client(sandbox, "ecs").tag_resource(
         resourceArn=live(sandbox)["taskDefinition"], tags=[{"key": "owner", "value": "ops"}]
     )
@@ -136,10 +138,8 @@ def test_task_definition_tag_added_on_the_same_revision(
 
 
 def test_deployment_configuration_moved(
-    sandbox: Sandbox, single: Path, state: Path, tmp_path: Path
+    sandbox: Sandbox, single: Path, state: Path, plan: Path
 ) -> None:
-    plan = tmp_path / "p.json"
-    plan_out(single, state, plan)
     client(sandbox, "ecs").update_service(
         cluster=CLUSTER,
         service=SERVICE,
@@ -155,10 +155,8 @@ def test_deployment_configuration_moved(
 
 
 def test_network_configuration_moved(
-    sandbox: Sandbox, single: Path, state: Path, tmp_path: Path
+    sandbox: Sandbox, single: Path, state: Path, plan: Path
 ) -> None:
-    plan = tmp_path / "p.json"
-    plan_out(single, state, plan)
     client(sandbox, "ecs").update_service(
         cluster=CLUSTER,
         service=SERVICE,
@@ -181,9 +179,7 @@ def test_network_configuration_moved(
     assert "subnet-" not in r.stderr.splitlines()[0]  # lists are named, not dumped
 
 
-def test_service_tag_changed(sandbox: Sandbox, single: Path, state: Path, tmp_path: Path) -> None:
-    plan = tmp_path / "p.json"
-    plan_out(single, state, plan)
+def test_service_tag_changed(sandbox: Sandbox, single: Path, state: Path, plan: Path) -> None:
     client(sandbox, "ecs").tag_resource(
         resourceArn=live(sandbox)["serviceArn"], tags=[{"key": "team", "value": "payments"}]
     )
@@ -416,11 +412,9 @@ def test_a_deployment_finishing_in_between_is_no_drift(
 
 
 def test_a_plan_file_without_live_state_is_refused(
-    sandbox: Sandbox, single: Path, state: Path, tmp_path: Path
+    sandbox: Sandbox, single: Path, state: Path, plan: Path
 ) -> None:
     """Plan files written before the live state was recorded: plan again, never guess."""
-    plan = tmp_path / "p.json"
-    plan_out(single, state, plan)
     doc = json.loads(plan.read_text())
     for svc in doc["services"]:
         del svc["fingerprint"]["live"]
