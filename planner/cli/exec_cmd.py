@@ -12,13 +12,15 @@ import shutil
 import signal
 import subprocess
 import threading
+from collections.abc import Mapping
+from typing import Any
 
 import click
 
 from planner.aws.checks import TaskCalls
 from planner.cli.context import Globals, pass_globals
 from planner.cli.main import cli
-from planner.cli.picker import choose, task_id_of, task_line
+from planner.cli.picker import choose, choose_task, task_id_of, task_row
 from planner.cli.services import select
 from planner.errors import EcsplanError
 
@@ -27,6 +29,46 @@ INSTALL_URL = (
     "https://docs.aws.amazon.com/systems-manager/latest/userguide/"
     "session-manager-working-with-install-plugin.html"
 )
+
+
+def _task(
+    calls: TaskCalls, cluster: str, service: str, task_id: str | None, filter_command: str | None
+) -> Mapping[str, Any]:
+    """The task named, else the one the filter command chooses, else the first running."""
+    if task_id is None:
+        arns = calls.running_task_arns(cluster, service)
+        if not arns:
+            raise EcsplanError(f"no running task in service {cluster}/{service}")
+        if len(arns) > 1 and filter_command:
+            found = calls.describe_tasks(cluster, arns)
+            chosen = choose_task(filter_command, [task_row("", t) for t in found])
+            return next(t for t in found if task_id_of(str(t["taskArn"])) == chosen)
+        task_id = arns[0]
+        more = f" (1 of {len(arns)}; choose one with --task)" if len(arns) > 1 else ""
+        click.echo(f"task {task_id_of(task_id)}{more}", err=True)
+    found = calls.describe_tasks(cluster, [task_id])
+    if not found:
+        raise EcsplanError(f"task {task_id} not found in cluster {cluster}")
+    return found[0]
+
+
+def _container(
+    task: Mapping[str, Any], name: str | None, filter_command: str | None
+) -> Mapping[str, Any]:
+    """The container named, else the one the filter command chooses among several, else
+    the first."""
+    containers = task.get("containers") or []
+    names = [str(c.get("name")) for c in containers]
+    if name is None and len(containers) > 1 and filter_command:
+        lines = [
+            f"{c.get('name')}\t{c.get('lastStatus', '-')}\t{c.get('image', '-')}"
+            for c in containers
+        ]
+        name = choose(filter_command, names, lines, "container")
+    chosen = next((c for c in containers if name in (None, c.get("name"))), None)
+    if chosen is None:
+        raise EcsplanError(f"task has no container {name} (it has: {', '.join(names)})")
+    return chosen
 
 
 @cli.command(name="exec")
@@ -87,36 +129,8 @@ def exec_(
     region = aws.region or cfg.region or aws.resolved_region()
     calls = TaskCalls(aws, region)
     filter_command = g.filter_for(cfg.filter_command)
-    if task_id is None:
-        arns = calls.running_task_arns(cfg.cluster, cfg.service)
-        if not arns:
-            raise EcsplanError(f"no running task in service {cfg.cluster}/{cfg.service}")
-        if len(arns) > 1 and filter_command:
-            found = calls.describe_tasks(cfg.cluster, arns)
-            ids = [task_id_of(str(t["taskArn"])) for t in found]
-            chosen_id = choose(filter_command, ids, [task_line(t) for t in found], "task")
-            task = found[ids.index(chosen_id)]
-        else:
-            task_id = arns[0]
-            more = f" (1 of {len(arns)}; choose one with --task)" if len(arns) > 1 else ""
-            click.echo(f"task {task_id_of(task_id)}{more}", err=True)
-    if task_id is not None:
-        found = calls.describe_tasks(cfg.cluster, [task_id])
-        if not found:
-            raise EcsplanError(f"task {task_id} not found in cluster {cfg.cluster}")
-        task = found[0]
-    containers = task.get("containers") or []
-    if container is None and len(containers) > 1 and filter_command:
-        names = [str(c.get("name")) for c in containers]
-        lines = [
-            f"{c.get('name')}\t{c.get('lastStatus', '-')}\t{c.get('image', '-')}"
-            for c in containers
-        ]
-        container = choose(filter_command, names, lines, "container")
-    chosen = next((c for c in containers if container in (None, c.get("name"))), None)
-    if chosen is None:
-        names = ", ".join(str(c.get("name")) for c in containers)
-        raise EcsplanError(f"task has no container {container} (it has: {names})")
+    task = _task(calls, cfg.cluster, cfg.service, task_id, filter_command)
+    chosen = _container(task, container, filter_command)
     session = calls.execute_command(cfg.cluster, task["taskArn"], chosen["name"], command)
     cluster_name = str(task.get("clusterArn", cfg.cluster)).rsplit("/", 1)[-1]
     target = f"ecs:{cluster_name}_{task['taskArn'].rsplit('/', 1)[-1]}_{chosen.get('runtimeId')}"

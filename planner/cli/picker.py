@@ -1,4 +1,5 @@
-"""Choosing one task through the user's filter command (peco, fzf...), as ecspresso does.
+"""A task as a user sees it (the rows of ``tasks``), and choosing one through the user's
+filter command (peco, fzf...), as ecspresso does.
 
 ecspresso's ``--filter-command`` (env ECSPRESSO_FILTER_COMMAND, or ``filter_command`` in the
 config) is a shell command that reads candidate lines on stdin and prints the chosen one.
@@ -19,20 +20,38 @@ def task_id_of(arn: str) -> str:
     return arn.rsplit("/", 1)[-1]
 
 
-def task_line(t: Mapping[str, Any]) -> str:
-    """One candidate line: the task id first (what is read back), then what tells tasks apart."""
-    started = t.get("startedAt")
-    return "\t".join(
-        str(v)
-        for v in (
-            task_id_of(str(t.get("taskArn", ""))),
-            str(t.get("taskDefinitionArn", "-")).rsplit("/", 1)[-1],
-            t.get("lastStatus") or "-",
-            t.get("desiredStatus") or "-",
-            started.isoformat(timespec="seconds") if hasattr(started, "isoformat") else "-",
-            t.get("group") or "-",
-        )
-    )
+def _time(v: Any) -> str | None:
+    return v.isoformat(timespec="seconds") if hasattr(v, "isoformat") else (str(v) if v else None)
+
+
+def task_row(key: str, t: Mapping[str, Any]) -> dict[str, Any]:
+    """The facts of one task a user looks at (``tasks`` prints them), JSON-ready."""
+    return {
+        "service": key,
+        "id": task_id_of(str(t.get("taskArn", ""))),
+        "taskArn": t.get("taskArn"),
+        "revision": str(t.get("taskDefinitionArn", "-")).rsplit("/", 1)[-1],
+        "lastStatus": t.get("lastStatus"),
+        "desiredStatus": t.get("desiredStatus"),
+        "healthStatus": t.get("healthStatus") or "UNKNOWN",
+        "startedAt": _time(t.get("startedAt")),
+        "stoppedReason": t.get("stoppedReason"),
+        "launchType": t.get("launchType") or t.get("capacityProviderName"),
+    }
+
+
+def task_line(row: Mapping[str, Any]) -> str:
+    """A ``task_row`` as one candidate line: the id first (what is read back), then what
+    tells tasks apart."""
+    keys = ("id", "revision", "lastStatus", "desiredStatus", "healthStatus", "startedAt")
+    return "\t".join(str(row.get(k) or "-") for k in keys)
+
+
+def choose_task(command: str, rows: Sequence[Mapping[str, Any]]) -> str:
+    """The id of the ``task_row`` the filter command chose."""
+    if not rows:
+        raise EcsplanError("no task to choose from")
+    return choose(command, [str(r["id"]) for r in rows], [task_line(r) for r in rows], "task")
 
 
 def choose(command: str, keys: Sequence[str], lines: Sequence[str], what: str) -> str:

@@ -16,31 +16,11 @@ import click
 from planner.aws.ops import OpsClient
 from planner.cli.context import Globals, pass_globals
 from planner.cli.main import cli
-from planner.cli.picker import choose, task_id_of, task_line
+from planner.cli.picker import choose_task, task_row
 from planner.cli.services import select
 from planner.cli.status_cmd import refs_of
 from planner.errors import EcsplanError
 from planner.ops.tables import console, table
-
-
-def _time(v: Any) -> str | None:
-    return v.isoformat(timespec="seconds") if hasattr(v, "isoformat") else (str(v) if v else None)
-
-
-def task_row(key: str, t: Mapping[str, Any]) -> dict[str, Any]:
-    """The facts of one task a user looks at, JSON-ready."""
-    return {
-        "service": key,
-        "id": task_id_of(str(t.get("taskArn", ""))),
-        "taskArn": t.get("taskArn"),
-        "revision": str(t.get("taskDefinitionArn", "-")).rsplit("/", 1)[-1],
-        "lastStatus": t.get("lastStatus"),
-        "desiredStatus": t.get("desiredStatus"),
-        "healthStatus": t.get("healthStatus") or "UNKNOWN",
-        "startedAt": _time(t.get("startedAt")),
-        "stoppedReason": t.get("stoppedReason"),
-        "launchType": t.get("launchType") or t.get("capacityProviderName"),
-    }
 
 
 @cli.command()
@@ -95,20 +75,15 @@ def tasks(
         wanted = stop_id or task_ref
         if not wanted and filter_command:
             live = [r for r in rows if r["lastStatus"] != "STOPPED"]
-            wanted = _pick(filter_command, live, raw)
+            wanted = choose_task(filter_command, live)
         if not wanted:
             raise EcsplanError(
                 "--stop needs a task: --stop ID, --stop --id ID, or --filter-command to choose"
             )
         return _stop(g, refs, rows, wanted, force)
     if find and not task_ref and filter_command and rows:  # ecspresso: choose one, dump it
-        chosen = _pick(filter_command, rows, raw)
-        click.echo(
-            json.dumps(
-                raw[next(r["taskArn"] for r in rows if r["id"] == chosen)], indent=2, default=str
-            )
-        )
-        return 0
+        task_ref = choose_task(filter_command, rows)
+        rows = [r for r in rows if r["id"] == task_ref]
     if find and task_ref:
         click.echo(json.dumps(raw[rows[0]["taskArn"]], indent=2, default=str))
         return 0
@@ -134,14 +109,6 @@ def tasks(
     if not rows:
         click.echo("No tasks.")
     return 0
-
-
-def _pick(command: str, rows: list[dict[str, Any]], raw: Mapping[str, Mapping[str, Any]]) -> str:
-    if not rows:
-        raise EcsplanError("no task to choose from")
-    return choose(
-        command, [r["id"] for r in rows], [task_line(raw[r["taskArn"]]) for r in rows], "task"
-    )
 
 
 def _stop(

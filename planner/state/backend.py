@@ -18,6 +18,15 @@ DEFAULT_LOCATION = "./state"
 CACHE_DIR = ".cache"  # never a percent-encoded service key ("." is always encoded there)
 
 
+def cache_entry_path(name: str) -> str:
+    """``<kind>/<file>`` of a cache entry, relative to the state location: ``.cache/...``.
+    Refuses any other shape, so that no name can reach outside the cache."""
+    kind, _, file = name.partition("/")
+    if not kind or not file or "/" in file or file.startswith(".") or kind.startswith("."):
+        raise ValueError(f"invalid cache entry name {name!r}")
+    return f"{CACHE_DIR}/{kind}/{file}"
+
+
 class StateBackend(Protocol):
     """Locks and journals of many services in one place (a directory or an S3 prefix)."""
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,27 +40,9 @@ def _digest(member: str, name: str, value: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _members(obj: Any) -> Iterator[tuple[str, str, str]]:
-    """Every (member, name, value) that is stored as a digest, anywhere in JSON-like ``obj``."""
-    if isinstance(obj, Mapping):
-        for k, v in obj.items():
-            if k in _NAMED_LISTS and isinstance(v, (list, tuple)):
-                name_key, value_key = _NAMED_LISTS[k]
-                for item in v:
-                    if isinstance(item, Mapping) and isinstance(item.get(value_key), str):
-                        yield k, str(item.get(name_key, "")), item[value_key]
-            elif k == _CREDENTIALS and isinstance(v, Mapping):
-                param = v.get("credentialsParameter")
-                if isinstance(param, str):
-                    yield k, "credentialsParameter", param
-            yield from _members(v)
-    elif isinstance(obj, (list, tuple)):
-        for v in obj:
-            yield from _members(v)
-
-
-def _rewrite(obj: Any, fn: Any) -> Any:
-    """A copy of ``obj`` with ``fn(member, name, value)`` applied to every digested member."""
+def _rewrite(obj: Any, fn: Callable[[str, str, str], str]) -> Any:
+    """A copy of JSON-like ``obj`` with ``fn(member, name, value)`` applied to every member
+    that is stored as a digest."""
     if isinstance(obj, Mapping):
         out: dict[str, Any] = {}
         for k, v in obj.items():
@@ -93,7 +75,14 @@ class KnownValues:
     @classmethod
     def of(cls, desired: Iterable[Any], sensitive: Iterable[str] = ()) -> KnownValues:
         """From desired task definitions (or any data holding them, such as a plan)."""
-        by_digest = {_digest(m, n, v): v for doc in desired for m, n, v in _members(doc)}
+        by_digest: dict[str, str] = {}
+
+        def collect(member: str, name: str, value: str) -> str:
+            by_digest[_digest(member, name, value)] = value
+            return value
+
+        for doc in desired:
+            _rewrite(doc, collect)
         return cls(by_digest, frozenset(sensitive))
 
 

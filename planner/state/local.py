@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from planner.state.backend import (
-    CACHE_DIR,
+    cache_entry_path,
     dead_holder_warning,
     holder_is_dead,
     new_lock_info,
@@ -284,10 +284,7 @@ class LocalBackend:
     # -- cache ------------------------------------------------------------------------------
 
     def _cache_path(self, name: str) -> Path:
-        kind, _, file = name.partition("/")
-        if not kind or not file or "/" in file or file.startswith(".") or kind.startswith("."):
-            raise ValueError(f"invalid cache entry name {name!r}")
-        return self.root / CACHE_DIR / kind / file
+        return self.root / cache_entry_path(name)
 
     def cache_get(self, name: str) -> bytes | None:
         try:

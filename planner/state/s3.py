@@ -24,7 +24,7 @@ from typing import TypeVar
 from planner.aws.clients import AwsContext
 from planner.aws.s3_objects import ConditionFailed, S3Objects
 from planner.state.backend import (
-    CACHE_DIR,
+    cache_entry_path,
     dead_holder_warning,
     holder_is_dead,
     new_lock_info,
@@ -248,10 +248,7 @@ class S3Backend:
     # -- cache ------------------------------------------------------------------------------
 
     def _cache_key(self, name: str) -> str:
-        kind, _, file = name.partition("/")
-        if not kind or not file or "/" in file or file.startswith(".") or kind.startswith("."):
-            raise ValueError(f"invalid cache entry name {name!r}")
-        return f"{self._base}{CACHE_DIR}/{kind}/{file}"
+        return self._base + cache_entry_path(name)
 
     def cache_get(self, name: str) -> bytes | None:
         obj = self.objects.get(self._cache_key(name))

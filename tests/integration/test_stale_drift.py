@@ -225,15 +225,30 @@ def managed(sandbox: Sandbox, state: Path, tmp_path: Path) -> Path:
 RID = "service/my-cluster/managed-service"
 
 
-def test_scalable_target_min_max_moved(
-    sandbox: Sandbox, managed: Path, state: Path, tmp_path: Path
-) -> None:
-    plan = tmp_path / "p.json"
-    plan_out(managed, state, plan)
-    client(sandbox, "application-autoscaling").register_scalable_target(
+@pytest.fixture
+def managed_plan(managed: Path, state: Path, tmp_path: Path) -> Path:
+    """A saved plan of a new image for the deployed managed-scaling service."""
+    out = tmp_path / "p.json"
+    plan_out(managed, state, out)
+    return out
+
+
+def autoscaling(sandbox: Sandbox, call: str, **params: object) -> None:
+    """An Application Auto Scaling call on the managed service's scalable target."""
+    getattr(client(sandbox, "application-autoscaling"), call)(
         ServiceNamespace="ecs",
         ResourceId=RID,
         ScalableDimension="ecs:service:DesiredCount",
+        **params,
+    )
+
+
+def test_scalable_target_min_max_moved(
+    sandbox: Sandbox, managed: Path, state: Path, managed_plan: Path
+) -> None:
+    autoscaling(
+        sandbox,
+        "register_scalable_target",
         MinCapacity=3,
         MaxCapacity=12,
     )
@@ -241,39 +256,35 @@ def test_scalable_target_min_max_moved(
         sandbox,
         managed,
         state,
-        plan,
+        managed_plan,
         "scalable target MaxCapacity 10 -> 12",
         "scalable target MinCapacity 2 -> 3",
     )
 
 
 def test_scalable_target_suspended_elsewhere(
-    sandbox: Sandbox, managed: Path, state: Path, tmp_path: Path
+    sandbox: Sandbox, managed: Path, state: Path, managed_plan: Path
 ) -> None:
-    plan = tmp_path / "p.json"
-    plan_out(managed, state, plan)
-    client(sandbox, "application-autoscaling").register_scalable_target(
-        ServiceNamespace="ecs",
-        ResourceId=RID,
-        ScalableDimension="ecs:service:DesiredCount",
+    autoscaling(
+        sandbox,
+        "register_scalable_target",
         SuspendedState={"DynamicScalingInSuspended": True},
     )
     assert_refused(
         sandbox,
         managed,
         state,
-        plan,
+        managed_plan,
         "scalable target SuspendedState.DynamicScalingInSuspended false -> true",
     )
 
 
-def test_scaling_policy_moved(sandbox: Sandbox, managed: Path, state: Path, tmp_path: Path) -> None:
-    plan = tmp_path / "p.json"
-    plan_out(managed, state, plan)
-    client(sandbox, "application-autoscaling").put_scaling_policy(
-        ServiceNamespace="ecs",
-        ResourceId=RID,
-        ScalableDimension="ecs:service:DesiredCount",
+def test_scaling_policy_moved(
+    sandbox: Sandbox, managed: Path, state: Path, managed_plan: Path
+) -> None:
+    autoscaling(
+        sandbox,
+        "put_scaling_policy",
         PolicyName="cpu-tracking-scaling-policy",
         PolicyType="TargetTrackingScaling",
         TargetTrackingScalingPolicyConfiguration={
@@ -289,20 +300,17 @@ def test_scaling_policy_moved(sandbox: Sandbox, managed: Path, state: Path, tmp_
         sandbox,
         managed,
         state,
-        plan,
+        managed_plan,
         "scaling policy cpu-tracking-scaling-policy target_value 70.0 -> 50.0",
     )
 
 
 def test_scaling_policy_added_elsewhere(
-    sandbox: Sandbox, managed: Path, state: Path, tmp_path: Path
+    sandbox: Sandbox, managed: Path, state: Path, managed_plan: Path
 ) -> None:
-    plan = tmp_path / "p.json"
-    plan_out(managed, state, plan)
-    client(sandbox, "application-autoscaling").put_scaling_policy(
-        ServiceNamespace="ecs",
-        ResourceId=RID,
-        ScalableDimension="ecs:service:DesiredCount",
+    autoscaling(
+        sandbox,
+        "put_scaling_policy",
         PolicyName="memory-policy",
         PolicyType="TargetTrackingScaling",
         TargetTrackingScalingPolicyConfiguration={
@@ -312,12 +320,10 @@ def test_scaling_policy_added_elsewhere(
             },
         },
     )
-    assert_refused(sandbox, managed, state, plan, "scaling policy memory-policy added")
+    assert_refused(sandbox, managed, state, managed_plan, "scaling policy memory-policy added")
 
 
-def test_alarm_moved(sandbox: Sandbox, managed: Path, state: Path, tmp_path: Path) -> None:
-    plan = tmp_path / "p.json"
-    plan_out(managed, state, plan)
+def test_alarm_moved(sandbox: Sandbox, managed: Path, state: Path, managed_plan: Path) -> None:
     cw = client(sandbox, "cloudwatch")
     alarm = cw.describe_alarms(AlarmNames=["managed-service-cpu-alarm"])["MetricAlarms"][0]
     keep = (
@@ -335,7 +341,11 @@ def test_alarm_moved(sandbox: Sandbox, managed: Path, state: Path, tmp_path: Pat
     )
     cw.put_metric_alarm(**{k: alarm[k] for k in keep if k in alarm}, Threshold=95.0)
     assert_refused(
-        sandbox, managed, state, plan, "alarm managed-service-cpu-alarm threshold 80.0 -> 95.0"
+        sandbox,
+        managed,
+        state,
+        managed_plan,
+        "alarm managed-service-cpu-alarm threshold 80.0 -> 95.0",
     )
 
 
@@ -360,14 +370,12 @@ def test_desired_count_omitted_from_the_definition_may_move(
 
 
 def test_desired_count_owned_by_auto_scaling_may_move(
-    sandbox: Sandbox, managed: Path, state: Path, tmp_path: Path
+    sandbox: Sandbox, managed: Path, state: Path, managed_plan: Path
 ) -> None:
-    plan = tmp_path / "p.json"
-    plan_out(managed, state, plan)
     client(sandbox, "ecs").update_service(
         cluster=CLUSTER, service="managed-service", desiredCount=7
     )  # what a scale-out does
-    r = apply(managed, state, plan)
+    r = apply(managed, state, managed_plan)
     assert r.code == 0, r
 
 
