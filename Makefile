@@ -4,12 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format bench schemas clean
+.PHONY: demo test lint format bench schemas clean lock
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	test -d $(VENV) || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev,sandbox]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev,sandbox]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -30,6 +30,11 @@ test: $(STAMP) lint
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
+
+lock: $(STAMP)
+	$(BIN)/pip install -q --upgrade -e '.[dev,sandbox]'
+	{ sed -n '1,3p' constraints.txt; $(BIN)/pip freeze --exclude-editable | grep -v '^-e'; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
 
 schemas: $(STAMP)
 	$(BIN)/python scripts/gen_schemas.py
