@@ -24,9 +24,9 @@ from planner.plan.model import ServicePlan, Step, StepKind
 from planner.plan.planner import NONE_SUSPENDED
 from planner.state.journal import Journal
 
-# Test-only: "<begin|after_call|success>:<step kind>" SIGKILLs the process right after the
-# journal's begin, right after the AWS call returned (before its outcome is journaled), or
-# right after the success entry.
+# Test-only: "<begin|after_call|success>:<step kind>[@<service key>]" SIGKILLs the process
+# right after the journal's begin, right after the AWS call returned (before its outcome is
+# journaled), or right after the success entry (of that service's step only, with @key).
 CRASH_ENV = "ECSPLAN_TEST_CRASH_AT"
 
 
@@ -56,10 +56,10 @@ class ApplyContext:
     retries: Callable[[], int] | None = None
 
 
-def _crash_point(event: str, kind: StepKind) -> None:
+def _crash_point(event: str, kind: StepKind, key: str) -> None:
     """Test-only: SIGKILL ourselves right after a journal write, to prove resume works."""
     want = os.environ.get(CRASH_ENV)
-    if want and want == f"{event}:{kind.value}":
+    if want and want in (f"{event}:{kind.value}", f"{event}:{kind.value}@{key}"):
         os.kill(os.getpid(), signal.SIGKILL)
 
 
@@ -119,10 +119,10 @@ class ServiceExecutor:
         self.journal.begin(
             step.id, step.kind.value, {"description": step.description, "at": time.time()}
         )
-        _crash_point("begin", step.kind)
+        _crash_point("begin", step.kind, self.plan.key)
         try:
             out = self._handler(step.kind)(step)
-            _crash_point("after_call", step.kind)
+            _crash_point("after_call", step.kind, self.plan.key)
         except (RolloutFailed, EcsplanError) as e:
             if isinstance(e, Interrupted):
                 raise
@@ -130,7 +130,7 @@ class ServiceExecutor:
             raise
         self.journal.success(step.id, step.kind.value, out)
         self.outputs[step.id] = out
-        _crash_point("success", step.kind)
+        _crash_point("success", step.kind, self.plan.key)
 
     def _handler(self, kind: StepKind) -> Callable[[Step], dict[str, Any]]:
         return {

@@ -7,24 +7,26 @@ finish. Every service has its own lock and journal; one run id ties them togethe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from planner import __version__
 from planner.apply.executor import ApplyContext, ServiceExecutor, ServiceResult
 from planner.aws.clients import AwsContext
 from planner.aws.reads import LiveReader, ServiceRef, TaskDefinitionStore
 from planner.errors import EcsplanError
-from planner.plan.codec import plan_from_data, to_data
-from planner.plan.model import PLAN_FORMAT_VERSION, Plan, ServicePlan
+from planner.plan.codec import plan_to_data, to_data
+from planner.plan.model import Plan, ServicePlan
 from planner.plan.planner import LiveService, fingerprint_of
 from planner.plan.stale import stale_reasons
 from planner.render.secrets import mask_for_file
-from planner.state.backend import StateBackend
+from planner.state.backend import StateBackend, who_am_i
 from planner.state.cache import task_definition_cache
-from planner.state.journal import Journal, last_unfinished_run, new_run_id
-from planner.state.model import LockInfo
+from planner.state.journal import Journal, new_run_id
+from planner.state.model import LockInfo, utc_now
+from planner.state.run_record import RunRecord
 
 StartHook = Callable[[ServicePlan], None]
 FinishHook = Callable[[ServicePlan, ServiceResult], None]
@@ -106,7 +108,13 @@ def check_stale(
 
 @dataclass
 class RunRequest:
-    """One apply invocation over one or many services."""
+    """One apply invocation over one or many services.
+
+    A new run records its whole plan in the state before its first write (so a resume knows
+    every service of it); ``run_id`` continues a recorded run instead: ``finished`` are its
+    services already done (reported, not run), and only services it had not started yet
+    are checked for staleness (``stale_keys``), the others are reconciled from their journals.
+    """
 
     plan: Plan
     aws: AwsContext
@@ -119,13 +127,18 @@ class RunRequest:
     on_start: StartHook | None = None
     on_finish: FinishHook | None = None  # runs while the service's lock is still held
     sensitive: frozenset[str] = frozenset()
+    run_id: str | None = None
+    finished: Mapping[str, ServiceResult] = field(default_factory=dict)
+    stale_keys: frozenset[str] | None = None
+    workspace: str | None = None
+    undoes: str | None = None
 
 
 def _lock_all(req: RunRequest, run_id: str) -> list[LockInfo]:
     held: list[LockInfo] = []
     try:
         for sp in req.plan.services:
-            if not sp.steps:
+            if not sp.steps or sp.key in req.finished:
                 continue  # nothing to write: no lock, no journal
             held.append(req.backend.lock(state_key(sp), operation=req.operation, run_id=run_id))
     except BaseException:
@@ -136,10 +149,8 @@ def _lock_all(req: RunRequest, run_id: str) -> list[LockInfo]:
 
 
 def _journal_for(req: RunRequest, sp: ServicePlan, run_id: str) -> Journal:
-    if req.resume:
-        run = last_unfinished_run(req.backend, state_key(sp))
-        if run is not None:
-            return Journal.resume(req.backend, state_key(sp), run.run_id)
+    if req.run_id is not None and req.backend.entries(state_key(sp), run_id):
+        return Journal.resume(req.backend, state_key(sp), run_id)
     journal = Journal(req.backend, state_key(sp), run_id)
     journal.start(
         req.operation,
@@ -156,21 +167,53 @@ def _journal_for(req: RunRequest, sp: ServicePlan, run_id: str) -> Journal:
 
 def run_plan(req: RunRequest) -> list[ServiceResult]:
     """Apply every service of the plan. Returns one result per service, in plan order."""
-    run_id = new_run_id()
+    run_id = req.run_id or new_run_id()
     locks = _lock_all(req, run_id)
     try:
         if req.check_staleness:
-            check_stale(req.plan, req.aws, task_definition_cache(req.backend), req.sensitive)
+            _check_stale_part(req)
+        if req.run_id is None:
+            _record(req, run_id)
         return _schedule(req, run_id)
     finally:
         for info in locks:
             req.backend.unlock(info)
 
 
+def _check_stale_part(req: RunRequest) -> None:
+    keys = req.stale_keys
+    services = tuple(
+        sp
+        for sp in req.plan.services
+        if sp.key not in req.finished and (keys is None or sp.key in keys)
+    )
+    if services:
+        plan = replace(req.plan, services=services)
+        check_stale(plan, req.aws, task_definition_cache(req.backend), req.sensitive)
+
+
+def _record(req: RunRequest, run_id: str) -> None:
+    """The run's whole plan, before its first write: what a resume or rollback continues."""
+    req.backend.put_run_record(
+        run_id,
+        RunRecord(
+            run_id=run_id,
+            operation=req.operation,
+            created=utc_now(),
+            who=who_am_i(),
+            version=__version__,
+            plan=mask_for_file(plan_to_data(req.plan), req.sensitive),
+            workspace=req.workspace,
+            undoes=req.undoes,
+            state_keys=tuple(state_key(sp) for sp in req.plan.services),
+        ).to_json(),
+    )
+
+
 def _schedule(req: RunRequest, run_id: str) -> list[ServiceResult]:
     plans = {sp.key: sp for sp in req.plan.services}
-    results: dict[str, ServiceResult] = {}
-    pending = dict(plans)
+    results: dict[str, ServiceResult] = dict(req.finished)
+    pending = {k: sp for k, sp in plans.items() if k not in results}
     running: dict[Future[ServiceResult], str] = {}
 
     def start(sp: ServicePlan) -> ServiceResult:
@@ -215,23 +258,3 @@ def _skip(req: RunRequest, sp: ServicePlan, run_id: str, why: str) -> ServiceRes
     journal.note(f"not started: {why}")
     journal.end("interrupted")
     return ServiceResult(sp.key, "skipped", journal.run_id, f"not started: {why}")
-
-
-def plans_to_resume(backend: StateBackend, keys: Sequence[str]) -> list[ServicePlan]:
-    """The service plans of the last unfinished runs (from their run_start entries)."""
-    out = []
-    for key in keys:
-        run = last_unfinished_run(backend, key)
-        if run is None:
-            continue
-        entries = backend.entries(key, run.run_id)
-        start = next((e for e in entries if e.event == "run_start"), None)
-        if start is None or "service" not in start.data:
-            continue
-        data: dict[str, Any] = {
-            "format_version": PLAN_FORMAT_VERSION,
-            "services": [start.data["service"]],
-            "options": start.data.get("options") or {},
-        }
-        out.extend(plan_from_data(data).services)
-    return out

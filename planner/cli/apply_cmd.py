@@ -16,17 +16,25 @@ import click
 
 from planner import __version__
 from planner.apply.executor import ApplyContext, ServiceResult
-from planner.apply.run import FinishHook, RunRequest, plans_to_resume, run_plan
+from planner.apply.resume import (
+    RunProgress,
+    check_same_workspace,
+    run_to_resume,
+)
+from planner.apply.resume import (
+    take_over_locks as release_dead_locks,
+)
+from planner.apply.run import FinishHook, RunRequest, run_plan
 from planner.cli.context import Globals, pass_globals
 from planner.cli.flags import options_from, plan_flags
 from planner.cli.main import cli
-from planner.cli.plan_cmd import emit, make_plan
+from planner.cli.plan_cmd import apply_command_hint, emit, make_plan
 from planner.cli.progress import Progress
 from planner.cli.services import Selection, load_options, select, state_location
 from planner.config import load_valid_config
 from planner.errors import EcsplanError
 from planner.ops.narrow import without_service_update
-from planner.plan.codec import plan_from_data, plan_to_data
+from planner.plan.codec import plan_from_data
 from planner.plan.model import Plan
 from planner.render.secrets import (
     FILE_PLACEHOLDER_RE,
@@ -158,12 +166,14 @@ def run_journaled(
     sel: Selection,
     *,
     operation: str = "apply",
-    resume: bool = False,
     stale_check: bool = True,
     on_finish: FinishHook | None = None,
+    resume: RunProgress | None = None,
+    undoes: str | None = None,
 ) -> list[ServiceResult]:
     """Run a plan through locks and journals with the progress view; Ctrl-C stops cleanly.
-    Shared by apply, deploy, rollback, scale, refresh and delete."""
+    Shared by apply, deploy, rollback, scale, refresh and delete. ``resume`` continues that
+    recorded run: its finished services are reported, its unstarted ones stale-checked."""
     aws = g.aws(sel.entries[0].config.region if sel.entries else None)
     progress = Progress(color=g.color)
     stop = threading.Event()
@@ -174,41 +184,89 @@ def run_journaled(
         ctx=ApplyContext(aws=aws, observer=progress, stop=stop),
         parallelism=sel.parallelism,
         operation=operation,
-        resume=resume,
         check_staleness=stale_check,
         on_start=lambda sp: progress.message(f"{sp.key}: {len(sp.steps)} step(s) to {operation}"),
         sensitive=sensitive_values(plan, sel.sensitive),
         on_finish=on_finish,
+        workspace=g.workspace,
+        undoes=undoes,
     )
+    if resume is not None:
+        rid = resume.record.run_id
+        req.run_id = rid
+        req.finished = {
+            k: ServiceResult(k, o, rid, "done before the interruption" if o == "succeeded" else "")
+            for k, o in resume.done.items()
+        }
+        req.stale_keys = frozenset(sp.key for sp in plan.services if sp.key not in resume.started)
     with stop_on_signals(stop, progress), progress:
         return run_plan(req)
 
 
-def execute(
-    g: Globals, plan: Plan, sel: Selection, *, resume: bool = False, stale_check: bool = True
-) -> int:
-    results = run_journaled(g, plan, sel, resume=resume, stale_check=stale_check)
+def execute(g: Globals, plan: Plan, sel: Selection, *, stale_check: bool = True) -> int:
+    results = run_journaled(g, plan, sel, stale_check=stale_check)
+    return _print_results(results, g)
+
+
+def resume_run(g: Globals, other_hosts: bool) -> int:
+    """`apply --resume`: continue the newest unfinished run of the selected services, all of
+    it, with the plan it recorded; take over the dead run's locks."""
+    sel = select(g)
+    backend = open_backend(state_location(g, sel), g.aws(sel.entries[0].config.region))
+    by_state = {f"{e.config.cluster}/{e.config.service}": e for e in sel.entries}
+    progress = run_to_resume(backend, list(by_state), apply_command_hint(g, None))
+    record = progress.record
+    check_same_workspace(record, g.workspace)
+    sel = replace(sel, entries=tuple(by_state[k] for k in record.state_keys))
+    data = dict(record.plan)
+    if data.get("inputs_digest") != inputs_digest(sel.entries):
+        raise EcsplanError(
+            f"run {record.run_id} was planned from other inputs: the configs, definitions or "
+            "their variables changed since it started; restore them to resume, or plan again"
+        )
+    plan = plan_from_data(unmask_from_file(data, restorable_secrets(sel)))
+    for w in release_dead_locks(backend, record.run_id, record.state_keys, other_hosts=other_hosts):
+        click.echo(f"warning: {w}", err=True)
+    todo = [k for k in progress.outcomes if k not in progress.done]
+    click.echo(
+        f"Resuming run {record.run_id} ({record.operation} by {record.who}, {record.created}): "
+        f"{', '.join(todo)} to finish"
+        + (f"; {', '.join(progress.done)} done" if progress.done else ""),
+        err=True,
+    )
+    results = run_journaled(g, plan, sel, resume=progress)
     return _print_results(results, g)
 
 
 @cli.command()
 @click.argument("planfile", required=False)
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
-@click.option("--resume", is_flag=True, help="Continue the last unfinished run from its journal.")
+@click.option(
+    "--resume", is_flag=True, help="Continue the last unfinished run, all of it, from the state."
+)
+@click.option(
+    "--take-over-locks",
+    is_flag=True,
+    help="With --resume: take over the interrupted run's locks also when they were taken on "
+    "another host (that runner is gone).",
+)
 @plan_flags
 @pass_globals
-def apply(g: Globals, planfile: str | None, auto_approve: bool, resume: bool, **flags: Any) -> int:
+def apply(
+    g: Globals,
+    planfile: str | None,
+    auto_approve: bool,
+    resume: bool,
+    take_over_locks: bool,
+    **flags: Any,
+) -> int:
     """Apply a saved plan exactly (no prompt), or plan, show and ask first."""
+    if take_over_locks and not resume:
+        raise EcsplanError("--take-over-locks goes with --resume")
     if resume:
-        sel = select(g)
-        keys = [f"{e.config.cluster}/{e.config.service}" for e in sel.entries]
-        found = plans_to_resume(open_backend(state_location(g, sel), g.aws()), keys)
-        if not found:
-            raise EcsplanError("nothing to resume: no unfinished run for these services")
-        data_plan = Plan(services=tuple(found), tool_version=__version__)
-        plan = plan_from_data(unmask_from_file(plan_to_data(data_plan), restorable_secrets(sel)))
-        click.echo(f"Resuming {', '.join(sp.key for sp in plan.services)}", err=True)
-        return execute(g, plan, sel, resume=True, stale_check=False)
+        if planfile:
+            raise EcsplanError("--resume continues the recorded run; give no plan file")
+        return resume_run(g, take_over_locks)
     if planfile:
         plan, data = load_plan_file(planfile)
         sel = reload_inputs(g, plan)

@@ -9,6 +9,7 @@ import uuid
 from typing import TYPE_CHECKING, Protocol
 
 from planner import __version__
+from planner.state.keys import check_run_id
 from planner.state.model import JournalEntry, LockInfo, RunSummary, utc_now
 
 if TYPE_CHECKING:
@@ -16,6 +17,14 @@ if TYPE_CHECKING:
 
 DEFAULT_LOCATION = "./state"
 CACHE_DIR = ".cache"  # never a percent-encoded service key ("." is always encoded there)
+RUN_RECORDS_DIR = ".runs"  # one object per run: its whole plan, written at its start
+SECRET_KEY_NAME = ".secret-key"  # the HMAC key of secret placeholders; never printed
+SECRET_KEY_BYTES = 32
+
+
+def run_record_path(run_id: str) -> str:
+    """``.runs/<run id>.json``, relative to the state location."""
+    return f"{RUN_RECORDS_DIR}/{check_run_id(run_id)}.json"
 
 
 def cache_entry_path(name: str) -> str:
@@ -69,6 +78,23 @@ class StateBackend(Protocol):
         """Store a cache entry whole (readers see the old entry or the new one), replacing any."""
         ...
 
+    def put_run_record(self, run_id: str, data: bytes) -> None:
+        """Store a run's record once (JournalConflict if the run id has one already)."""
+        ...
+
+    def run_record(self, run_id: str) -> bytes | None:
+        """The run's record, None when the run has none (or is unknown)."""
+        ...
+
+    def run_record_ids(self) -> list[str]:
+        """Ids of the runs that have a record, oldest first (run ids sort by time)."""
+        ...
+
+    def secret_key(self) -> bytes:
+        """The state's HMAC key for secret placeholders, created on first use. Whoever can
+        read the state can test a guessed secret; whoever has only a plan file cannot."""
+        ...
+
 
 def who_am_i() -> str:
     """user@host, as Terraform's lock info says it."""
@@ -107,20 +133,25 @@ def host_id() -> str | None:
     return f"{boot}:{ns}"
 
 
-def holder_is_dead(holder: LockInfo) -> bool:
-    """A lock taken on this machine by a process that no longer exists (kill -9, OOM, a
-    closed terminal). Such a lock protects nothing: the next run may take it over. Locks of
-    other hosts are never judged: only `state unlock` releases them."""
+def holder_state(holder: LockInfo) -> str:
+    """``dead``: taken on this machine by a process that no longer exists (kill -9, OOM, a
+    closed terminal); such a lock protects nothing and the next run may take it over.
+    ``alive``: its process runs here. ``elsewhere``: another host (or no way to tell); only
+    `state unlock`, or a resume told so explicitly, takes those over."""
     mine = host_id()
     if holder.pid is None or mine is None or holder.host_id != mine or holder.who != who_am_i():
-        return False
+        return "elsewhere"
     try:
         os.kill(holder.pid, 0)
     except ProcessLookupError:
-        return True
+        return "dead"
     except PermissionError:  # alive, another user's
-        return False
-    return False
+        return "alive"
+    return "alive"
+
+
+def holder_is_dead(holder: LockInfo) -> bool:
+    return holder_state(holder) == "dead"
 
 
 def dead_holder_warning(holder: LockInfo) -> str:

@@ -24,10 +24,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from planner.state.backend import (
+    RUN_RECORDS_DIR,
+    SECRET_KEY_BYTES,
+    SECRET_KEY_NAME,
     cache_entry_path,
     dead_holder_warning,
     holder_is_dead,
     new_lock_info,
+    run_record_path,
 )
 from planner.state.errors import (
     JournalConflict,
@@ -300,6 +304,59 @@ class LocalBackend:
         tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         tmp.write_bytes(data)
         os.replace(tmp, path)
+
+    # -- run records and the secret key ----------------------------------------------------
+
+    def _create_once(self, path: Path, data: bytes, mode: int = 0o644) -> bool:
+        """Write ``data`` to ``path`` whole and durably unless it exists (False then).
+        A temporary file hard-linked into place: readers never see a partial file."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+        try:
+            _write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return False
+        finally:
+            tmp.unlink()
+        _fsync_dir(path.parent)
+        return True
+
+    def put_run_record(self, run_id: str, data: bytes) -> None:
+        path = self.root / run_record_path(run_id)
+        if not self._create_once(path, data):
+            raise JournalConflict(f"run {run_id} already has a record at {path}")
+
+    def run_record(self, run_id: str) -> bytes | None:
+        try:
+            return (self.root / run_record_path(run_id)).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def run_record_ids(self) -> list[str]:
+        rdir = self.root / RUN_RECORDS_DIR
+        if not rdir.is_dir():
+            return []
+        return sorted(p.stem for p in rdir.glob("*.json") if not p.name.startswith("."))
+
+    def secret_key(self) -> bytes:
+        path = self.root / SECRET_KEY_NAME
+        try:
+            key = path.read_bytes()
+        except FileNotFoundError:
+            self._create_once(path, os.urandom(SECRET_KEY_BYTES), mode=0o600)
+            key = path.read_bytes()
+        if len(key) != SECRET_KEY_BYTES:
+            raise StateError(
+                f"{path}: damaged secret key ({len(key)} bytes); remove it to start a new "
+                "one (plan files saved before then must be planned again)"
+            )
+        return key
 
     def services(self) -> list[str]:
         if not self.root.is_dir():

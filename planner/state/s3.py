@@ -14,6 +14,7 @@ nothing, and two writers using the same seq cannot both succeed.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import warnings
 from collections import defaultdict
@@ -24,10 +25,14 @@ from typing import TypeVar
 from planner.aws.clients import AwsContext
 from planner.aws.s3_objects import ConditionFailed, S3Objects
 from planner.state.backend import (
+    RUN_RECORDS_DIR,
+    SECRET_KEY_BYTES,
+    SECRET_KEY_NAME,
     cache_entry_path,
     dead_holder_warning,
     holder_is_dead,
     new_lock_info,
+    run_record_path,
 )
 from planner.state.errors import (
     JournalConflict,
@@ -269,6 +274,43 @@ class S3Backend:
         # replaced meanwhile by another writer: theirs is checked on read like ours
         with contextlib.suppress(ConditionFailed):
             self.objects.put_if_match(key, data, current.etag)
+
+    # -- run records and the secret key ----------------------------------------------------
+
+    def put_run_record(self, run_id: str, data: bytes) -> None:
+        key = self._base + run_record_path(run_id)
+        try:
+            self.objects.put_if_absent(key, data)
+        except ConditionFailed:
+            raise JournalConflict(
+                f"run {run_id} already has a record at {self.objects.url(key)}"
+            ) from None
+
+    def run_record(self, run_id: str) -> bytes | None:
+        obj = self.objects.get(self._base + run_record_path(run_id))
+        return None if obj is None else obj.body
+
+    def run_record_ids(self) -> list[str]:
+        prefix = f"{self._base}{RUN_RECORDS_DIR}/"
+        names = (k[len(prefix) :] for k in self.objects.list_keys(prefix))
+        return sorted(n[: -len(".json")] for n in names if n.endswith(".json") and "/" not in n)
+
+    def secret_key(self) -> bytes:
+        """Created with If-None-Match: of two first users, both end up with the winner's."""
+        key = self._base + SECRET_KEY_NAME
+        obj = self.objects.get(key)
+        if obj is None:
+            with contextlib.suppress(ConditionFailed):
+                self.objects.put_if_absent(
+                    key, os.urandom(SECRET_KEY_BYTES), "application/octet-stream"
+                )
+            obj = self.objects.get(key)
+        if obj is None or len(obj.body) != SECRET_KEY_BYTES:
+            raise StateError(
+                f"{self.objects.url(key)}: missing or damaged secret key; remove it to start "
+                "a new one (plan files saved before then must be planned again)"
+            )
+        return obj.body
 
     def services(self) -> list[str]:
         out = []

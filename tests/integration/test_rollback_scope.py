@@ -36,7 +36,8 @@ def test_workspace_rollback_undoes_only_the_newest_run(sandbox: Sandbox, tmp_pat
 
     r = run_inproc([], state, "-w", ws, "rollback", *TIMEOUT[:0])
     assert r.code == 0, r
-    assert "database: not part of run" in r.stderr and "frontend: not part of run" in r.stderr
+    assert "database: not changed by run" in r.stderr
+    assert "frontend: not changed by run" in r.stderr
     assert "delete service" not in r.stdout  # the services created by the first run stay
     assert _images(["database", "api", "frontend"]) == {
         "database": "postgres:16",

@@ -107,7 +107,8 @@ def test_failure_stops_dependents_only_and_resume_finishes(
     sandbox.set_faults()
     r = ecsplan(micro, state, "apply", "--resume", "--timeout", "60s", env=tags)
     assert r.returncode == 0, r.stderr
-    assert "Resuming api, frontend" in r.stderr, r.stderr
+    assert "api, frontend to finish; database done" in r.stderr, r.stderr
+    assert "database: unchanged" in r.stdout and "Apply complete: 3 service(s)." in r.stdout
     ecs = boto3.client("ecs")
     images = {}
     for name in ("database", "api", "frontend"):
@@ -189,7 +190,9 @@ def test_saved_plan_of_a_workspace_uses_the_workspace_state(micro: Path, tmp_pat
     assert run("plan", "--out", str(plan_file)).returncode == 0
     r = run("apply", str(plan_file), "--timeout", "60s")
     assert r.returncode == 0, r.stderr
-    assert sorted(p.name for p in (micro.parent / "ws-state").iterdir()) == [
+    names = sorted(p.name for p in (micro.parent / "ws-state").iterdir())
+    assert ".runs" in names  # the run's record
+    assert [n for n in names if not n.startswith(".")] == [
         "my-cluster%2Fapi",
         "my-cluster%2Fdatabase",
         "my-cluster%2Ffrontend",
