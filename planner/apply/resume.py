@@ -145,18 +145,30 @@ def check_same_workspace(record: RunRecord, workspace: str | None) -> None:
         )
 
 
-def take_over_locks(
-    backend: StateBackend, run_id: str, state_keys: Iterable[str], *, other_hosts: bool
-) -> list[str]:
-    """Release the locks the dead run ``run_id`` left on ``state_keys``; returns warnings.
+def later_runs_on(backend: StateBackend, record: RunRecord) -> list[str]:
+    """Ids of the recorded runs after ``record`` that continued or undid it (a rollback)."""
+    ids = backend.run_record_ids()
+    out = []
+    for rid in ids[ids.index(record.run_id) + 1 :] if record.run_id in ids else ():
+        later = load_record(backend, rid)
+        if later is not None and later.undoes == record.run_id:
+            out.append(rid)
+    return out
 
-    Its process must be gone: on this host that is checked; for another host the caller
+
+def take_over_locks(
+    backend: StateBackend, run_ids: Iterable[str], state_keys: Iterable[str], *, other_hosts: bool
+) -> list[str]:
+    """Release the locks the dead runs ``run_ids`` left on ``state_keys``; returns warnings.
+
+    Their process must be gone: on this host that is checked; for another host the caller
     says so (``--take-over-locks``), and the warning names the holder and the lock's age."""
-    keys = set(state_keys)
-    held = [i for i in backend.locks() if i.service_key in keys and i.run_id == run_id]
+    keys, runs = set(state_keys), set(run_ids)
+    held = [i for i in backend.locks() if i.service_key in keys and i.run_id in runs]
     warnings: list[str] = []
     for info in held:
         where = holder_state(info)
+        run_id = info.run_id
         if where == "alive":
             raise EcsplanError(
                 f"run {run_id} is still running: {info.service_key} is locked by "

@@ -52,14 +52,20 @@ class Rollback:
         ]
 
 
-def _rolled_back(backend: StateBackend, record: RunRecord) -> bool:
+def _outcomes(backend: StateBackend, record: RunRecord) -> dict[str, str | None]:
+    """State key -> the outcome of this run's journal there (services it touched only)."""
+    out: dict[str, str | None] = {}
     for key in record.state_keys:
-        for r in backend.runs(key):
-            if r.run_id == record.run_id:
-                if r.outcome == "rolled_back":
-                    return True
-                break
-    return False
+        run = next((r for r in backend.runs(key) if r.run_id == record.run_id), None)
+        if run is not None:
+            out[key] = run.outcome
+    return out
+
+
+def _undone(backend: StateBackend, record: RunRecord) -> bool:
+    """Every service the run touched is rolled back (a rollback cut short is not)."""
+    outcomes = _outcomes(backend, record)
+    return bool(outcomes) and all(o == "rolled_back" for o in outcomes.values())
 
 
 def pick_run(backend: StateBackend, keys: Sequence[str], run_id: str | None) -> str:
@@ -73,13 +79,14 @@ def pick_run(backend: StateBackend, keys: Sequence[str], run_id: str | None) -> 
         record = load_record(backend, rid)
         if record is None or not wanted & set(record.state_keys):
             continue
-        if record.operation in APPLY_OPERATIONS and not _rolled_back(backend, record):
+        if record.operation in APPLY_OPERATIONS and not _undone(backend, record):
             candidates.append(rid)
             break
     for key in keys:  # journals without a record
         for r in backend.runs(key):
             if r.operation in APPLY_OPERATIONS and r.outcome != "rolled_back":
-                candidates.append(r.run_id)
+                if backend.run_record(r.run_id) is None:
+                    candidates.append(r.run_id)
                 break
     if not candidates:
         raise EcsplanError("no applied run to roll back (see: ecsplan state list)")
@@ -167,6 +174,7 @@ def plan_undo(
     rid = pick_run(backend, keys, opts.run_id)
     record = load_record(backend, rid)
     covered = list(record.state_keys) if record else list(keys)
+    outcomes = _outcomes(backend, record) if record else {}
     plans, notes = [], []
     for key in keys:
         if key not in covered:
@@ -177,6 +185,9 @@ def plan_undo(
             notes.append(f"{key}: {_why_untouched(record, key, rid)}; nothing to undo")
             continue
         sp, states = found
+        if outcomes.get(key) == "rolled_back":
+            notes.append(f"{key}: already rolled back")
+            continue
         if not any(st.state in DONE for st in states.values()):
             notes.append(f"{key}: run {rid} changed nothing there; nothing to undo")
             continue

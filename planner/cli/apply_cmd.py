@@ -225,7 +225,9 @@ def resume_run(g: Globals, other_hosts: bool) -> int:
             "their variables changed since it started; restore them to resume, or plan again"
         )
     plan = plan_from_data(unmask_from_file(data, restorable_secrets(sel)))
-    for w in release_dead_locks(backend, record.run_id, record.state_keys, other_hosts=other_hosts):
+    for w in release_dead_locks(
+        backend, [record.run_id], record.state_keys, other_hosts=other_hosts
+    ):
         click.echo(f"warning: {w}", err=True)
     todo = [k for k in progress.outcomes if k not in progress.done]
     click.echo(

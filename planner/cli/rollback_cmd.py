@@ -7,6 +7,7 @@ import sys
 import click
 
 from planner.apply.executor import ServiceResult
+from planner.apply.resume import later_runs_on
 from planner.apply.resume import take_over_locks as release_dead_locks
 from planner.apply.undo import RollbackOptions, plan_undo
 from planner.cli.apply_cmd import _print_results, run_journaled
@@ -74,7 +75,8 @@ def rollback(
             )
         click.confirm(f"Delete {', '.join(undo.deletes)}?", default=False, abort=True)
     covered = undo.record.state_keys if undo.record else tuple(keys)
-    for w in release_dead_locks(backend, rid, covered, other_hosts=take_over_locks):
+    dead = [rid, *(later_runs_on(backend, undo.record) if undo.record else ())]
+    for w in release_dead_locks(backend, dead, covered, other_hosts=take_over_locks):
         click.echo(f"warning: {w}", err=True)
 
     def mark_rolled_back(sp: ServicePlan, result: ServiceResult) -> None:

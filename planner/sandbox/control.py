@@ -31,7 +31,11 @@ WRITE_PREFIXES: tuple[str, ...] = (
     "Continue",
 )
 
-FaultKind = Literal["throttle", "error"]
+FaultKind = Literal["throttle", "error", "lost"]
+#: Outcomes in the write log: moto answered 2xx / an error; the sandbox refused it before
+#: moto saw it (throttle, error); or moto applied it and the sandbox lost the answer.
+WriteOutcome = Literal["applied", "refused", "faulted", "lost"]
+MAX_WRITE_LOG = 20000
 
 
 def is_write(operation_key: str) -> bool:
@@ -40,29 +44,59 @@ def is_write(operation_key: str) -> bool:
 
 
 @dataclass(frozen=True)
+class WriteRecord:
+    """One write call as the sandbox received it: what a test compares with the plan."""
+
+    seq: int
+    operation: str  # "ecs:UpdateService"
+    params: dict[str, Any]  # the request's parameters (JSON body or query), as sent
+    outcome: WriteOutcome
+    status: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "operation": self.operation,
+            "params": self.params,
+            "outcome": self.outcome,
+            "status": self.status,
+        }
+
+
+@dataclass(frozen=True)
 class Faults:
-    """Fault injection settings; all zero means faults are off."""
+    """Fault injection settings; all zero means faults are off.
+
+    ``lost_rate``: the call is applied, then its answer is replaced by a 503, as when AWS
+    did the work and the response never arrived (a timeout, a 5xx after commit)."""
 
     throttle_rate: float = 0.0
     error_rate: float = 0.0
+    lost_rate: float = 0.0
     latency_ms: int = 0
     operations: frozenset[str] | None = None
     seed: int | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Faults:
-        unknown = set(data) - {"throttle_rate", "error_rate", "latency_ms", "operations", "seed"}
+        known = {"throttle_rate", "error_rate", "lost_rate", "latency_ms", "operations", "seed"}
+        unknown = set(data) - known
         if unknown:
             raise ValueError(f"unknown fault settings: {sorted(unknown)}")
         throttle = float(data.get("throttle_rate") or 0)
         error = float(data.get("error_rate") or 0)
-        if not (0 <= throttle <= 1 and 0 <= error <= 1 and throttle + error <= 1):
-            raise ValueError("throttle_rate and error_rate must be within 0..1 and sum to <= 1")
+        lost = float(data.get("lost_rate") or 0)
+        rates = (throttle, error, lost)
+        if not (all(0 <= r <= 1 for r in rates) and sum(rates) <= 1):
+            raise ValueError(
+                "throttle_rate, error_rate and lost_rate must be within 0..1 and sum to <= 1"
+            )
         ops = data.get("operations")
         seed = data.get("seed")
         return cls(
             throttle_rate=throttle,
             error_rate=error,
+            lost_rate=lost,
             latency_ms=max(0, int(data.get("latency_ms") or 0)),
             operations=frozenset(ops) if ops else None,
             seed=int(seed) if seed is not None else None,
@@ -72,6 +106,7 @@ class Faults:
         return {
             "throttle_rate": self.throttle_rate,
             "error_rate": self.error_rate,
+            "lost_rate": self.lost_rate,
             "latency_ms": self.latency_ms,
             "operations": sorted(self.operations) if self.operations is not None else None,
             "seed": self.seed,
@@ -91,10 +126,24 @@ class Control:
     _faults_injected: Counter[str] = field(default_factory=Counter)
     _faults: Faults = field(default_factory=Faults)
     _rng: random.Random = field(default_factory=random.Random)
+    _writes: list[WriteRecord] = field(default_factory=list)
 
     def count(self, operation_key: str) -> None:
         with self._lock:
             self._requests[operation_key] += 1
+
+    def log_write(
+        self, operation_key: str, params: dict[str, Any], outcome: WriteOutcome, status: int
+    ) -> None:
+        """Keep a write call's parameters and fate (the newest MAX_WRITE_LOG of them)."""
+        with self._lock:
+            seq = (self._writes[-1].seq + 1) if self._writes else 1
+            self._writes.append(WriteRecord(seq, operation_key, params, outcome, status))
+            del self._writes[:-MAX_WRITE_LOG]
+
+    def writes(self) -> list[WriteRecord]:
+        with self._lock:
+            return list(self._writes)
 
     def stats(self) -> dict[str, Any]:
         with self._lock:
@@ -115,6 +164,7 @@ class Control:
         with self._lock:
             self._requests.clear()
             self._faults_injected.clear()
+            self._writes.clear()
             self._faults = Faults()
             self._rng = random.Random()
 
@@ -134,12 +184,14 @@ class Control:
             if not f.matches(operation_key):
                 return 0, None
             kind: FaultKind | None = None
-            if f.throttle_rate or f.error_rate:
+            if f.throttle_rate or f.error_rate or f.lost_rate:
                 roll = self._rng.random()
                 if roll < f.throttle_rate:
                     kind = "throttle"
                 elif roll < f.throttle_rate + f.error_rate:
                     kind = "error"
+                elif roll < f.throttle_rate + f.error_rate + f.lost_rate:
+                    kind = "lost"
             if kind is not None:
                 self._faults_injected[f"{operation_key}:{kind}"] += 1
             return f.latency_ms, kind

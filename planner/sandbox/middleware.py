@@ -9,8 +9,8 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
-from planner.sandbox.control import Control, Faults
-from planner.sandbox.protocol import error_response, identify
+from planner.sandbox.control import Control, Faults, is_write
+from planner.sandbox.protocol import error_response, identify, request_params
 
 log = logging.getLogger("planner.sandbox")
 
@@ -50,13 +50,35 @@ class SandboxApp:
         call = identify(environ, body)
         self.control.count(call.key)
         latency_ms, fault = self.control.decide(call.key)
+        write = is_write(call.key)
         if latency_ms:
             time.sleep(latency_ms / 1000)
-        if fault is not None:
+        if fault in ("throttle", "error"):
+            if write:
+                self.control.log_write(call.key, request_params(call, environ, body), "faulted", 0)
             status, headers, payload = error_response(call, fault)
             start_response(status, headers)
             return [payload]
-        return self._locked(environ, start_response)
+        if not write and fault is None:
+            return self._locked(environ, start_response)
+        seen: list[str] = []
+
+        def capture(status: str, headers: Any, exc_info: Any = None) -> Any:
+            seen.append(status)
+            if fault is None:
+                return start_response(status, headers, exc_info)
+            return lambda _data: None
+
+        out = self._locked(environ, capture)
+        code = int(seen[0].split()[0]) if seen else 0
+        if write:
+            outcome = "lost" if fault == "lost" else ("applied" if code < 300 else "refused")
+            self.control.log_write(call.key, request_params(call, environ, body), outcome, code)
+        if fault == "lost":
+            status, headers, payload = error_response(call, "error")
+            start_response(status, headers)
+            return [payload]
+        return out
 
     def _locked(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         with self.control.state_lock:
@@ -89,6 +111,8 @@ class SandboxApp:
             return self.control.stats()
         if method == "GET" and action == "faults":
             return self.control.faults.to_dict()
+        if method == "GET" and action == "writes":
+            return {"writes": [w.to_dict() for w in self.control.writes()]}
         if method != "POST":
             return None
         if action == "reset":

@@ -60,6 +60,25 @@ def identify(environ: dict[str, object], body: bytes) -> Call:
     return Call(service, f"{method} {path}", "rest-json")
 
 
+def request_params(call: Call, environ: dict[str, object], body: bytes) -> dict[str, object]:
+    """The call's parameters as sent: the JSON body, or the query/form fields (one value
+    per name, lists kept where repeated). REST calls give their path and query."""
+    if call.protocol == "json":
+        try:
+            data = json.loads(body or b"{}")
+        except ValueError:
+            return {"_raw": body.decode("utf-8", "replace")}
+        return data if isinstance(data, dict) else {"_body": data}
+    fields = parse_qs(str(environ.get("QUERY_STRING", "")))
+    ctype = str(environ.get("CONTENT_TYPE", ""))
+    if "x-www-form-urlencoded" in ctype and body:
+        fields.update(parse_qs(body.decode("utf-8", "replace")))
+    out: dict[str, object] = {k: v[0] if len(v) == 1 else v for k, v in fields.items()}
+    if call.protocol.startswith("rest"):
+        out["_path"] = str(environ.get("PATH_INFO", "/"))
+    return out
+
+
 def _s3_operation(
     method: str, path: str, query: dict[str, list[str]], environ: dict[str, object]
 ) -> str:
@@ -85,7 +104,7 @@ def _s3_operation(
 
 
 def error_response(
-    call: Call, kind: Literal["throttle", "error"]
+    call: Call, kind: Literal["throttle", "error", "lost"]
 ) -> tuple[str, list[tuple[str, str]], bytes]:
     """An HTTP status line, headers and body botocore parses as throttling / server error."""
     request_id = str(uuid.uuid4())

@@ -17,7 +17,7 @@ from moto.moto_server.werkzeug_app import (
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from planner.sandbox import fidelity, task_runs
-from planner.sandbox.control import Control, Faults, is_write
+from planner.sandbox.control import Control, Faults, WriteRecord, is_write
 from planner.sandbox.middleware import SandboxApp
 from planner.sandbox.ticker import Ticker
 
@@ -145,6 +145,11 @@ class Sandbox:
         """Counted calls whose operation changes state (Create*, Update*, Register*, ...)."""
         return {k: v for k, v in self.control.stats()["requests"].items() if is_write(k)}
 
+    def writes(self, operation: str | None = None) -> list[WriteRecord]:
+        """Every write call received since the last reset, with its parameters and outcome
+        (``applied``, ``refused``, ``faulted`` before moto saw it, or ``lost``)."""
+        return [w for w in self.control.writes() if operation in (None, w.operation)]
+
     def set_faults(
         self,
         throttle_rate: float = 0,
@@ -152,13 +157,16 @@ class Sandbox:
         latency_ms: int = 0,
         operations: Iterable[str] | None = None,
         seed: int | None = None,
+        lost_rate: float = 0,
     ) -> None:
-        """Make a share of matching calls throttle (HTTP 400) or fail (HTTP 503); 0s = off."""
+        """Make a share of matching calls throttle (HTTP 400), fail (HTTP 503), or be applied
+        and then answered with a 503 (``lost_rate``); 0s = off."""
         self.control.set_faults(
             Faults.from_dict(
                 {
                     "throttle_rate": throttle_rate,
                     "error_rate": error_rate,
+                    "lost_rate": lost_rate,
                     "latency_ms": latency_ms,
                     "operations": list(operations) if operations else None,
                     "seed": seed,

@@ -1,0 +1,138 @@
+"""Crash matrix of a workspace run (issue 16): the microservices example (database <- api <-
+frontend) applied with a new image everywhere, killed with SIGKILL before, during and after
+each service's steps (so at every dependency level), then continued.
+
+`apply --resume` must finish the whole run: every service of the plan applied, the next
+plan empty, no lock left (the dead run's are taken over, this host's process being gone),
+and no write made twice (the sandbox's write log: one RegisterTaskDefinition per family,
+one UpdateService per service). `rollback` after such a crash must undo every service the
+run changed, leave none locked, and a rollback killed half-way finishes when run again.
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+from collections import Counter
+from pathlib import Path
+
+import boto3
+import pytest
+from helpers_cli import Result, run_inproc, run_sub
+
+from planner.sandbox.server import Sandbox
+from planner.state.local import LocalBackend
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = ("database", "api", "frontend")  # dependency order: one level each
+NEW_TAGS = {"DATABASE_TAG": "16.4", "API_TAG": "2.4.61", "FRONTEND_TAG": "1.27.3"}
+TIMEOUT = ("--timeout", "60s")
+# before its first write / between its two writes / after its last step
+POINTS = ("begin:register_task_definition", "after_call:update_service", "success:wait_rollout")
+MATRIX = [f"{point}@{service}" for service in SERVICES for point in POINTS]
+
+
+@pytest.fixture
+def ws(sandbox: Sandbox, tmp_path: Path) -> Path:
+    work = tmp_path / "microservices"
+    shutil.copytree(ROOT / "examples" / "microservices", work)
+    sandbox.prepare([str(work / "workspace.yml")])
+    assert ecsplan(work / "workspace.yml", tmp_path / "state", "apply", "--auto-approve").code == 0
+    return work / "workspace.yml"
+
+
+def ecsplan(ws: Path, state: Path, *args: str, env: dict[str, str] | None = None) -> Result:
+    return run_inproc([], state, "-w", str(ws), *args, *TIMEOUT, env=env)
+
+
+def crash(sandbox: Sandbox, ws: Path, state: Path, at: str, *args: str) -> None:
+    env = {**NEW_TAGS, "ECSPLAN_TEST_CRASH_AT": at}
+    r = run_sub(sandbox, [], state, "-w", str(ws), *args, *TIMEOUT, env=env)
+    assert r.code == -signal.SIGKILL, r
+
+
+def images() -> dict[str, str]:
+    ecs = boto3.client("ecs")
+    out = {}
+    for name in SERVICES:
+        svc = ecs.describe_services(cluster="my-cluster", services=[name])["services"][0]
+        td = ecs.describe_task_definition(taskDefinition=svc["taskDefinition"])["taskDefinition"]
+        out[name] = td["containerDefinitions"][0]["image"].rsplit(":", 1)[1]
+    return out
+
+
+def applied(sandbox: Sandbox, operation: str, field: str, since: int) -> Counter[str]:
+    """How many calls of ``operation`` AWS carried out, per ``field`` of their parameters."""
+    return Counter(
+        str(w.params.get(field))
+        for w in sandbox.writes(operation)
+        if w.seq > since and w.outcome in ("applied", "lost")
+    )
+
+
+def last_seq(sandbox: Sandbox) -> int:
+    writes = sandbox.writes()
+    return writes[-1].seq if writes else 0
+
+
+@pytest.mark.parametrize("at", MATRIX)
+def test_resume_finishes_the_whole_run(sandbox: Sandbox, ws: Path, tmp_path: Path, at: str) -> None:
+    state = tmp_path / "state"
+    since = last_seq(sandbox)
+    crash(sandbox, ws, state, at, "apply", "--auto-approve")
+    assert LocalBackend(state).locks(), "the killed run held its locks"
+
+    r = ecsplan(ws, state, "apply", "--resume", env=NEW_TAGS)
+    assert r.code == 0, r
+    assert "took over the lock" in r.stderr
+    for name in SERVICES:  # the summary names every service of the run
+        assert f"\n{name}: ok" in "\n" + r.stdout, r
+    assert "Apply complete: 3 service(s)." in r.stdout
+    assert images() == {"database": "16.4", "api": "2.4.61", "frontend": "1.27.3"}
+    assert LocalBackend(state).locks() == []
+    assert ecsplan(ws, state, "plan", "--detailed-exitcode", env=NEW_TAGS).code == 0
+    # no write twice: one revision per family, one UpdateService per service
+    assert applied(sandbox, "ecs:RegisterTaskDefinition", "family", since) == Counter(SERVICES)
+    assert applied(sandbox, "ecs:UpdateService", "service", since) == Counter(SERVICES)
+
+
+@pytest.mark.parametrize("at", [f"after_call:update_service@{s}" for s in SERVICES])
+def test_rollback_undoes_every_service_the_run_changed(
+    sandbox: Sandbox, ws: Path, tmp_path: Path, at: str
+) -> None:
+    state = tmp_path / "state"
+    before = images()
+    crash(sandbox, ws, state, at, "apply", "--auto-approve")
+    since = last_seq(sandbox)
+
+    r = ecsplan(ws, state, "rollback", env=NEW_TAGS)
+    assert r.code == 0, r
+    reached = SERVICES[: SERVICES.index(at.rsplit("@", 1)[1]) + 1]
+    for name in SERVICES[len(reached) :]:
+        assert f"my-cluster/{name}: not started by run" in r.stderr, r
+    assert images() == before
+    assert LocalBackend(state).locks() == []
+    assert ecsplan(ws, state, "plan", "--detailed-exitcode").code == 0  # the old inputs again
+    assert applied(sandbox, "ecs:UpdateService", "service", since) == Counter(reached)
+    # the run is undone: there is nothing left to resume
+    r = ecsplan(ws, state, "apply", "--resume", env=NEW_TAGS)
+    assert r.code == 1 and "nothing to resume" in r.stderr, r
+
+
+def test_rollback_killed_halfway_finishes_when_run_again(
+    sandbox: Sandbox, ws: Path, tmp_path: Path
+) -> None:
+    state = tmp_path / "state"
+    before = images()
+    assert ecsplan(ws, state, "apply", "--auto-approve", env=NEW_TAGS).code == 0
+    env = {"ECSPLAN_TEST_CRASH_AT": "after_call:update_service@api"}
+    r = run_sub(sandbox, [], state, "-w", str(ws), "rollback", *TIMEOUT, env=env)
+    assert r.code == -signal.SIGKILL, r
+
+    r = ecsplan(ws, state, "rollback")
+    assert r.code == 0, r
+    assert images() == before
+    assert LocalBackend(state).locks() == []
+    assert ecsplan(ws, state, "plan", "--detailed-exitcode").code == 0
