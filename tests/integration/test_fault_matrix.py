@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from helpers_cli import (
     describe_service,
     family_revisions,
     image_of,
+    popen,
     requests,
     run_inproc,
     run_sub,
@@ -145,3 +147,72 @@ def test_resume_of_a_failed_run_suspends_auto_scaling_again(
     kinds = [e["kind"] for e in entries if e["event"] == "success" and ":" not in e["step_id"]]
     assert kinds.count("suspend_auto_scaling") == 2, kinds  # suspended again on resume
     assert kinds[-1] == "resume_auto_scaling"
+
+
+def test_plan_under_heavy_faults_fails_with_one_clear_line(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """50% throttling and 20% 503 on every call: retries are bounded (2 attempts here), so
+    the plan may give up; when it does, it says which call in one line (no traceback)."""
+    cfg = copy_example("single-service", tmp_path)
+    sandbox.prepare([cfg])
+    state = tmp_path / "state"
+    assert run_inproc([cfg], state, "deploy", *TIMEOUT).code == 0
+    sandbox.set_faults(throttle_rate=0.5, error_rate=0.2, seed=11)
+    outcomes = set()
+    for _ in range(4):
+        r = run_sub(sandbox, [cfg], state, "plan", env={"ECSPLAN_MAX_ATTEMPTS": "2"})
+        assert r.code in (0, 1), r
+        assert "Traceback" not in r.stderr and "internal error" not in r.stderr, r
+        if r.code == 1:
+            first = next(ln for ln in r.stderr.splitlines() if not ln.startswith("warning"))
+            assert first.startswith("Error: "), r
+            assert first.startswith("Error: ecs:") or first.startswith("Error: application-"), r
+            assert "throttled by AWS after retries" in first or "AWS answered HTTP 503" in first
+        outcomes.add(r.code)
+    assert 1 in outcomes, "at 70% faults and 2 attempts per call some plan must give up"
+
+
+def test_failed_read_during_apply_then_resume(sandbox: Sandbox, tmp_path: Path) -> None:
+    """Reads while waiting for the rollout fail every time: after its bounded retries the
+    apply fails at the wait step (exit 1, journaled), and `apply --resume` goes on from
+    there: no second revision, no second UpdateService."""
+    cfg = copy_example("single-service", tmp_path)
+    sandbox.prepare([cfg])
+    state = tmp_path / "state"
+    assert run_inproc([cfg], state, "deploy", *TIMEOUT).code == 0
+    new = {"IMAGE_TAG": "1.28", "ECSPLAN_MAX_ATTEMPTS": "2"}
+    before = requests(sandbox)
+    old_runs = {e["run_id"] for e in all_entries(state, "my-cluster", "myservice")}
+
+    def waiting() -> bool:
+        return any(
+            e["event"] == "begin" and e["kind"] == "wait_rollout" and e["run_id"] not in old_runs
+            for e in all_entries(state, "my-cluster", "myservice")
+        )
+
+    sandbox.pause()
+    try:
+        proc = popen(sandbox, [cfg], state, "deploy", *TIMEOUT, env=new)
+        deadline = time.monotonic() + 60
+        while not waiting():
+            assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+            time.sleep(0.05)
+        sandbox.set_faults(error_rate=1.0, operations=["ecs:DescribeServices"], seed=5)
+        out, err = proc.communicate(timeout=90)
+    finally:
+        sandbox.set_faults()
+        sandbox.resume()
+    assert proc.returncode == 1, f"{out}\n{err}"
+    assert "ecs:DescribeServices" in err and "apply --resume" in err, err
+    failures = [e for e in all_entries(state, "my-cluster", "myservice") if e["event"] == "failure"]
+    assert failures[-1]["kind"] == "wait_rollout"
+
+    r = run_inproc([cfg], state, "apply", "--resume", *TIMEOUT, env=new)
+    assert r.code == 0, r
+    svc = describe_service(sandbox, "my-cluster", "myservice")
+    assert svc is not None and image_of(sandbox, svc["taskDefinition"]) == "nginx:1.28"
+    assert family_revisions(sandbox, "myservice") == [1, 2]
+    after = requests(sandbox)
+    for op in ("ecs:RegisterTaskDefinition", "ecs:UpdateService"):
+        assert after[op] - before.get(op, 0) == 1, (op, sandbox.stats())
