@@ -19,9 +19,9 @@ from planner.aws.reads import LiveReader, ServiceRef, TaskDefinitionStore
 from planner.errors import EcsplanError
 from planner.plan.codec import plan_to_data, to_data
 from planner.plan.model import Plan, ServicePlan
-from planner.plan.planner import LiveService, fingerprint_of
+from planner.plan.planner import NO_SECRETS, LiveService, fingerprint_of
+from planner.plan.secrets import Secrets
 from planner.plan.stale import stale_reasons
-from planner.render.secrets import mask_for_file
 from planner.state.backend import StateBackend, who_am_i
 from planner.state.cache import task_definition_cache
 from planner.state.journal import Journal, new_run_id
@@ -42,6 +42,7 @@ def check_stale(
     aws: AwsContext,
     cache: TaskDefinitionStore | None = None,
     sensitive: frozenset[str] = frozenset(),
+    secrets: Secrets = NO_SECRETS,
 ) -> None:
     """Re-read what every service's plan compared; refuse the plan if anything moved.
 
@@ -95,6 +96,7 @@ def check_stale(
             controller=sp.controller,
             unmanaged=was.unmanaged if was is not None else (),
             alarm_names=names,
+            secrets=secrets,
         )
         reasons = stale_reasons(sp, now)
         if reasons:
@@ -127,6 +129,7 @@ class RunRequest:
     on_start: StartHook | None = None
     on_finish: FinishHook | None = None  # runs while the service's lock is still held
     sensitive: frozenset[str] = frozenset()
+    secrets: Secrets = NO_SECRETS  # the run's secrets and the state's placeholder key
     run_id: str | None = None
     finished: Mapping[str, ServiceResult] = field(default_factory=dict)
     stale_keys: frozenset[str] | None = None
@@ -155,7 +158,7 @@ def _journal_for(req: RunRequest, sp: ServicePlan, run_id: str) -> Journal:
     journal.start(
         req.operation,
         {
-            "service": mask_for_file(to_data(sp), req.sensitive),
+            "service": req.secrets.mask(to_data(sp), req.sensitive),
             "options": to_data(req.plan.options),
             "plan_created_at": req.plan.created_at,
             "inputs_digest": req.plan.inputs_digest,
@@ -189,7 +192,7 @@ def _check_stale_part(req: RunRequest) -> None:
     )
     if services:
         plan = replace(req.plan, services=services)
-        check_stale(plan, req.aws, task_definition_cache(req.backend), req.sensitive)
+        check_stale(plan, req.aws, task_definition_cache(req.backend), req.sensitive, req.secrets)
 
 
 def _record(req: RunRequest, run_id: str) -> None:
@@ -202,7 +205,7 @@ def _record(req: RunRequest, run_id: str) -> None:
             created=utc_now(),
             who=who_am_i(),
             version=__version__,
-            plan=mask_for_file(plan_to_data(req.plan), req.sensitive),
+            plan=req.secrets.mask(plan_to_data(req.plan), req.sensitive),
             workspace=req.workspace,
             undoes=req.undoes,
             state_keys=tuple(state_key(sp) for sp in req.plan.services),

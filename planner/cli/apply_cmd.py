@@ -28,22 +28,21 @@ from planner.apply.run import FinishHook, RunRequest, run_plan
 from planner.cli.context import Globals, pass_globals
 from planner.cli.flags import options_from, plan_flags
 from planner.cli.main import cli
-from planner.cli.plan_cmd import apply_command_hint, emit, make_plan
+from planner.cli.plan_cmd import apply_command_hint, emit, make_plan, with_config_timeout
 from planner.cli.progress import Progress
 from planner.cli.services import Selection, load_options, select, state_location
 from planner.config import load_valid_config
-from planner.errors import EcsplanError
+from planner.config.schema import schema_problems
+from planner.errors import EcsplanError, json_path
 from planner.ops.narrow import without_service_update
 from planner.plan.codec import plan_from_data
-from planner.plan.model import Plan
+from planner.plan.model import Plan, PlanOptions
 from planner.render.secrets import (
-    FILE_PLACEHOLDER_RE,
-    secret_values_in,
     sensitive_values,
-    unmask_from_file,
 )
 from planner.state.backend import open_backend
-from planner.workspace.planning import ServiceEntry, inputs_digest
+from planner.workspace.planning import ServiceEntry, region_of, secrets_of
+from planner.workspace.rederive import rederive
 
 
 @contextmanager
@@ -64,29 +63,53 @@ def stop_on_signals(stop: threading.Event, progress: Progress) -> Iterator[None]
             signal.signal(s, h)
 
 
-def restorable_secrets(sel: Selection) -> frozenset[str]:
-    """Values a masked plan (file or journal) may hide, taken from the re-rendered configs."""
-    return secret_values_in([e.config.task_definition for e in sel.entries], sel.sensitive)
-
-
 def _compatible(version: str) -> bool:
     return version.split(".")[:2] == __version__.split(".")[:2]
 
 
-def load_plan_file(path: str) -> tuple[Plan, dict[str, Any]]:
+def read_plan_file(path: str) -> dict[str, Any]:
+    """The file's JSON, if it is a plan of this format (checked against plan.schema.json):
+    anything else is one located error line, never a traceback."""
     try:
         data = json.loads(Path(path).read_text())
     except FileNotFoundError as e:
         raise EcsplanError(f"{path}: plan file not found") from e
+    except (OSError, UnicodeDecodeError) as e:
+        raise EcsplanError(f"{path}: cannot read the plan file ({e})") from e
     except json.JSONDecodeError as e:
         raise EcsplanError(f"{path}:{e.lineno}: $: not a plan file ({e.msg})") from e
-    plan = plan_from_data(data)
-    if not _compatible(plan.tool_version):
+    if not isinstance(data, dict) or "format_version" not in data:
         raise EcsplanError(
-            f"{path}: plan was made by ecsplan {plan.tool_version}, this is {__version__}; "
+            f"{path}: $: not a plan file (a JSON object with format_version and services, as "
+            "`ecsplan plan --out` writes)"
+        )
+    plan_from_data({"format_version": data["format_version"], "services": []})  # the version
+    problems = schema_problems("plan", data)
+    if problems:
+        where, message = problems[0]
+        raise EcsplanError(f"{path}: {json_path(where)}: {message} (not a valid plan file)")
+    version = str(data.get("tool_version"))
+    if not _compatible(version):
+        raise EcsplanError(
+            f"{path}: plan was made by ecsplan {version}, this is {__version__}; "
             "run plan again with this version"
         )
-    return plan, data
+    return data
+
+
+def verified_plan(
+    g: Globals, source: str, data: dict[str, Any], options: PlanOptions | None
+) -> tuple[Plan, Selection]:
+    """The plan the configs (and flags) give for saved plan data, if the data is exactly it
+    (planner/workspace/rederive.py); ``options`` None: the saved ones (a run's record)."""
+    saved = plan_from_data(data)
+    sel = reload_inputs(g, saved)
+    aws = g.aws(sel.entries[0].config.region if sel.entries else None)
+    options = with_config_timeout(saved.options if options is None else options, sel)
+    key = open_backend(state_location(g, sel), aws).secret_key()
+    regions = {e.key: region_of(e.config, aws) for e in sel.entries}
+    plan = rederive(source, data, sel.entries, regions, options, secrets_of(sel.entries, key))
+    return plan, sel
 
 
 def reload_inputs(g: Globals, plan: Plan) -> Selection:
@@ -177,10 +200,12 @@ def run_journaled(
     aws = g.aws(sel.entries[0].config.region if sel.entries else None)
     progress = Progress(color=g.color)
     stop = threading.Event()
+    backend = open_backend(state_location(g, sel), aws)
     req = RunRequest(
         plan=plan,
         aws=aws,
-        backend=open_backend(state_location(g, sel), aws),
+        backend=backend,
+        secrets=secrets_of(sel.entries, backend.secret_key()),
         ctx=ApplyContext(aws=aws, observer=progress, stop=stop),
         parallelism=sel.parallelism,
         operation=operation,
@@ -217,14 +242,7 @@ def resume_run(g: Globals, other_hosts: bool) -> int:
     progress = run_to_resume(backend, list(by_state), apply_command_hint(g, None))
     record = progress.record
     check_same_workspace(record, g.workspace)
-    sel = replace(sel, entries=tuple(by_state[k] for k in record.state_keys))
-    data = dict(record.plan)
-    if data.get("inputs_digest") != inputs_digest(sel.entries):
-        raise EcsplanError(
-            f"run {record.run_id} was planned from other inputs: the configs, definitions or "
-            "their variables changed since it started; restore them to resume, or plan again"
-        )
-    plan = plan_from_data(unmask_from_file(data, restorable_secrets(sel)))
+    plan, sel = verified_plan(g, f"run {record.run_id}", dict(record.plan), None)
     for w in release_dead_locks(
         backend, [record.run_id], record.state_keys, other_hosts=other_hosts
     ):
@@ -270,15 +288,8 @@ def apply(
             raise EcsplanError("--resume continues the recorded run; give no plan file")
         return resume_run(g, take_over_locks)
     if planfile:
-        plan, data = load_plan_file(planfile)
-        sel = reload_inputs(g, plan)
-        if inputs_digest(sel.entries) != plan.inputs_digest:
-            raise EcsplanError(
-                f"{planfile}: the plan was made for other inputs (configs or definitions changed "
-                "since); run plan again"
-            )
-        if FILE_PLACEHOLDER_RE.search(json.dumps(data)):
-            plan = plan_from_data(unmask_from_file(data, restorable_secrets(sel)))
+        data = read_plan_file(planfile)
+        plan, sel = verified_plan(g, planfile, data, options_from(flags))
         emit(plan, "text", g, sensitive_values(plan, sel.sensitive), None, None)
         if not plan.has_changes:
             return 0

@@ -14,17 +14,18 @@ from planner.cli.context import Globals, pass_globals
 from planner.cli.external_diff import run_external
 from planner.cli.flags import comment_target_flags, options_from, plan_flags
 from planner.cli.main import cli
-from planner.cli.services import Selection, select, state_location
+from planner.cli.services import Selection, run_secrets, select, state_location
 from planner.plan.codec import plan_to_data
 from planner.plan.model import Plan, PlanOptions
+from planner.plan.secrets import Secrets
 from planner.render.definition_diff import definition_diffs
 from planner.render.json_out import render_json
 from planner.render.markdown import join_markdown_parts, render_markdown, write_markdown_parts
-from planner.render.secrets import mask_for_file, sensitive_values
+from planner.render.secrets import sensitive_values
 from planner.render.text import render_text
 from planner.state.backend import open_backend
 from planner.state.cache import task_definition_cache
-from planner.workspace.planning import build_plan
+from planner.workspace.planning import build_plan, secrets_of
 
 
 def make_plan(
@@ -34,19 +35,33 @@ def make_plan(
     sel = select(g, targets)
     first = sel.entries[0].config if sel.entries else None
     aws = g.aws(first.region if first else None)
-    if options.timeout_seconds is None and first is not None:
-        options = PlanOptions(**{**vars(options), "timeout_seconds": first.timeout_seconds})
+    options = with_config_timeout(options, sel)
     for e in sel.entries:
         for w in e.config.warnings:
             click.echo(f"warning: {e.key}: {w}", err=True)
-    cache = task_definition_cache(open_backend(state_location(g, sel), aws))
-    plan = build_plan(sel.entries, aws, options, max_workers=sel.parallelism, cache=cache)
+    backend = open_backend(state_location(g, sel), aws)
+    plan = build_plan(
+        sel.entries,
+        aws,
+        options,
+        max_workers=sel.parallelism,
+        cache=task_definition_cache(backend),
+        secrets=secrets_of(sel.entries, backend.secret_key()),
+    )
     return replace(plan, workspace=g.workspace), sel
 
 
-def write_plan_file(plan: Plan, path: str, sensitive: frozenset[str]) -> None:
-    """The plan file: versioned JSON with secrets replaced by hashed placeholders."""
-    data = mask_for_file(plan_to_data(plan), sensitive)
+def with_config_timeout(options: PlanOptions, sel: Selection) -> PlanOptions:
+    """The rollout timeout: --timeout, else the (first) config's ``timeout``."""
+    first = sel.entries[0].config if sel.entries else None
+    if options.timeout_seconds is None and first is not None:
+        return replace(options, timeout_seconds=first.timeout_seconds)
+    return options
+
+
+def write_plan_file(plan: Plan, path: str, sensitive: frozenset[str], secrets: Secrets) -> None:
+    """The plan file: versioned JSON with secrets as keyed placeholders."""
+    data = secrets.mask(plan_to_data(plan), sensitive)
     Path(path).write_text(json.dumps(data, indent=2, sort_keys=False) + "\n")
 
 
@@ -138,7 +153,7 @@ def plan(
     p, sel = make_plan(g, options, target)
     sensitive = sensitive_values(p, sel.sensitive)
     if out:
-        write_plan_file(p, out, sensitive)
+        write_plan_file(p, out, sensitive, run_secrets(g, sel))
     parts = emit(p, fmt, g, sensitive, out, comment_file, markdown=commenter is not None)
     if out:
         click.echo(

@@ -12,7 +12,9 @@ from planner.cli.context import Globals
 from planner.config import LoadOptions, load_valid_config
 from planner.config.workspace_file import load_workspace
 from planner.errors import ConfigError, EcsplanError, Location
-from planner.workspace.planning import ServiceEntry
+from planner.plan.secrets import Secrets
+from planner.state.backend import open_backend
+from planner.workspace.planning import ServiceEntry, secrets_of
 
 DEFAULT_PARALLELISM = 10
 
@@ -131,3 +133,9 @@ def _with_dependencies(entries: list[ServiceEntry], targets: tuple[str, ...]) ->
 def state_location(g: Globals, sel: Selection) -> str:
     """--state / ECSPLAN_STATE > workspace or config `ecsplan.state` > ./state."""
     return g.state or sel.state or "state"
+
+
+def run_secrets(g: Globals, sel: Selection) -> Secrets:
+    """The selection's secrets with the key of its state location."""
+    aws = g.aws(sel.entries[0].config.region if sel.entries else None)
+    return secrets_of(sel.entries, open_backend(state_location(g, sel), aws).secret_key())

@@ -27,6 +27,7 @@ SCHEMA_FILES = {
     "workspace": "workspace.schema.json",
     "task_definition": "task-definition.schema.json",
     "service_definition": "service-definition.schema.json",
+    "plan": "plan.schema.json",
 }
 
 _JSON_TYPES: tuple[tuple[type | tuple[type, ...], str], ...] = (

@@ -15,6 +15,7 @@ from planner.plan.model import (
     Document,
     Fingerprint,
     LiveState,
+    Observed,
     Plan,
     PlanOptions,
     ServicePlan,
@@ -113,6 +114,24 @@ def _summary(d: Mapping[str, Any]) -> Summary:
     )
 
 
+def _observed(d: Mapping[str, Any]) -> Observed:
+    def many(v: Any) -> tuple[Any, ...] | None:
+        return None if v is None else tuple(v)
+
+    return Observed(
+        service=d.get("service"),
+        task_definition=d.get("task_definition"),
+        scalable_target=d.get("scalable_target"),
+        pinned_task_definition=d.get("pinned_task_definition"),
+        latest_revision=d.get("latest_revision"),
+        scaling_policies=many(d.get("scaling_policies")),
+        alarms=many(d.get("alarms")),
+        namespace_arns={str(k): tuple(v) for k, v in (d.get("namespace_arns") or {}).items()},
+        codedeploy=d.get("codedeploy"),
+        warnings=_tuple(d.get("warnings")),
+    )
+
+
 def _service(d: Mapping[str, Any]) -> ServicePlan:
     return ServicePlan(
         key=d["key"],
@@ -128,6 +147,7 @@ def _service(d: Mapping[str, Any]) -> ServicePlan:
         summary=_summary(d.get("summary") or {}),
         depends_on=_tuple(d.get("depends_on")),
         warnings=_tuple(d.get("warnings")),
+        observed=_observed(d["observed"]) if d.get("observed") is not None else None,
     )
 
 

@@ -166,6 +166,28 @@ class Summary:
 
 
 @dataclass(frozen=True)
+class Observed:
+    """What the planner read for one service, as it read it (JSON-shaped, secrets blinded).
+
+    The planner is pure, so the same configs and these reads give the same plan again:
+    apply re-derives every step from them and refuses a plan file that says anything else
+    (planner/plan/rederive.py), and the stale check then holds them to live AWS.
+    ``codedeploy`` is a discovered CodeDeploy target (application, group) and ``warnings``
+    what the reads had to say (discovery, namespaces), both as the desired side used them."""
+
+    service: Mapping[str, Any] | None = None
+    task_definition: Mapping[str, Any] | None = None
+    scalable_target: Mapping[str, Any] | None = None
+    pinned_task_definition: Mapping[str, Any] | None = None
+    latest_revision: str | None = None
+    scaling_policies: tuple[Mapping[str, Any], ...] | None = None
+    alarms: tuple[Mapping[str, Any], ...] | None = None
+    namespace_arns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    codedeploy: Mapping[str, Any] | None = None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ServicePlan:
     """Everything planned for one service."""
 
@@ -182,6 +204,7 @@ class ServicePlan:
     summary: Summary = field(default_factory=Summary)
     depends_on: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    observed: Observed | None = None  # None in rollback/scale/delete plans (not re-derivable)
 
     @property
     def has_changes(self) -> bool:

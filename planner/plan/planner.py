@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from planner.errors import EcsplanError
@@ -34,6 +34,7 @@ from planner.plan.model import (
     Change,
     Document,
     Fingerprint,
+    Observed,
     PlanOptions,
     ServicePlan,
     Step,
@@ -41,6 +42,7 @@ from planner.plan.model import (
     Summary,
     changes_between,
 )
+from planner.plan.secrets import Secrets
 
 ALL_SUSPENDED = {
     "DynamicScalingInSuspended": True,
@@ -54,6 +56,7 @@ APPSPEC_FIELDS = (
     "capacityProviderStrategy",
     "loadBalancers",
 )
+NO_SECRETS = Secrets()
 ROLLBACK_EVENTS = ("DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM", "DEPLOYMENT_STOP_ON_REQUEST")
 
 
@@ -101,8 +104,56 @@ class LiveService:
     namespace_arns: Mapping[str, set[str]] = field(default_factory=dict)  # name -> ARNs
 
 
+def observed_of(
+    live: LiveService, codedeploy: CodeDeployTarget | None, warnings: Sequence[str]
+) -> Observed:
+    """What a plan records of its reads (see :class:`Observed`); ``live`` blinded."""
+    return Observed(
+        service=live.service,
+        task_definition=live.task_definition,
+        scalable_target=live.scalable_target,
+        pinned_task_definition=live.pinned_task_definition,
+        latest_revision=live.latest_revision,
+        scaling_policies=live.scaling_policies,
+        alarms=live.alarms,
+        namespace_arns={k: tuple(sorted(v)) for k, v in sorted(live.namespace_arns.items())},
+        codedeploy=None if codedeploy is None else asdict(codedeploy),
+        warnings=tuple(warnings),
+    )
+
+
+def live_of(observed: Observed) -> LiveService:
+    """The planner's live input again, from what a plan recorded."""
+    return LiveService(
+        service=observed.service,
+        task_definition=observed.task_definition,
+        scalable_target=observed.scalable_target,
+        pinned_task_definition=observed.pinned_task_definition,
+        latest_revision=observed.latest_revision,
+        scaling_policies=observed.scaling_policies,
+        alarms=observed.alarms,
+        namespace_arns={k: set(v) for k, v in observed.namespace_arns.items()},
+    )
+
+
+def codedeploy_of(observed: Observed) -> CodeDeployTarget | None:
+    cd = observed.codedeploy
+    return None if cd is None else CodeDeployTarget(**cd)
+
+
 def _is_missing(live: LiveService) -> bool:
     return live.service is None or live.service.get("status") == "INACTIVE"
+
+
+def blinded(live: LiveService, secrets: Secrets) -> LiveService:
+    """``live`` with its task definitions' secret values as placeholders (see
+    planner/plan/secrets.py): what the planner compares and the plan records."""
+    td, pinned = live.task_definition, live.pinned_task_definition
+    return replace(
+        live,
+        task_definition=secrets.blind(td) if td is not None else None,
+        pinned_task_definition=secrets.blind(pinned) if pinned is not None else None,
+    )
 
 
 def fingerprint_of(
@@ -111,12 +162,14 @@ def fingerprint_of(
     controller: str = "ECS",
     unmanaged: Sequence[str] = (),
     alarm_names: Sequence[str] = (),
+    secrets: Secrets = NO_SECRETS,
 ) -> Fingerprint:
     """The facts apply re-checks before its first write: the service's status, revision and
     deployments, and (``live``) every field the plan compared, less the ``unmanaged`` ones.
 
-    Apply calls this with the controller, unmanaged paths and alarm names the plan recorded,
-    so both sides are built by the very same rules."""
+    Apply calls this with the controller, unmanaged paths, alarm names and secrets the plan
+    was made with, so both sides are built by the very same rules."""
+    live = blinded(live, secrets)
     svc = live.service
     status = "MISSING" if svc is None else str(svc.get("status", "ACTIVE"))
     st = live.scalable_target
@@ -188,8 +241,14 @@ class _Steps:
         return sid
 
 
-def plan_service(desired: DesiredService, live: LiveService, options: PlanOptions) -> ServicePlan:
+def plan_service(
+    desired: DesiredService,
+    live: LiveService,
+    options: PlanOptions,
+    secrets: Secrets = NO_SECRETS,
+) -> ServicePlan:
     """Build the steps for one service. Raises EcsplanError for impossible requests."""
+    live = blinded(live, secrets)
     controller = controller_of(desired.service_definition, live.service)
     missing = _is_missing(live)
     warnings = list(desired.warnings) + list(live.warnings)
@@ -283,8 +342,8 @@ def plan_service(desired: DesiredService, live: LiveService, options: PlanOption
     else:
         if desired.task_definition is None:
             raise EcsplanError(f"{desired.key}: the config has no task_definition")
-        desired_canon_td = canonical_task_definition(
-            desired.task_definition, ignore_tags=desired.ignore_tags
+        desired_canon_td = secrets.blind(
+            canonical_task_definition(desired.task_definition, ignore_tags=desired.ignore_tags)
         )
         td_changes = changes_between(live_canon_td, desired_canon_td)
         if live_canon_td is not None and desired_canon_td == live_canon_td:
@@ -503,6 +562,7 @@ def plan_service(desired: DesiredService, live: LiveService, options: PlanOption
                 desired_canon_sd, desired.ignore_tags, auto_scaled=target is not None
             ),
             alarm_names=alarm_names(desired.extras),
+            secrets=secrets,
         ),
         steps=tuple(steps.items),
         documents=(td_doc, sd_doc),

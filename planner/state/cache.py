@@ -38,7 +38,7 @@ from planner.state.errors import StateWarning
 from planner.state.keys import encode_service_key
 
 KIND = "task-definitions"
-ENTRY_FORMAT = 2  # 2: secret-bearing members hidden (format 1 held them as read)
+ENTRY_FORMAT = 3  # 3: digests keyed by the state's secret key (2: unkeyed; 1: values as read)
 # Members of a describe body that change after registration: never cached.
 MUTABLE = ("status", "deregisteredAt", "deleteRequestedAt")
 
@@ -75,7 +75,8 @@ class TaskDefinitionCache:
     def bind(self, desired: Iterable[Any], sensitive: Iterable[str] = ()) -> TaskDefinitionCache:
         """This cache, filling hidden values from ``desired`` (the task definitions, or a plan,
         of the run at hand) and the values its templates marked ``sensitive``."""
-        return TaskDefinitionCache(self.backend, KnownValues.of(desired, sensitive))
+        key = self.backend.secret_key()
+        return TaskDefinitionCache(self.backend, KnownValues.of(desired, sensitive, key))
 
     @staticmethod
     def _name(arn: str) -> str:
@@ -96,8 +97,8 @@ class TaskDefinitionCache:
             entry = json.loads(raw)
             content = entry["content"]
             problem = None
-            if entry.get("format") == 1:
-                return None  # written by an earlier version with values as read: replaced now
+            if entry.get("format") in (1, 2):
+                return None  # written by an earlier version (values as read, or unkeyed)
             if entry.get("format") != ENTRY_FORMAT:
                 problem = f"unknown format {entry.get('format')!r}"
             elif entry.get("arn") != arn or content.get("taskDefinitionArn") != arn:

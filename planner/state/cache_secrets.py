@@ -17,13 +17,15 @@ the entry is not used: the revision is described from AWS, so the diff shows rea
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from planner.errors import EcsplanError
-from planner.render.secrets import mask_for_file, unmask_from_file
+from planner.plan.codec import to_data
+from planner.plan.secrets import Secrets, restore_values
 
 PLACEHOLDER_RE = re.compile(r"\(cached:([0-9a-f]{16})\)")
 # list member -> (item key holding the name, item key holding the value)
@@ -35,9 +37,10 @@ _NAMED_LISTS = {
 _CREDENTIALS = "repositoryCredentials"
 
 
-def _digest(member: str, name: str, value: str) -> str:
+def _digest(key: bytes, member: str, name: str, value: str) -> str:
+    """An HMAC under the state's key: whoever copies one entry cannot test guesses offline."""
     text = f"{member}\0{name}\0{value}"
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()[:16]
 
 
 def _rewrite(obj: Any, fn: Callable[[str, str, str], str]) -> Any:
@@ -70,26 +73,32 @@ class KnownValues:
     """What a cached entry may be filled back from: this run's desired values."""
 
     by_digest: Mapping[str, str] = field(default_factory=dict)
-    sensitive: frozenset[str] = frozenset()
+    secrets: Secrets = field(default_factory=Secrets)
+    restorable: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, desired: Iterable[Any], sensitive: Iterable[str] = ()) -> KnownValues:
+    def of(
+        cls, desired: Iterable[Any], sensitive: Iterable[str] = (), key: bytes = b""
+    ) -> KnownValues:
         """From desired task definitions (or any data holding them, such as a plan)."""
         by_digest: dict[str, str] = {}
 
         def collect(member: str, name: str, value: str) -> str:
-            by_digest[_digest(member, name, value)] = value
+            by_digest[_digest(key, member, name, value)] = value
             return value
 
-        for doc in desired:
+        docs = [to_data(d) for d in desired]
+        for doc in docs:
             _rewrite(doc, collect)
-        return cls(by_digest, frozenset(sensitive))
+        marked = frozenset(sensitive)
+        return cls(by_digest, Secrets.of(docs, marked, key), restore_values(docs, marked))
 
 
 def hide(content: Mapping[str, Any], known: KnownValues) -> dict[str, Any]:
     """The copy of ``content`` that may be written to the state."""
-    hidden = _rewrite(content, lambda m, n, v: f"(cached:{_digest(m, n, v)})")
-    return dict(mask_for_file(hidden, known.sensitive))
+    key = known.secrets.key
+    hidden = _rewrite(content, lambda m, n, v: f"(cached:{_digest(key, m, n, v)})")
+    return dict(known.secrets.mask(hidden))
 
 
 def restore(content: Mapping[str, Any], known: KnownValues) -> dict[str, Any] | None:
@@ -110,6 +119,6 @@ def restore(content: Mapping[str, Any], known: KnownValues) -> dict[str, Any] | 
     if missing:
         return None
     try:
-        return dict(unmask_from_file(filled, known.sensitive))
+        return dict(known.secrets.unmask(filled, known.restorable))
     except EcsplanError:  # a marked secret changed since the entry was written
         return None

@@ -75,6 +75,7 @@ class S3Backend:
         self.objects = objects
         self.prefix = prefix.strip("/")
         self._etags: dict[str, str] = {}  # lock id -> ETag of the lock object we created
+        self._secret: bytes | None = None
 
     @classmethod
     def from_url(cls, url: str, aws: AwsContext | None = None) -> S3Backend:
@@ -296,7 +297,10 @@ class S3Backend:
         return sorted(n[: -len(".json")] for n in names if n.endswith(".json") and "/" not in n)
 
     def secret_key(self) -> bytes:
-        """Created with If-None-Match: of two first users, both end up with the winner's."""
+        """Created with If-None-Match: of two first users, both end up with the winner's.
+        Read once per backend object."""
+        if self._secret is not None:
+            return self._secret
         key = self._base + SECRET_KEY_NAME
         obj = self.objects.get(key)
         if obj is None:
@@ -310,6 +314,7 @@ class S3Backend:
                 f"{self.objects.url(key)}: missing or damaged secret key; remove it to start "
                 "a new one (plan files saved before then must be planned again)"
             )
+        self._secret = obj.body
         return obj.body
 
     def services(self) -> list[str]:

@@ -22,8 +22,16 @@ from planner.config.model import ServiceConfig
 from planner.errors import AwsError, EcsplanError
 from planner.model.service import controller_of
 from planner.plan.extras import alarm_names
-from planner.plan.model import Plan, PlanOptions
-from planner.plan.planner import CodeDeployTarget, DesiredService, LiveService, plan_service
+from planner.plan.model import Plan, PlanOptions, ServicePlan
+from planner.plan.planner import (
+    CodeDeployTarget,
+    DesiredService,
+    LiveService,
+    blinded,
+    observed_of,
+    plan_service,
+)
+from planner.plan.secrets import Secrets
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,13 @@ def _task_family(cfg: ServiceConfig) -> str | None:
     return str(family) if family else None
 
 
+def secrets_of(entries: Sequence[ServiceEntry], key: bytes) -> Secrets:
+    """The run's secrets: what the configs' templates marked, the environment names that
+    hold them, and the state's key for their placeholders."""
+    marked = frozenset().union(*(e.config.sensitive for e in entries))
+    return Secrets.of([e.config.task_definition for e in entries], marked, key)
+
+
 def build_plan(
     entries: Sequence[ServiceEntry],
     aws: AwsContext,
@@ -79,6 +94,7 @@ def build_plan(
     *,
     max_workers: int = 8,
     cache: TaskDefinitionStore | None = None,
+    secrets: Secrets | None = None,
 ) -> Plan:
     """Read everything the plan needs in batches, then plan each service (in given order).
 
@@ -153,7 +169,7 @@ def build_plan(
         if "policies" in scaling and scalable.get(ref) is not None:
             policies = tuple(reader.scaling_policies(ref.region, ref.resource_id))
         names = alarm_names(e.config.extras)
-        live = LiveService(
+        live = live_service(
             namespace_arns=namespaces.get(ref.region, {}),
             scaling_policies=policies,
             alarms=tuple(live_alarms[n] for n in names if n in live_alarms) if names else None,
@@ -163,10 +179,12 @@ def build_plan(
             pinned_task_definition=tds.get(pinned_ref[e.key]) if e.key in pinned_ref else None,
             latest_revision=latest.get(e.key),
         )
-        desired = _desired(e, ref, reader, svc)
+        codedeploy, found = _discover(e, ref, reader, svc)
         if ns_warning and namespaces.get(ref.region) == {}:
-            desired = replace(desired, warnings=(*desired.warnings, ns_warning))
-        plans.append(plan_service(desired, live, options))
+            found = (*found, ns_warning)
+        plans.append(
+            plan_for(e, ref.region, live, codedeploy, found, options, secrets or Secrets())
+        )
     return Plan(
         services=tuple(plans),
         options=options,
@@ -176,32 +194,73 @@ def build_plan(
     )
 
 
-def _desired(
+def live_service(**reads: Any) -> LiveService:
+    """A LiveService of JSON-shaped reads (datetimes as text, no service events): the form
+    a plan records, so that planning it again from the record gives the very same plan."""
+    svc = reads.get("service")
+    if svc is not None:
+        reads["service"] = {k: v for k, v in svc.items() if k != "events"}
+    return LiveService(**{k: jsonable(v) if k != "namespace_arns" else v for k, v in reads.items()})
+
+
+def jsonable(value: Any) -> Any:
+    if value is None:
+        return None
+    data = json.loads(json.dumps(value, default=str))
+    return tuple(data) if isinstance(value, tuple) else data
+
+
+def plan_for(
+    e: ServiceEntry,
+    region: str,
+    live: LiveService,
+    codedeploy: CodeDeployTarget | None,
+    found: Sequence[str],
+    options: PlanOptions,
+    secrets: Secrets,
+) -> ServicePlan:
+    """The pure part: a config and what was read -> the service's plan, recording the reads
+    (apply runs this again on the recorded reads, planner/workspace/rederive.py)."""
+    desired = desired_of(e, region, codedeploy, found)
+    sp = plan_service(desired, live, options, secrets)
+    return replace(sp, observed=observed_of(blinded(live, secrets), codedeploy, found))
+
+
+def _discover(
     e: ServiceEntry, ref: ServiceRef, reader: LiveReader, svc: dict[str, Any] | None
+) -> tuple[CodeDeployTarget | None, tuple[str, ...]]:
+    """The CodeDeploy target of a CODE_DEPLOY service: from the config, else discovered."""
+    cfg = e.config
+    if controller_of(cfg.service_definition, svc) != "CODE_DEPLOY":
+        return None, ()
+    cd = cfg.codedeploy
+    app = cd.application_name if cd else None
+    group = cd.deployment_group_name if cd else None
+    found: tuple[str, ...] = ()
+    if not (app and group):
+        discovered = reader.discover_codedeploy_group(ref.region, ref.cluster, ref.service)
+        if discovered:
+            app, group = discovered
+            found = (f"CodeDeploy application {app}, group {group} (discovered)",)
+    if not (app and group):
+        return None, found
+    target = CodeDeployTarget(
+        application=app,
+        group=group,
+        deployment_config=cd.deployment_config_name if cd else None,
+        auto_rollback=cd.auto_rollback if cd else None,
+    )
+    return target, found
+
+
+def desired_of(
+    e: ServiceEntry, region: str, codedeploy: CodeDeployTarget | None, found: Sequence[str]
 ) -> DesiredService:
     cfg = e.config
-    codedeploy = None
-    warnings = list(cfg.warnings)
-    if controller_of(cfg.service_definition, svc) == "CODE_DEPLOY":
-        cd = cfg.codedeploy
-        app = cd.application_name if cd else None
-        group = cd.deployment_group_name if cd else None
-        if not (app and group):
-            found = reader.discover_codedeploy_group(ref.region, ref.cluster, ref.service)
-            if found:
-                app, group = found
-                warnings.append(f"CodeDeploy application {app}, group {group} (discovered)")
-        if app and group:
-            codedeploy = CodeDeployTarget(
-                application=app,
-                group=group,
-                deployment_config=cd.deployment_config_name if cd else None,
-                auto_rollback=cd.auto_rollback if cd else None,
-            )
     return DesiredService(
         key=e.key,
         config_path=str(cfg.path),
-        region=ref.region,
+        region=region,
         cluster=cfg.cluster,
         service=cfg.service,
         task_definition=cfg.task_definition,
@@ -210,6 +269,6 @@ def _desired(
         codedeploy=codedeploy,
         appspec=cfg.appspec,
         depends_on=e.depends_on,
-        warnings=tuple(warnings),
+        warnings=(*cfg.warnings, *found),
         extras=dict(cfg.extras),
     )

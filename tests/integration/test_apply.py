@@ -245,7 +245,7 @@ def test_stale_plan_refused_after_desired_count_change(
     assert r.code == 0, r
     client(sandbox, "ecs").update_service(cluster=CLUSTER, service=SERVICE, desiredCount=2)
     before = requests(sandbox)
-    r = run_sub(sandbox, [single], state, "apply", str(tmp_path / "p.json"))
+    r = run_sub(sandbox, [single], state, "apply", str(tmp_path / "p.json"), "--tasks", "5")
     assert r.code == 1, r
     assert "plan is stale" in r.stderr, r
     assert "myservice: desiredCount 3 -> 2" in r.stderr, r
@@ -275,7 +275,7 @@ def test_stale_plan_refused_after_another_revision_is_deployed(
     r = run_inproc([single], state, "plan", "--tasks", "2", "--out", str(tmp_path / "p.json"))
     assert r.code == 0, r
     assert deploy(single, state, env={"IMAGE_TAG": "1.28"}).code == 0
-    r = run_sub(sandbox, [single], state, "apply", str(tmp_path / "p.json"))
+    r = run_sub(sandbox, [single], state, "apply", str(tmp_path / "p.json"), "--tasks", "2")
     assert r.code == 1, r
     assert "plan is stale" in r.stderr, r
     assert live(sandbox)["desiredCount"] == 3
@@ -422,7 +422,12 @@ def test_s3_state_backend_full_apply(sandbox: Sandbox, tmp_path: Path) -> None:
     assert keys, "no state objects under the prefix"
     assert all(k.startswith("team/prod/") for k in keys)
     assert not [k for k in keys if k.endswith("lock.json") or "/lock" in k], keys
-    bodies = [s3.get_object(Bucket="ecsplan-state", Key=k)["Body"].read().decode() for k in keys]
+    assert "team/prod/.secret-key" in keys  # the placeholders' HMAC key, made on first use
+    bodies = [
+        s3.get_object(Bucket="ecsplan-state", Key=k)["Body"].read().decode()
+        for k in keys
+        if not k.endswith(".secret-key")
+    ]
     events = [json.loads(b).get("event") for b in bodies if b.startswith("{")]
     assert events.count("run_start") == 2 and events.count("run_end") == 2, events
     # nothing was written to a local ./state

@@ -11,8 +11,9 @@ from jsonschema import Draft202012Validator
 from test_render_plans import all_plans, big_plan, check_snapshot, secret_plan
 
 from planner.plan.codec import plan_to_data
+from planner.plan.secrets import Secrets
 from planner.render.json_out import render_json
-from planner.render.secrets import mask_for_file, sensitive_values
+from planner.render.secrets import sensitive_values
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 
@@ -40,7 +41,7 @@ def test_render_json_matches_output_schema(name: str) -> None:
 @pytest.mark.parametrize("name", sorted(PLANS))
 def test_plan_file_matches_plan_schema(name: str) -> None:
     plan = PLANS[name]
-    data = mask_for_file(plan_to_data(plan), sensitive_values(plan))
+    data = Secrets().mask(plan_to_data(plan), sensitive_values(plan))
     assert _errors(_validator("plan.schema.json"), data) == []
 
 
