@@ -209,7 +209,7 @@ class ServiceExecutor:
         td = self._task_definition(step) or (step.after or {}).get("taskDefinition")
         if not td:
             raise EcsplanError(f"{step.id}: no task definition ARN for the AppSpec")
-        dep = self.writer.create_deployment(step.payload, str(td))
+        dep = self.writer.create_deployment(step.payload, str(td), self.journal.run_id, step.id)
         return {"deploymentId": dep, "taskDefinitionArn": td}
 
     def _wait(self, step: Step) -> dict[str, Any]:
@@ -328,26 +328,22 @@ class ServiceExecutor:
                 }
             return None  # UpdateService without a new revision is safe to send again
         if step.kind is StepKind.CREATE_CODEDEPLOY_DEPLOYMENT:
-            return self._adopt_codedeploy(step, float(begin.get("at") or 0))
+            return self._adopt_codedeploy(step)
         return None  # scaling registrations and waits are idempotent: run them again
 
-    def _adopt_codedeploy(self, step: Step, since: float) -> dict[str, Any] | None:
-        """Find the deployment a crashed run created: in the group, created after the
-        ``begin``, for our task definition. Never create a second one blindly."""
-        app = str(step.payload["applicationName"])
-        group = str(step.payload["deploymentGroupName"])
+    def _adopt_codedeploy(self, step: Step) -> dict[str, Any] | None:
+        """Find the deployment a crashed run created (described with its run and step):
+        never create a second one blindly."""
+        dep_id = self.writer.find_deployment(
+            str(step.payload["applicationName"]),
+            str(step.payload["deploymentGroupName"]),
+            self.journal.run_id,
+            step.id,
+        )
+        if dep_id is None:
+            return None
         td = self._task_definition(step) or (step.after or {}).get("taskDefinition")
-        for dep_id in self.writer.list_deployments(app, group):
-            info = self.writer.get_deployment(dep_id)
-            created = info.get("createTime")
-            if since and hasattr(created, "timestamp") and created.timestamp() < since - 5:
-                continue
-            content = ((info.get("revision") or {}).get("appSpecContent") or {}).get(
-                "content"
-            ) or ""
-            if td and td in content:
-                return {"deploymentId": dep_id, "taskDefinitionArn": td}
-        return None
+        return {"deploymentId": dep_id, "taskDefinitionArn": td}
 
     def _restore_scaling(self) -> None:
         """A failed run never leaves auto scaling suspended by it."""

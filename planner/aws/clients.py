@@ -36,7 +36,7 @@ class AwsContext:
         default_factory=lambda: int(os.environ.get("ECSPLAN_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS))
     )
     _session: Any = field(default=None, init=False, repr=False)
-    _clients: dict[tuple[str, str | None], Any] = field(
+    _clients: dict[tuple[str, str | None, bool], Any] = field(
         default_factory=dict, init=False, repr=False
     )
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
@@ -87,15 +87,19 @@ class AwsContext:
             or "us-east-1"
         )
 
-    def client(self, service: str, region: str | None = None) -> Any:
-        """A cached client; thread-safe so parallel workspace runs share connections."""
+    def client(self, service: str, region: str | None = None, *, retries: bool = True) -> Any:
+        """A cached client; thread-safe so parallel workspace runs share connections.
+
+        ``retries=False``: one attempt per call, for writes that must not be sent twice
+        blindly (planner/aws/guarded.py looks before it resends them)."""
         region = region or self.resolved_region()
-        key = (service, region)
+        key = (service, region, retries)
         with self._lock:
             if key not in self._clients:
+                attempts = self.max_attempts if retries else 1
                 cfg = Config(
                     region_name=region,
-                    retries={"mode": "standard", "total_max_attempts": self.max_attempts},
+                    retries={"mode": "standard", "total_max_attempts": attempts},
                     max_pool_connections=32,
                     connect_timeout=5,
                     read_timeout=30,
@@ -119,6 +123,11 @@ class AwsContext:
             file=sys.stderr,
             flush=True,
         )
+
+    def count_retry(self) -> None:
+        """One more attempt made by our own resend loop (planner/aws/guarded.py)."""
+        with self._lock:
+            self.retries += 1
 
     def _count_retries(self, parsed: Any = None, **_: Any) -> None:
         """Sum botocore's RetryAttempts, so a run can say how many retries it needed."""

@@ -18,7 +18,7 @@ from planner.errors import AwsError
 
 _EXPIRED = {"ExpiredToken", "ExpiredTokenException", "RequestExpired"}
 _DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"}
-_THROTTLED = {
+THROTTLED = {
     "Throttling",
     "ThrottlingException",
     "TooManyRequestsException",
@@ -44,7 +44,7 @@ def translate(e: Exception, action: str) -> AwsError:
             return AwsError(f"{action}: AWS credentials have expired; refresh them and retry")
         if code in _DENIED:
             return AwsError(f"{action}: access denied ({msg}); the caller needs permission for it")
-        if code in _THROTTLED:
+        if code in THROTTLED:
             return AwsError(f"{action}: throttled by AWS after retries ({code}); retry later")
         if status and int(status) >= 500:
             return AwsError(f"{action}: AWS answered HTTP {status} after retries ({code or msg})")

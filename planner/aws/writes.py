@@ -1,24 +1,35 @@
 """Every AWS write ecsplan makes, one function each, so the executor never touches boto3.
 
-botocore's bounded retries may resend a write whose answer was lost (CreateService carries a
-clientToken for that); beyond them, a write that may have happened — journaled without an
-outcome, or as a failure — is reconciled by the executor against live state before any
-second attempt.
+A write whose repetition would do something twice (a second revision, a second deployment,
+deleting what is gone) is sent through planner/aws/guarded.py: after a 5xx or a timeout it
+looks whether AWS did it before sending it again (CreateService also carries a clientToken).
+Idempotent writes (scalable targets, policies, alarms, tags) keep botocore's own retries.
+Beyond that, a write journaled without an outcome, or as a failure, is reconciled by the
+executor against live state before any second attempt.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from typing import Any
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from planner.aws.clients import AwsContext
 from planner.aws.errors import aws_call, error_code
+from planner.aws.guarded import send_once
 from planner.errors import AwsError
 from planner.model.fields import SCALABLE_DIMENSION
 
 RUN_TAG = "ecsplan:run-id"
 STEP_TAG = "ecsplan:step-id"
+CLOCK_SKEW = 60.0  # seconds: how far AWS's timestamps may lag ours when looking for a write
+T = TypeVar("T")
+
+
+def deployment_description(run_id: str, step_id: str) -> str:
+    """How a CodeDeploy deployment names the run and step that created it."""
+    return f"ecsplan run {run_id} step {step_id}"
 
 
 class Writer:
@@ -31,6 +42,25 @@ class Writer:
     def _c(self, name: str) -> Any:
         return self.aws.client(name, self.region)
 
+    def _once(
+        self,
+        action: str,
+        service: str,
+        send: Callable[[Any], T],
+        look: Callable[[], T | None] | None,
+        gone: tuple[str, ...] = (),
+    ) -> T | None:
+        """A write sent at most once per attempt, looked for after a lost answer."""
+        client = self.aws.client(service, self.region, retries=False)
+        return send_once(
+            action,
+            lambda: send(client),
+            look,
+            attempts=self.aws.max_attempts,
+            gone=gone,
+            on_retry=self.aws.count_retry,
+        )
+
     # --- ECS --------------------------------------------------------------------------
     def register_task_definition(
         self, payload: Mapping[str, Any], run_id: str, step_id: str
@@ -39,10 +69,19 @@ class Writer:
         kw = dict(payload)
         tags = [t for t in kw.pop("tags", []) if t.get("key") not in (RUN_TAG, STEP_TAG)]
         tags += [{"key": RUN_TAG, "value": run_id}, {"key": STEP_TAG, "value": step_id}]
-        with aws_call(f"ecs:RegisterTaskDefinition {kw.get('family')}"):
-            resp = self._c("ecs").register_task_definition(**kw, tags=tags)
-        td = resp["taskDefinition"]
-        return {"taskDefinitionArn": td["taskDefinitionArn"], "revision": td["revision"]}
+        family = str(kw.get("family"))
+
+        def send(ecs: Any) -> dict[str, Any]:
+            td = ecs.register_task_definition(**kw, tags=tags)["taskDefinition"]
+            return {"taskDefinitionArn": td["taskDefinitionArn"], "revision": td["revision"]}
+
+        def look() -> dict[str, Any] | None:
+            arn = self.find_tagged_task_definition(family, run_id, step_id)
+            return {"taskDefinitionArn": arn, "revision": int(arn.rsplit(":", 1)[-1])} if arn else None
+
+        out = self._once(f"ecs:RegisterTaskDefinition {family}", "ecs", send, look)
+        assert out is not None
+        return out
 
     def deregister_task_definition(self, arn: str) -> None:
         with aws_call(f"ecs:DeregisterTaskDefinition {arn}"):
@@ -63,21 +102,64 @@ class Writer:
         return problems
 
     def create_service(self, payload: Mapping[str, Any]) -> dict[str, Any]:
-        with aws_call(f"ecs:CreateService {payload.get('serviceName')}"):
-            svc = self._c("ecs").create_service(**payload)["service"]
-        return _service_outputs(svc)
+        cluster, name = str(payload.get("cluster", "default")), str(payload.get("serviceName"))
+
+        def look() -> dict[str, Any] | None:
+            svc = self.describe_service(cluster, name)
+            return _service_outputs(svc) if svc and svc.get("status") == "ACTIVE" else None
+
+        out = self._once(
+            f"ecs:CreateService {name}",
+            "ecs",
+            lambda ecs: _service_outputs(ecs.create_service(**payload)["service"]),
+            look,
+        )
+        assert out is not None
+        return out
 
     def update_service(
         self, cluster: str, service: str, payload: Mapping[str, Any]
     ) -> dict[str, Any]:
-        with aws_call(f"ecs:UpdateService {cluster}/{service}"):
-            svc = self._c("ecs").update_service(cluster=cluster, service=service, **payload)
-        return _service_outputs(svc["service"])
+        """A lost answer is looked for only where resending would do more: a new revision
+        (the service runs it already) or a forced deployment (one started since)."""
+        started = time.time()
+        td, forced = payload.get("taskDefinition"), bool(payload.get("forceNewDeployment"))
+
+        def look() -> dict[str, Any] | None:
+            svc = self.describe_service(cluster, service) or {}
+            if td and svc.get("taskDefinition") != td:
+                return None
+            if forced and not _deployed_since(svc, started - CLOCK_SKEW):
+                return None
+            return _service_outputs(svc) if (td or forced) else None
+
+        out = self._once(
+            f"ecs:UpdateService {cluster}/{service}",
+            "ecs",
+            lambda ecs: _service_outputs(
+                ecs.update_service(cluster=cluster, service=service, **payload)["service"]
+            ),
+            look,
+        )
+        assert out is not None
+        return out
 
     def delete_service(self, cluster: str, service: str) -> dict[str, Any]:
-        with aws_call(f"ecs:DeleteService {cluster}/{service}"):
-            resp = self._c("ecs").delete_service(cluster=cluster, service=service, force=True)
-        return dict(resp.get("service") or {})
+        def look() -> dict[str, Any] | None:
+            svc = self.describe_service(cluster, service)
+            return dict(svc) if svc is None or svc.get("status") != "ACTIVE" else None
+
+        out = self._once(
+            f"ecs:DeleteService {cluster}/{service}",
+            "ecs",
+            lambda ecs: dict(
+                ecs.delete_service(cluster=cluster, service=service, force=True).get("service")
+                or {}
+            ),
+            look,
+            gone=("ServiceNotActiveException", "ServiceNotFoundException"),
+        )
+        return out or {}
 
     def tag_service(
         self, service_arn: str, add: Sequence[Mapping[str, str]], remove: Sequence[str]
@@ -129,12 +211,17 @@ class Writer:
             self._c("application-autoscaling").register_scalable_target(**payload)
 
     def deregister_scalable_target(self, resource_id: str) -> None:
-        with aws_call(f"application-autoscaling:DeregisterScalableTarget {resource_id}"):
-            self._c("application-autoscaling").deregister_scalable_target(
+        self._once(
+            f"application-autoscaling:DeregisterScalableTarget {resource_id}",
+            "application-autoscaling",
+            lambda aas: aas.deregister_scalable_target(
                 ServiceNamespace="ecs",
                 ResourceId=resource_id,
                 ScalableDimension=SCALABLE_DIMENSION,
-            )
+            ),
+            None,
+            gone=("ObjectNotFoundException",),
+        )
 
     def put_scaling_policy(self, payload: Mapping[str, Any]) -> dict[str, Any]:
         with aws_call(f"application-autoscaling:PutScalingPolicy {payload['PolicyName']}"):
@@ -142,16 +229,26 @@ class Writer:
         return {"PolicyARN": resp.get("PolicyARN")}
 
     def delete_scaling_policy(self, payload: Mapping[str, Any]) -> None:
-        with aws_call(f"application-autoscaling:DeleteScalingPolicy {payload['PolicyName']}"):
-            self._c("application-autoscaling").delete_scaling_policy(**payload)
+        self._once(
+            f"application-autoscaling:DeleteScalingPolicy {payload['PolicyName']}",
+            "application-autoscaling",
+            lambda aas: aas.delete_scaling_policy(**payload),
+            None,
+            gone=("ObjectNotFoundException",),
+        )
 
     def put_metric_alarm(self, payload: Mapping[str, Any]) -> None:
         with aws_call(f"cloudwatch:PutMetricAlarm {payload['AlarmName']}"):
             self._c("cloudwatch").put_metric_alarm(**payload)
 
     def delete_alarm(self, name: str) -> None:
-        with aws_call(f"cloudwatch:DeleteAlarms {name}"):
-            self._c("cloudwatch").delete_alarms(AlarmNames=[name])
+        self._once(
+            f"cloudwatch:DeleteAlarms {name}",
+            "cloudwatch",
+            lambda cw: cw.delete_alarms(AlarmNames=[name]),
+            None,
+            gone=("ResourceNotFound",),
+        )
 
     def scalable_target(self, resource_id: str) -> dict[str, Any] | None:
         with aws_call("application-autoscaling:DescribeScalableTargets"):
@@ -164,8 +261,12 @@ class Writer:
         return found[0] if found else None
 
     # --- CodeDeploy ---------------------------------------------------------------------
-    def create_deployment(self, payload: Mapping[str, Any], task_definition: str) -> str:
-        """CreateDeployment with the AppSpec serialized after the ARN is known."""
+    def create_deployment(
+        self, payload: Mapping[str, Any], task_definition: str, run_id: str, step_id: str
+    ) -> str:
+        """CreateDeployment with the AppSpec serialized after the ARN is known, described as
+        this run's step (CreateDeployment has no idempotency token: that is how a lost answer
+        is found again)."""
         kw = {k: v for k, v in payload.items() if k != "appspec"}
         spec = json.loads(json.dumps(payload["appspec"]))
         spec["Resources"][0]["TargetService"]["Properties"]["TaskDefinition"] = task_definition
@@ -173,8 +274,24 @@ class Writer:
             "revisionType": "AppSpecContent",
             "appSpecContent": {"content": json.dumps(spec)},
         }
-        with aws_call(f"codedeploy:CreateDeployment {payload.get('applicationName')}"):
-            return str(self._c("codedeploy").create_deployment(**kw)["deploymentId"])
+        kw["description"] = deployment_description(run_id, step_id)
+        app, group = str(payload.get("applicationName")), str(payload.get("deploymentGroupName"))
+        out = self._once(
+            f"codedeploy:CreateDeployment {app}",
+            "codedeploy",
+            lambda cd: str(cd.create_deployment(**kw)["deploymentId"]),
+            lambda: self.find_deployment(app, group, run_id, step_id),
+        )
+        assert out is not None
+        return out
+
+    def find_deployment(self, app: str, group: str, run_id: str, step_id: str) -> str | None:
+        """The deployment this run's step created, by its description (newest first)."""
+        wanted = deployment_description(run_id, step_id)
+        for dep_id in reversed(self.list_deployments(app, group)):
+            if self.get_deployment(dep_id).get("description") == wanted:
+                return dep_id
+        return None
 
     def get_deployment(self, deployment_id: str) -> dict[str, Any]:
         with aws_call(f"codedeploy:GetDeployment {deployment_id}"):
@@ -194,10 +311,15 @@ class Writer:
         return list(ecs.get("lifecycleEvents") or [])
 
     def stop_deployment(self, deployment_id: str, auto_rollback: bool) -> None:
-        with aws_call(f"codedeploy:StopDeployment {deployment_id}"):
-            self._c("codedeploy").stop_deployment(
+        self._once(
+            f"codedeploy:StopDeployment {deployment_id}",
+            "codedeploy",
+            lambda cd: cd.stop_deployment(
                 deploymentId=deployment_id, autoRollbackEnabled=auto_rollback
-            )
+            ),
+            None,
+            gone=("DeploymentAlreadyCompletedException",),
+        )
 
     def list_deployments(self, application: str, group: str) -> list[str]:
         pages = self._c("codedeploy").get_paginator("list_deployments")
@@ -207,6 +329,15 @@ class Writer:
                 for page in pages.paginate(applicationName=application, deploymentGroupName=group)
                 for d in page.get("deployments", [])
             ]
+
+
+def _deployed_since(svc: Mapping[str, Any], since: float) -> bool:
+    """The service's PRIMARY deployment was created at or after ``since`` (epoch seconds)."""
+    for d in svc.get("deployments") or ():
+        created = d.get("createdAt")
+        if d.get("status") == "PRIMARY" and hasattr(created, "timestamp"):
+            return bool(created.timestamp() >= since)
+    return False
 
 
 def _service_outputs(svc: Mapping[str, Any]) -> dict[str, Any]:

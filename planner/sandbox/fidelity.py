@@ -4,7 +4,8 @@ Installed once per process by `install()`, by replacing methods on moto's respon
 classes (the boundary where moto parses parameters and where it keeps state):
 
 - create_service keeps every field it is given and fills ECS's defaults; a second
-  create_service of an ACTIVE service fails ("Creation of service was not idempotent.").
+  create_service of an ACTIVE service fails ("Creation of service was not idempotent."),
+  unless it carries the clientToken that created it (then it answers with that service).
 - update_service validates everything before it changes anything, refuses a task definition
   change of a CODE_DEPLOY service, and starts a new deployment as ECS does.
 - deploymentConfiguration.strategy (ROLLING, BLUE_GREEN, LINEAR, CANARY), bake times,
@@ -107,12 +108,16 @@ def _patch_ecs() -> None:
         cluster = backend._get_cluster(self._get_param("cluster", "default"))
         name = self._get_param("serviceName")
         existing = backend.services.get(f"{cluster.name}:{name}")
+        token = self._get_param("clientToken")
         if existing is not None and existing.status == "ACTIVE":
+            if token and existing.__dict__.get("sb_client_token") == token:
+                return ActionResult({"service": existing})  # the same request again: AWS
             raise InvalidParameterException("Creation of service was not idempotent.")
         _validate_strategy(self._get_param("deploymentConfiguration") or {})
         result = original_create(self)
         service = backend.services[f"{cluster.name}:{name}"]
         _store_create_fields(service, self._get_params())
+        service.__dict__["sb_client_token"] = token
         return result
 
     def update_service(self: EC2ContainerServiceResponse) -> ActionResult:
