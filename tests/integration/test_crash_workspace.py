@@ -11,6 +11,7 @@ run changed, leave none locked, and a rollback killed half-way finishes when run
 
 from __future__ import annotations
 
+import json
 import shutil
 import signal
 from collections import Counter
@@ -43,11 +44,11 @@ def ws(sandbox: Sandbox, tmp_path: Path) -> Path:
     return work / "workspace.yml"
 
 
-def ecsplan(ws: Path, state: Path, *args: str, env: dict[str, str] | None = None) -> Result:
+def ecsplan(ws: Path, state: Path | str, *args: str, env: dict[str, str] | None = None) -> Result:
     return run_inproc([], state, "-w", str(ws), *args, *TIMEOUT, env=env)
 
 
-def crash(sandbox: Sandbox, ws: Path, state: Path, at: str, *args: str) -> None:
+def crash(sandbox: Sandbox, ws: Path, state: Path | str, at: str, *args: str) -> None:
     env = {**NEW_TAGS, "ECSPLAN_TEST_CRASH_AT": at}
     r = run_sub(sandbox, [], state, "-w", str(ws), *args, *TIMEOUT, env=env)
     assert r.code == -signal.SIGKILL, r
@@ -136,3 +137,72 @@ def test_rollback_killed_halfway_finishes_when_run_again(
     assert images() == before
     assert LocalBackend(state).locks() == []
     assert ecsplan(ws, state, "plan", "--detailed-exitcode").code == 0
+
+
+# --- what a resume refuses ------------------------------------------------------------------
+
+
+def _writes(sandbox: Sandbox, since: int) -> list[str]:
+    return [w.operation for w in sandbox.writes() if w.seq > since]
+
+
+def test_resume_refuses_another_workspace_file_or_changed_inputs(
+    sandbox: Sandbox, ws: Path, tmp_path: Path
+) -> None:
+    state = tmp_path / "state"
+    crash(sandbox, ws, state, "after_call:update_service@api", "apply", "--auto-approve")
+    since = last_seq(sandbox)
+    other = ws.with_name("other.yml")
+    other.write_text(ws.read_text())
+    r = ecsplan(other, state, "apply", "--resume", env=NEW_TAGS)
+    assert r.code == 1 and f"was made with -w {ws}, not -w {other}" in r.stderr, r
+    r = ecsplan(ws, state, "apply", "--resume", env={**NEW_TAGS, "API_TAG": "2.4.62"})
+    assert r.code == 1 and "planned from other inputs" in r.stderr, r
+    r = run_inproc([ws.parent / "services/api/ecspresso.yml"], state, "apply", "--resume")
+    assert r.code == 1 and "leave out my-cluster/database, my-cluster/frontend" in r.stderr, r
+    assert _writes(sandbox, since) == []
+    assert ecsplan(ws, state, "apply", "--resume", env=NEW_TAGS).code == 0  # the right one
+
+
+def test_nothing_to_resume_says_to_apply_again(sandbox: Sandbox, ws: Path, tmp_path: Path) -> None:
+    r = ecsplan(ws, tmp_path / "empty-state", "apply", "--resume")
+    assert r.code == 1, r
+    assert "nothing to resume" in r.stderr and f"ecsplan -w {ws} apply` again" in r.stderr, r
+
+
+def test_locks_of_another_host_need_take_over_locks(
+    sandbox: Sandbox, ws: Path, tmp_path: Path
+) -> None:
+    """The run died on another CI runner: its locks are taken over only when asked, and
+    the refusal names the holder and the lock's age."""
+    state = tmp_path / "state"
+    crash(sandbox, ws, state, "begin:update_service@database", "apply", "--auto-approve")
+    for lock in state.glob("*/lock.json"):
+        info = json.loads(lock.read_text())
+        lock.write_text(json.dumps({**info, "who": "ci@runner-7", "host_id": "elsewhere"}))
+    since = last_seq(sandbox)
+    r = ecsplan(ws, state, "apply", "--resume", env=NEW_TAGS)
+    assert r.code == 1, r
+    assert "locked by run" in r.stderr and "ci@runner-7, taken 20" in r.stderr, r
+    assert "--take-over-locks" in r.stderr and _writes(sandbox, since) == []
+    r = ecsplan(ws, state, "apply", "--resume", "--take-over-locks", env=NEW_TAGS)
+    assert r.code == 0, r
+    assert "held by ci@runner-7 on another host" in r.stderr
+    assert LocalBackend(state).locks() == []
+    assert images() == {"database": "16.4", "api": "2.4.61", "frontend": "1.27.3"}
+
+
+def test_resume_from_s3_state_alone(sandbox: Sandbox, ws: Path, tmp_path: Path) -> None:
+    """The whole run is in the S3 state: a resume on another machine (no local state at all)
+    finishes it."""
+    boto3.client("s3").create_bucket(
+        Bucket="ecsplan-state", CreateBucketConfiguration={"LocationConstraint": "ap-northeast-1"}
+    )
+    url = "s3://ecsplan-state/prod"
+    crash(sandbox, ws, url, "begin:register_task_definition@api", "apply", "--auto-approve")
+    shutil.rmtree(tmp_path / "state")  # the fixture's first apply: not on this "machine"
+    r = ecsplan(ws, url, "apply", "--resume", env=NEW_TAGS)
+    assert r.code == 0, r
+    assert "api, frontend to finish; database done" in r.stderr, r
+    assert images() == {"database": "16.4", "api": "2.4.61", "frontend": "1.27.3"}
+    assert not (tmp_path / "state").exists()
