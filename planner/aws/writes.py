@@ -77,7 +77,9 @@ class Writer:
 
         def look() -> dict[str, Any] | None:
             arn = self.find_tagged_task_definition(family, run_id, step_id)
-            return {"taskDefinitionArn": arn, "revision": int(arn.rsplit(":", 1)[-1])} if arn else None
+            return (
+                {"taskDefinitionArn": arn, "revision": int(arn.rsplit(":", 1)[-1])} if arn else None
+            )
 
         out = self._once(f"ecs:RegisterTaskDefinition {family}", "ecs", send, look)
         assert out is not None
