@@ -65,9 +65,14 @@ def rederive(
     options = dataclasses.replace(options, timeout_seconds=saved.options.timeout_seconds)
     _same_services(source, saved, entries)
     if saved.inputs_digest != inputs_digest(entries):
+        again = (
+            "restore them to resume it, or plan and apply afresh"
+            if source.startswith("run ")
+            else "run plan again"
+        )
         raise PlanMismatch(
             f"{source}: the plan was made for other inputs (configs, definitions or their "
-            "variables changed since); run plan again"
+            f"variables changed since); {again}"
         )
     _same_options(source, saved.options, options)
     by_key = {e.key: e for e in entries}

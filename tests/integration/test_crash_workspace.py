@@ -157,7 +157,8 @@ def test_resume_refuses_another_workspace_file_or_changed_inputs(
     r = ecsplan(other, state, "apply", "--resume", env=NEW_TAGS)
     assert r.code == 1 and f"was made with -w {ws}, not -w {other}" in r.stderr, r
     r = ecsplan(ws, state, "apply", "--resume", env={**NEW_TAGS, "API_TAG": "2.4.62"})
-    assert r.code == 1 and "planned from other inputs" in r.stderr, r
+    assert r.code == 1 and "made for other inputs" in r.stderr, r
+    assert "restore them to resume it" in r.stderr
     r = run_inproc([ws.parent / "services/api/ecspresso.yml"], state, "apply", "--resume")
     assert r.code == 1 and "leave out my-cluster/database, my-cluster/frontend" in r.stderr, r
     assert _writes(sandbox, since) == []
