@@ -139,6 +139,12 @@ def cli(
         timeout_seconds = parse_duration(timeout) if timeout else None
     except ValueError as e:
         raise EcsplanError(f"--timeout: {e}") from e
+    if region:
+        from planner.config.limits import region_problem
+
+        problem = region_problem(region)
+        if problem:
+            raise EcsplanError(f"--region: {problem}")
     ctx.obj = Globals(
         configs=configs or _env_list("ECSPRESSO_CONFIG", ","),
         workspace=workspace,

@@ -378,7 +378,7 @@ class _JsonLines:
                 key_line = self.line(self.pos)
                 if self.text[self.pos] != '"':
                     raise ValueError("expected a string key")
-                key, self.pos = scanstring(self.text, self.pos + 1)
+                key, self.pos = scanstring(self.text, self.pos + 1, False)
                 self.ws()
                 if self.text[self.pos] != ":":
                     raise ValueError("expected ':'")
@@ -409,7 +409,7 @@ class _JsonLines:
                 if ch != ",":
                     raise ValueError("expected ',' or ']'")
         elif ch == '"':
-            _, self.pos = scanstring(self.text, self.pos + 1)
+            _, self.pos = scanstring(self.text, self.pos + 1, False)
         else:
             m = _SCALAR.match(self.text, self.pos)
             if m is None:
