@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from planner.config.duration import parse_duration
+from planner.config.duration import MAX_DURATION_SECONDS, DurationOverflow, parse_duration
 from planner.config.envfile import load_envfiles
 from planner.config.functions import FunctionSet
 from planner.config.jsonnet import evaluate_jsonnet
@@ -65,7 +65,7 @@ KNOWN_KEYS = frozenset(
         "filter_command",  # ecspresso v1 place of --filter-command
     }
 )
-ECSPLAN_KEYS = frozenset({"state", "scaling", "alarms"})
+ECSPLAN_KEYS = frozenset({"state", "scaling", "alarms", "tasks_per_service"})
 PLUGINS = frozenset({"tfstate", "ssm", "secretsmanager", "cloudformation"})
 YAML_EXT = (".yml", ".yaml")
 JSON_EXT = (".json",)
@@ -103,7 +103,7 @@ def load_config(path: str | Path, options: LoadOptions | None = None) -> Service
     region = _str(data.get("region")) or os.environ.get("AWS_REGION") or None
     if options.sources is not None:
         funcs.bind_sources(options.sources.for_region(region))
-    timeout = _timeout(data.get("timeout"))
+    timeout = _timeout(doc, data.get("timeout"), problems)
     required = _str(data.get("required_version"))
     if required:
         _check_version(doc, required, problems)
@@ -286,13 +286,16 @@ def _str(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _timeout(value: Any) -> float:
-    """Seconds; malformed values are left to the schema's message and fall back to 10m."""
+def _timeout(doc: SourceDoc, value: Any, problems: list[ConfigError]) -> float:
+    """Seconds; malformed values are left to the schema's message and fall back to 10m, a
+    duration too long for Go (ecspresso) is a problem here."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)  # seconds (the schema allows a number)
+        return float(value) if 0 <= value <= MAX_DURATION_SECONDS else DEFAULT_TIMEOUT_SECONDS
     if isinstance(value, str):
         try:
             return parse_duration(value)
+        except DurationOverflow as e:
+            problems.append(doc.error(["timeout"], str(e)))
         except ValueError:
             pass
     return DEFAULT_TIMEOUT_SECONDS
