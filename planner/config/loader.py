@@ -36,6 +36,7 @@ from planner.config.source import (
     check_depth,
     check_rendered,
     jsonish_doc,
+    not_a_file,
     parse_json,
     parse_yaml,
     plain_doc,
@@ -132,7 +133,7 @@ def load_config(path: str | Path, options: LoadOptions | None = None) -> Service
         if not options.definitions:
             defs[name] = (def_path, None)
             continue
-        if not def_path.is_file():
+        if not_a_file(def_path):
             problems.append(doc.error([key], missing_file_message(def_path)))
             defs[name] = (def_path, None)
             continue
@@ -271,10 +272,8 @@ def _unknown_key(key: Any, known: frozenset[str], kind: str = "") -> str:
 
 
 def missing_file_message(path: Path) -> str:
-    """Why ``path`` (which is not a regular file) cannot be used."""
-    if path.is_dir():
-        return f"is a directory, not a file: {path}"
-    return f"file not found: {path}"
+    """Why ``path`` (which is not a regular file) cannot be used, naming it."""
+    return f"{not_a_file(path) or 'cannot read'}: {path}"
 
 
 def _resolve(base: Path, rel: str) -> Path:
@@ -380,6 +379,9 @@ def _tfstate(conf: Mapping[str, Any], base: Path, funcs: FunctionSet) -> TFState
     local = _resolve(base, loc.removeprefix("file://"))
 
     def read_local() -> bytes:
+        problem = not_a_file(local)
+        if problem:
+            raise TemplateFuncError(f"cannot read {local}: {problem}")
         try:
             return local.read_bytes()
         except OSError as e:

@@ -9,9 +9,11 @@ renderer's line map translates rendered lines back.
 from __future__ import annotations
 
 import bisect
+import errno
 import json
 import os
 import re
+import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from json.decoder import scanstring
@@ -71,11 +73,40 @@ MAX_DEPTH = 100  # nesting of mappings/sequences in one document
 MAX_ALIAS_NODES = 10_000  # nodes reached again through YAML aliases (billion laughs)
 
 
-def read_source(path: Path) -> str:
-    """The UTF-8 text of ``path``, refusing directories, huge files, binary and NUL bytes."""
+def not_a_file(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a config file, or None for a regular file (or a link to
+    one). Checked before opening: reading a named pipe would block until someone writes."""
     try:
-        if path.is_dir():
-            raise syntax_error(path, 1, "is a directory, not a file")
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "is a broken symbolic link" if path.is_symlink() else "file not found"
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            return "is a symbolic link loop"
+        return f"cannot read: {e.strerror}"
+    if stat.S_ISREG(mode):
+        return None
+    for test, what in _NOT_FILES:
+        if test(mode):
+            return f"is {what}, not a file"
+    return "is not a regular file"
+
+
+_NOT_FILES = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def read_source(path: Path) -> str:
+    """The UTF-8 text of ``path``, refusing non-files, huge files, binary and NUL bytes."""
+    problem = not_a_file(path)
+    if problem:
+        raise syntax_error(path, 1, problem)
+    try:
         with path.open("rb") as f:
             raw = f.read(MAX_FILE_BYTES + 1)
             size = max(len(raw), os.fstat(f.fileno()).st_size)

@@ -13,7 +13,7 @@ from pathlib import Path
 from planner.config.functions import FunctionSet
 from planner.config.loader import missing_file_message, read_document
 from planner.config.model import LoadOptions
-from planner.config.source import SourceDoc
+from planner.config.source import SourceDoc, not_a_file
 from planner.config.validate import schema_errors
 from planner.errors import ConfigError, ValidationFailed
 
@@ -47,7 +47,7 @@ def load_workspace(path: str | Path, options: LoadOptions | None = None) -> Work
     for name, entry in data["services"].items():
         cfg = Path(entry["config"])
         cfg = cfg if cfg.is_absolute() else wpath.parent / cfg
-        if not cfg.is_file():
+        if not_a_file(cfg):
             errors.append(doc.error(["services", name, "config"], missing_file_message(cfg)))
         deps = tuple(entry.get("depends_on") or ())
         for i, dep in enumerate(deps):
