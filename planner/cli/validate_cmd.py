@@ -6,7 +6,6 @@ reach AWS, and only when a template uses them.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from planner.config import config_warnings, load_config, validate_config
 from planner.config.model import ServiceConfig
 from planner.config.workspace_file import load_workspace, same_service_errors
 from planner.errors import ConfigError, ValidationFailed
+from planner.render.printable import json_text, printable
 from planner.render.secrets import mask, secret_values_in
 
 TARGETS = ("config", "servicedef", "taskdef")
@@ -28,7 +28,7 @@ ALIASES = {"service-definition": "servicedef", "task-definition": "taskdef"}
 
 def _warn(lines: Iterable[str]) -> None:
     for line in lines:
-        click.echo(f"warning: {line}", err=True)
+        click.echo(f"warning: {printable(line)}", err=True)
 
 
 @cli.command()
@@ -57,7 +57,7 @@ def validate(g: Globals) -> None:
             errors.extend(found)
         else:
             loaded[path] = cfg
-            click.echo(f"OK {path}: service {cfg.cluster}/{cfg.service}")
+            click.echo(printable(f"OK {path}: service {cfg.cluster}/{cfg.service}"))
     if g.workspace and not errors:
         ws = load_workspace(g.workspace, options)
         configs = {s.name: loaded[s.config] for s in ws.services if s.config in loaded}
@@ -96,5 +96,5 @@ def render(g: Globals, targets: tuple[str, ...], show_sensitive: bool, jsonnet: 
             if not show_sensitive:
                 data = mask(data, secret_values_in(cfg.task_definition, cfg.sensitive))
             if len(paths) > 1 or len(targets) != 1:
-                click.echo(f"// {doc.path}")
-            click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+                click.echo(printable(f"// {doc.path}"))
+            click.echo(json_text(data, indent=2))
