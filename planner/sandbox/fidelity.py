@@ -3,6 +3,11 @@
 Installed once per process by `install()`, by replacing methods on moto's response and backend
 classes (the boundary where moto parses parameters and where it keeps state):
 
+- CreateCluster, RegisterTaskDefinition, CreateService and UpdateService refuse what ECS
+  refuses (invalid names, integers beyond their wire type, an empty or malformed image, a
+  desired count above the tasks-per-service quota, negative grace periods and percentages),
+  with AWS's exception types and messages (planner/sandbox/refusals.py).
+
 - create_service keeps every field it is given and fills ECS's defaults; a second
   create_service of an ACTIVE service fails ("Creation of service was not idempotent.").
 - update_service validates everything before it changes anything, refuses a task definition
@@ -40,7 +45,7 @@ from moto.ecs.exceptions import InvalidParameterException, TaskDefinitionNotFoun
 from moto.ecs.models import EC2ContainerServiceBackend, Service
 from moto.ecs.responses import EC2ContainerServiceResponse
 
-from planner.sandbox import codedeploy_progress, ecs_progress, fleet, taskset_progress
+from planner.sandbox import codedeploy_progress, ecs_progress, fleet, refusals, taskset_progress
 
 log = logging.getLogger("planner.sandbox")
 
@@ -100,9 +105,12 @@ def _patch_ecs() -> None:
     resp = EC2ContainerServiceResponse
     original_create = resp.create_service
     original_delete = resp.delete_service
+    original_register = resp.register_task_definition
+    original_create_cluster = resp.create_cluster
     original_validate = Service._validate_network
 
     def create_service(self: EC2ContainerServiceResponse) -> ActionResult:
+        refusals.check_create_service(self._get_params())
         backend = self.ecs_backend
         cluster = backend._get_cluster(self._get_param("cluster", "default"))
         name = self._get_param("serviceName")
@@ -116,7 +124,16 @@ def _patch_ecs() -> None:
         return result
 
     def update_service(self: EC2ContainerServiceResponse) -> ActionResult:
+        refusals.check_update_service(self._get_params())
         return ActionResult({"service": _update_service(self.ecs_backend, self._get_params())})
+
+    def register_task_definition(self: EC2ContainerServiceResponse) -> ActionResult:
+        refusals.check_register_task_definition(self._get_params())
+        return original_register(self)
+
+    def create_cluster(self: EC2ContainerServiceResponse) -> ActionResult:
+        refusals.check_create_cluster(self._get_params())
+        return original_create_cluster(self)
 
     def delete_service(self: EC2ContainerServiceResponse) -> ActionResult:
         result = original_delete(self)
@@ -209,6 +226,8 @@ def _patch_ecs() -> None:
 
     _set(resp, "create_service", create_service)
     _set(resp, "update_service", update_service)
+    _set(resp, "register_task_definition", register_task_definition)
+    _set(resp, "create_cluster", create_cluster)
     _set(resp, "delete_service", delete_service)
     _set(resp, "list_services", list_services)
     _set(resp, "list_clusters", list_clusters)
@@ -297,9 +316,7 @@ def _update_service(backend: EC2ContainerServiceBackend, params: dict[str, Any])
         td_arn = td.arn
         if controller == "CODE_DEPLOY" and td_arn != service.task_definition:
             raise InvalidParameterException(CODE_DEPLOY_TD_MESSAGE)
-    desired = params.get("desiredCount")
-    if desired is not None and (not isinstance(desired, int) or desired < 0):
-        raise InvalidParameterException("desiredCount must be a non-negative integer.")
+    desired = params.get("desiredCount")  # its range: refusals.check_update_service
     if params.get("networkConfiguration"):
         awsvpc = params["networkConfiguration"].get("awsvpcConfiguration") or {}
         if not awsvpc.get("subnets"):
