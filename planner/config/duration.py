@@ -47,6 +47,6 @@ def parse_duration(text: str) -> float:
         pos = m.end()
     if total > MAX_DURATION_SECONDS:
         raise DurationOverflow(
-            f"invalid duration {text!r}: longer than the longest duration, {MAX_DURATION_TEXT}"
+            f"invalid duration {text!r}: longer than Go's longest duration ({MAX_DURATION_TEXT})"
         )
     return sign * total
