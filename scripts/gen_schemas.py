@@ -133,6 +133,11 @@ def doc_range(shape: str, member: str, lo: int, hi: int, quote: str) -> Rule:
     return range_rule(shape, member, lo, hi, doc_source(shape, member, quote))
 
 
+def doc_minimum(shape: str, members: tuple[str, ...], lo: int, quote: str) -> tuple[Rule, ...]:
+    """A documented lower bound for members of one shape (each cites its own doc)."""
+    return tuple(Rule(shape, m, {"minimum": lo}, doc_source(shape, m, quote)) for m in members)
+
+
 CONTAINER_NAME = ("ContainerDefinition", "name")
 TASKS_PER_SERVICE = 5000
 QUOTAS_PAGE = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html"
@@ -195,25 +200,13 @@ RULES: tuple[Rule, ...] = (
         "Supported values are between 128 CPU units ( 0.125 vCPUs) and 196608 CPU units "
         "( 192 vCPUs).",
     ),
-    *(
-        Rule(
-            "ContainerDefinition",
-            member,
-            {"minimum": 6},
-            doc_source("ContainerDefinition", member, MEMORY_QUOTE),
-        )
-        for member in ("memory", "memoryReservation")
-    ),
-    Rule(
+    *doc_minimum("ContainerDefinition", ("memory", "memoryReservation"), 6, MEMORY_QUOTE),
+    *doc_minimum(
         "CreateServiceRequest",
-        "desiredCount",
-        {"minimum": 0},
-        doc_source(
-            "CreateServiceRequest",
-            "desiredCount",
-            "The number of instantiations of the specified task definition to place and keep "
-            "running in your service.",
-        ),
+        ("desiredCount",),
+        0,
+        "The number of instantiations of the specified task definition to place and keep "
+        "running in your service.",
     ),
     range_rule(
         "CreateServiceRequest",
@@ -228,14 +221,8 @@ RULES: tuple[Rule, ...] = (
             "seconds (about 69 years)",
         },
     ),
-    *(
-        Rule(
-            "DeploymentConfiguration",
-            member,
-            {"minimum": 0},
-            doc_source("DeploymentConfiguration", member, PERCENT_QUOTE),
-        )
-        for member in ("maximumPercent", "minimumHealthyPercent")
+    *doc_minimum(
+        "DeploymentConfiguration", ("maximumPercent", "minimumHealthyPercent"), 0, PERCENT_QUOTE
     ),
 )
 
