@@ -116,3 +116,16 @@ def test_a_file_name_with_control_characters_is_shown_escaped(tmp_path: Path) ->
     r = _validate(tmp_path, (BASE / "ecspresso.yml").read_text(), "-c", "no\x07pe\u202e.yml")
     assert r.returncode == 1
     assert r.stderr.splitlines()[0] == "Error: no\\x07pe\\u202e.yml:1: $: file not found"
+
+
+def test_operation_tables_show_aws_text_as_plain_escaped_text() -> None:
+    import io
+
+    from planner.ops.tables import console, table
+
+    buf = io.StringIO()
+    event = "(service web) [bold]stopped[/] task \x1b[2J \u202e [/oops]"
+    console(color=False, file=buf).print(table(("service", "event"), [["web", event]]))
+    out = buf.getvalue()
+    assert "[bold]stopped[/] task \\x1b[2J \\u202e [/oops]" in out  # not markup, not raw
+    assert not any(c in out for c in RAW)
