@@ -179,6 +179,18 @@ def _port_names(td: Mapping[str, Any]) -> set[str]:
     }
 
 
+def _check_desired_count(
+    cfg: ServiceConfig, doc: SourceDoc, sd: Mapping[str, Any]
+) -> list[ConfigError]:
+    """Above the tasks-per-service quota ECS answers "Desired count exceeds limit."; out of
+    the int32 range is the schema's message."""
+    count = sd.get("desiredCount")
+    if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= INT32_MAX:
+        return []
+    problem = desired_count_problem(count, cfg.extras)
+    return [doc.error(["desiredCount"], f"desiredCount {problem}")] if problem else []
+
+
 def check_service_definition(
     cfg: ServiceConfig, doc: SourceDoc, td: Mapping[str, Any] | None
 ) -> list[ConfigError]:
@@ -192,13 +204,7 @@ def check_service_definition(
                 "launchType and capacityProviderStrategy are mutually exclusive",
             )
         )
-    count = sd.get("desiredCount")
-    if isinstance(count, int) and not isinstance(count, bool) and 0 <= count <= INT32_MAX:
-        # out of the int32 range is the schema's message; above the quota is refused by ECS
-        # ("Desired count exceeds limit.")
-        problem = desired_count_problem(count, cfg.extras)
-        if problem:
-            errors.append(doc.error(["desiredCount"], f"desiredCount {problem}"))
+    errors.extend(_check_desired_count(cfg, doc, sd))
     if sd.get("schedulingStrategy") == "DAEMON" and sd.get("launchType") == "FARGATE":
         errors.append(
             doc.error(

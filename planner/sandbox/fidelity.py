@@ -94,6 +94,7 @@ def install() -> None:
         if _installed:
             return
         _patch_ecs()
+        _patch_refusals()
         _patch_codedeploy()
         _installed = True
 
@@ -105,8 +106,6 @@ def _patch_ecs() -> None:
     resp = EC2ContainerServiceResponse
     original_create = resp.create_service
     original_delete = resp.delete_service
-    original_register = resp.register_task_definition
-    original_create_cluster = resp.create_cluster
     original_validate = Service._validate_network
 
     def create_service(self: EC2ContainerServiceResponse) -> ActionResult:
@@ -126,14 +125,6 @@ def _patch_ecs() -> None:
     def update_service(self: EC2ContainerServiceResponse) -> ActionResult:
         refusals.check_update_service(self._get_params())
         return ActionResult({"service": _update_service(self.ecs_backend, self._get_params())})
-
-    def register_task_definition(self: EC2ContainerServiceResponse) -> ActionResult:
-        refusals.check_register_task_definition(self._get_params())
-        return original_register(self)
-
-    def create_cluster(self: EC2ContainerServiceResponse) -> ActionResult:
-        refusals.check_create_cluster(self._get_params())
-        return original_create_cluster(self)
 
     def delete_service(self: EC2ContainerServiceResponse) -> ActionResult:
         result = original_delete(self)
@@ -226,8 +217,6 @@ def _patch_ecs() -> None:
 
     _set(resp, "create_service", create_service)
     _set(resp, "update_service", update_service)
-    _set(resp, "register_task_definition", register_task_definition)
-    _set(resp, "create_cluster", create_cluster)
     _set(resp, "delete_service", delete_service)
     _set(resp, "list_services", list_services)
     _set(resp, "list_clusters", list_clusters)
@@ -235,6 +224,28 @@ def _patch_ecs() -> None:
     _set(resp, "list_tasks", list_tasks)
     _set(Service, "_validate_network", validate_network)
     _set(EC2ContainerServiceBackend, "describe_task_definition", describe_task_definition)
+
+
+def _patch_refusals() -> None:
+    """CreateCluster and RegisterTaskDefinition refuse what ECS refuses before moto runs
+    (CreateService and UpdateService check theirs in their own replacements above)."""
+    resp = EC2ContainerServiceResponse
+    for name, check in (
+        ("create_cluster", refusals.check_create_cluster),
+        ("register_task_definition", refusals.check_register_task_definition),
+    ):
+        _set(resp, name, _checked(getattr(resp, name), check))
+
+
+def _checked(
+    original: Callable[[EC2ContainerServiceResponse], ActionResult],
+    check: Callable[[dict[str, Any]], None],
+) -> Callable[[EC2ContainerServiceResponse], ActionResult]:
+    def handler(self: EC2ContainerServiceResponse) -> ActionResult:
+        check(self._get_params())
+        return original(self)
+
+    return handler
 
 
 def _set(cls: type, name: str, fn: Callable[..., Any]) -> None:
