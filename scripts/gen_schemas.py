@@ -27,6 +27,14 @@ Adjustments for ecspresso-style definition files:
 - ``containerDefinitions[].name`` and ``image`` are required: the API rejects a container
   without them although the model does not mark them required.
 - Tags use the API's ``[{"key": ..., "value": ...}]`` form, as ecspresso definitions do.
+
+Constraints AWS enforces but botocore's model does not carry (name patterns, documented integer
+ranges, image references, no control characters in names and ARNs) are added from
+``RULES`` and ``NO_CONTROL_MEMBERS`` below; integers without a range get the range of
+their wire type (int32, int64). Every constrained node lists where each constraint comes from
+in ``x-sources``: botocore's own documentation of the member (the quoted sentence is checked
+against the installed botocore by tests/unit/test_schemas.py), botocore's model, or an AWS page.
+The config schema (hand-written) gets the cluster, service and region patterns the same way.
 """
 
 from __future__ import annotations
@@ -37,9 +45,10 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import botocore
+import botocore.loaders
 import botocore.session
 from botocore.model import ServiceModel, Shape
 
@@ -50,6 +59,225 @@ DRAFT = "https://json-schema.org/draft/2020-12/schema"
 MAX_DESCRIPTION = 240
 
 Json = dict[str, Any]
+
+# --- constraints botocore's model does not carry -------------------------------------------
+
+INT32 = (-(2**31), 2**31 - 1)
+INT64 = (-(2**63), 2**63 - 1)
+SMITHY_TYPES = "https://smithy.io/2.0/spec/simple-types.html"
+# JSON Schema patterns run as Python ``re.search`` (jsonschema) and as ECMA-262 (editors):
+# ``$`` also matches before a final newline in Python, so the end is ``(?![\s\S])``.
+END = "(?![\\s\\S])"
+NAME_255 = "^[A-Za-z0-9_-]{1,255}" + END
+NAME_HINT = 'a name of 1-255 letters, digits, "-" and "_"'
+NAME_QUOTE = "Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens"
+IMAGE = "^[A-Za-z0-9_.:/#-]{1,255}(@sha256:[A-Fa-f0-9]{64})?" + END
+IMAGE_HINT = (
+    'an image reference (1-255 letters, digits, "-", "_", ".", ":", "/", "#", '
+    "optionally @sha256:<64 hex digits>)"
+)
+# C0 and C1 controls, DEL, line/paragraph separators and the bidirectional formatting marks
+# (Trojan Source): never part of a name, an ARN or an HTTP header.
+CONTROL_CLASS = (
+    "\\u0000-\\u001f\\u007f-\\u009f\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069"
+)
+NO_CONTROL = f"^[^{CONTROL_CLASS}]*{END}"
+NO_CONTROL_HINT = "free of control characters"
+RFC_HEADERS = "https://www.rfc-editor.org/rfc/rfc9110#section-5.5"
+NO_CONTROL_SOURCE: Json = {
+    "kind": "spec",
+    "ref": RFC_HEADERS,
+    "quote": "Field values containing CR, LF, or NUL characters are invalid and dangerous",
+}
+# String members that become part of a name, an ARN or a request header (beyond those with a
+# documented character set in RULES).
+NO_CONTROL_MEMBERS = re.compile(
+    r"(?i)(arn|name|^role|^valueFrom|^credentialsParameter|^capacityProvider"
+    r"|^platformVersion|^hostname|^family|^taskDefinition|^namespace)$"
+)
+TCP_PORT: Json = {
+    "kind": "spec",
+    "ref": "https://www.rfc-editor.org/rfc/rfc9293#section-3.1",
+    "quote": "Source Port:  16 bits",
+}
+
+
+def doc_source(shape: str, member: str, quote: str) -> Json:
+    """A constraint stated in botocore's documentation of ``shape.member`` (checked by a test)."""
+    return {"kind": "botocore-doc", "ref": f"{shape}.{member}", "quote": quote}
+
+
+class Rule(NamedTuple):
+    """Schema keywords added to ``shape.member``, and where AWS says so."""
+
+    shape: str
+    member: str
+    keywords: Json
+    source: Json
+
+
+def name_rule(shape: str, member: str, documented_at: tuple[str, str] | None = None) -> Rule:
+    """The documented name rule (1-255 of A-Z a-z 0-9 _ -); a reference to a name (a
+    container's, say) cites the member where the name is defined."""
+    where = documented_at or (shape, member)
+    return Rule(
+        shape, member, {"pattern": NAME_255, "x-hint": NAME_HINT}, doc_source(*where, NAME_QUOTE)
+    )
+
+
+def range_rule(shape: str, member: str, lo: int, hi: int, source: Json) -> Rule:
+    return Rule(shape, member, {"minimum": lo, "maximum": hi}, source)
+
+
+def doc_range(shape: str, member: str, lo: int, hi: int, quote: str) -> Rule:
+    return range_rule(shape, member, lo, hi, doc_source(shape, member, quote))
+
+
+def doc_minimum(shape: str, members: tuple[str, ...], lo: int, quote: str) -> tuple[Rule, ...]:
+    """A documented lower bound for members of one shape (each cites its own doc)."""
+    return tuple(Rule(shape, m, {"minimum": lo}, doc_source(shape, m, quote)) for m in members)
+
+
+CONTAINER_NAME = ("ContainerDefinition", "name")
+TASKS_PER_SERVICE = 5000
+QUOTAS_PAGE = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html"
+MEMORY_QUOTE = "So, don't specify less than 6 MiB of memory for your containers."
+PERCENT_QUOTE = "as a percentage of the desiredCount"
+
+RULES: tuple[Rule, ...] = (
+    name_rule("RegisterTaskDefinitionRequest", "family"),
+    name_rule(*CONTAINER_NAME),
+    name_rule("Volume", "name"),
+    name_rule("LoadBalancer", "containerName", CONTAINER_NAME),
+    name_rule("ContainerDependency", "containerName", CONTAINER_NAME),
+    name_rule("CreateServiceRequest", "serviceName"),
+    Rule(
+        "ContainerDefinition",
+        "image",
+        {"pattern": IMAGE, "x-hint": IMAGE_HINT},
+        doc_source(
+            "ContainerDefinition",
+            "image",
+            "up to 255 characters total are allowed, including letters (uppercase and "
+            "lowercase), numbers, hyphens, underscores, colons, periods, forward slashes, and "
+            "number signs (#)",
+        ),
+    ),
+    Rule(
+        "PortMapping",
+        "name",
+        {
+            "pattern": "^[a-z0-9_][a-z0-9_-]{0,63}" + END,
+            "x-hint": 'a port name of 1-64 lowercase letters, digits, "_" and "-" '
+            '(not starting with "-")',
+        },
+        doc_source(
+            "PortMapping",
+            "name",
+            "The characters can include lowercase letters, numbers, underscores (_), and "
+            "hyphens (-). The name can't start with a hyphen.",
+        ),
+    ),
+    range_rule("PortMapping", "containerPort", 0, 65535, TCP_PORT),
+    range_rule("PortMapping", "hostPort", 0, 65535, TCP_PORT),
+    range_rule("LoadBalancer", "containerPort", 0, 65535, TCP_PORT),
+    doc_range("HealthCheck", "interval", 5, 300, "You may specify between 5 and 300 seconds."),
+    doc_range("HealthCheck", "timeout", 2, 60, "You may specify between 2 and 60 seconds."),
+    doc_range("HealthCheck", "retries", 1, 10, "You may specify between 1 and 10 retries."),
+    doc_range("HealthCheck", "startPeriod", 0, 300, "You can specify between 0 and 300 seconds."),
+    doc_range(
+        "EphemeralStorage",
+        "sizeInGiB",
+        21,
+        200,
+        "The minimum supported value is 21 GiB and the maximum supported value is 200 GiB.",
+    ),
+    doc_range(
+        "RegisterTaskDefinitionRequest",
+        "cpu",
+        128,
+        196608,
+        "Supported values are between 128 CPU units ( 0.125 vCPUs) and 196608 CPU units "
+        "( 192 vCPUs).",
+    ),
+    *doc_minimum("ContainerDefinition", ("memory", "memoryReservation"), 6, MEMORY_QUOTE),
+    *doc_minimum(
+        "CreateServiceRequest",
+        ("desiredCount",),
+        0,
+        "The number of instantiations of the specified task definition to place and keep "
+        "running in your service.",
+    ),
+    range_rule(
+        "CreateServiceRequest",
+        "healthCheckGracePeriodSeconds",
+        0,
+        INT32[1],
+        {
+            "kind": "aws-doc",
+            "ref": "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/"
+            "aws-resource-ecs-service.html",
+            "quote": "you can specify a health check grace period of up to 2,147,483,647 "
+            "seconds (about 69 years)",
+        },
+    ),
+    *doc_minimum(
+        "DeploymentConfiguration", ("maximumPercent", "minimumHealthyPercent"), 0, PERCENT_QUOTE
+    ),
+)
+
+# Per-account quotas (adjustable, so not a schema bound): the semantic checks read them from
+# ``x-quota`` in the schema, so the number and its source live here only.
+QUOTAS: dict[tuple[str, str], Json] = {
+    ("CreateServiceRequest", "desiredCount"): {
+        "name": "Tasks per service",
+        "default": TASKS_PER_SERVICE,
+        "source": {
+            "kind": "aws-doc",
+            "ref": QUOTAS_PAGE,
+            "quote": "The maximum number of tasks per service (the desired count).",
+        },
+    },
+}
+
+
+def add_constraint(node: Json, keywords: Json, source: Json) -> None:
+    """Add ``keywords`` to a schema node and record where they come from; a keyword set
+    again (a documented range over the wire type's) is credited to the new source only."""
+    keys = sorted(k for k in keywords if not k.startswith("x-"))
+    sources = []
+    for entry in node.get("x-sources", []):
+        left = [k for k in entry["keywords"] if k not in keys]
+        if left:
+            sources.append({**entry, "keywords": left})
+    node.update(keywords)
+    node["x-sources"] = [*sources, {"keywords": keys, **source}]
+
+
+def model_bounds(node: Json, shape: Shape, names: tuple[str, str]) -> None:
+    """min/max from botocore's model, as ``names`` (minLength/maxLength, minimum/maximum)."""
+    meta = shape.metadata
+    bounds = {
+        name: meta[key] for key, name in zip(("min", "max"), names, strict=True) if key in meta
+    }
+    if names[0] == "minLength":
+        bounds = {k: int(v) for k, v in bounds.items()}
+    if bounds:
+        add_constraint(node, bounds, {"kind": "botocore-model", "ref": shape.name})
+    wire = {"integer": INT32, "long": INT64}.get(shape.type_name)
+    if wire is None:
+        return
+    missing = {k: v for k, v in zip(names, wire, strict=True) if k not in node}
+    if missing:
+        add_constraint(
+            node,
+            missing,
+            {
+                "kind": "botocore-type",
+                "ref": f"{SMITHY_TYPES}#{shape.type_name}",
+                "shape": shape.name,
+            },
+        )
 
 
 def describe(doc: str | None) -> str:
@@ -70,6 +298,7 @@ class Builder:
     def __init__(self, model: ServiceModel) -> None:
         self.model = model
         self.defs: dict[str, Json] = {}
+        self.applied: set[tuple[str, str]] = set()  # (shape, member) of RULES and QUOTAS used
 
     def ref(self, name: str) -> Json:
         return {"$ref": f"#/$defs/{name}"}
@@ -88,26 +317,23 @@ class Builder:
         out: Json
         if kind in ("string", "blob"):
             out = {"type": "string"}
-            if "min" in meta:
-                out["minLength"] = int(meta["min"])
-            if "max" in meta:
-                out["maxLength"] = int(meta["max"])
+            model_bounds(out, shape, ("minLength", "maxLength"))
         elif kind in ("integer", "long", "double", "float"):
             out = {"type": "integer" if kind in ("integer", "long") else "number"}
-            if "min" in meta:
-                out["minimum"] = meta["min"]
-            if "max" in meta:
-                out["maximum"] = meta["max"]
+            model_bounds(out, shape, ("minimum", "maximum"))
         elif kind == "boolean":
             out = {"type": "boolean"}
         elif kind == "timestamp":
             out = {"type": ["string", "number"]}
         elif kind == "list":
             out = {"type": "array", "items": self.node(shape.member)}
-            if "min" in meta:
-                out["minItems"] = int(meta["min"])
-            if "max" in meta:
-                out["maxItems"] = int(meta["max"])
+            if "min" in meta or "max" in meta:
+                bounds = {
+                    n: int(meta[k])
+                    for k, n in (("min", "minItems"), ("max", "maxItems"))
+                    if k in meta
+                }
+                add_constraint(out, bounds, {"kind": "botocore-model", "ref": shape.name})
         elif kind == "map":
             out = {"type": "object", "additionalProperties": self.node(shape.value)}
         else:
@@ -135,10 +361,31 @@ class Builder:
         out["properties"] = {
             key: self.member(member) for key, member in shape.members.items() if key not in drop
         }
+        for key, node in out["properties"].items():
+            self.constrain(name, key, node)
         required = [key for key in shape.required_members if key not in drop]
         if required:
             out["required"] = required
         return out
+
+    def constrain(self, shape: str, member: str, node: Json) -> None:
+        """The RULES, quotas and the no-control-characters rule for one member's node."""
+        for rule in RULES:
+            if (rule.shape, rule.member) == (shape, member):
+                add_constraint(node, rule.keywords, rule.source)
+                self.applied.add((shape, member))
+        quota = QUOTAS.get((shape, member))
+        if quota is not None:
+            node["x-quota"] = quota
+            self.applied.add((shape, member))
+        if (
+            node.get("type") == "string"
+            and "pattern" not in node
+            and NO_CONTROL_MEMBERS.search(member)
+        ):
+            add_constraint(
+                node, {"pattern": NO_CONTROL, "x-hint": NO_CONTROL_HINT}, NO_CONTROL_SOURCE
+            )
 
 
 def loose(shape: Shape) -> Json:
@@ -189,7 +436,7 @@ def document(builder: Builder, title: str, filename: str, body: str, wrapper: st
     }
 
 
-def task_definition_schema(model: ServiceModel) -> Json:
+def task_definition_schema(model: ServiceModel, applied: set[tuple[str, str]]) -> Json:
     builder = Builder(model)
     body = "RegisterTaskDefinitionRequest"
     root = builder.structure(body)
@@ -198,6 +445,14 @@ def task_definition_schema(model: ServiceModel) -> Json:
         root["properties"][key]["type"] = ["string", "integer"]
     container = builder.defs["ContainerDefinition"]
     container["required"] = sorted({*container.get("required", []), "name", "image"})
+    container["x-sources"] = [
+        {
+            "keywords": ["required"],
+            "kind": "aws-error",
+            "ref": "https://github.com/aws/aws-cli/issues/5924",
+            "quote": "Container.image should not be null or empty.",
+        }
+    ]
     wrapper = "DescribeTaskDefinitionResponse"
     builder.defs[wrapper] = {
         "type": "object",
@@ -209,10 +464,11 @@ def task_definition_schema(model: ServiceModel) -> Json:
         },
         "required": ["taskDefinition"],
     }
+    applied.update(builder.applied)
     return document(builder, "ECS task definition", "task-definition.schema.json", body, wrapper)
 
 
-def service_definition_schema(model: ServiceModel) -> Json:
+def service_definition_schema(model: ServiceModel, applied: set[tuple[str, str]]) -> Json:
     builder = Builder(model)
     body = "CreateServiceRequest"
     root = builder.structure(body, drop=("cluster",))
@@ -226,9 +482,70 @@ def service_definition_schema(model: ServiceModel) -> Json:
         "properties": {"service": {**builder.ref(body), "description": "The service."}},
         "required": ["service"],
     }
+    applied.update(builder.applied)
     return document(
         builder, "ECS service definition", "service-definition.schema.json", body, wrapper
     )
+
+
+GO_DURATION: Json = {
+    "kind": "spec",
+    "ref": "https://pkg.go.dev/time#Duration",
+    "quote": "The representation limits the largest representable duration to approximately "
+    "290 years.",
+}
+MAX_TIMEOUT_SECONDS = (2**63 - 1) // 10**9  # ecspresso's timeout is a Go time.Duration
+CLUSTER_ARN = "arn:aws[A-Za-z-]*:ecs:[a-z0-9-]+:[0-9]{12}:cluster/[A-Za-z0-9_-]{1,255}"
+
+
+def region_pattern(partitions: list[Json]) -> str:
+    """One pattern for every partition's ``regionRegex``, portable to ECMA-262 (``\\w`` and
+    ``\\d`` as ASCII classes, as botocore's Python matching of region names reads them)."""
+    parts = []
+    for partition in partitions:
+        body = partition["regionRegex"].removeprefix("^").removesuffix("$")
+        parts.append(body.replace("\\w", "[A-Za-z0-9_]").replace("\\d", "[0-9]"))
+    return "^(?:" + "|".join(parts) + ")" + END
+
+
+def config_schema(base: Json, partitions: list[Json]) -> Json:
+    """The hand-written config schema with the generated name, region and timeout bounds."""
+    props = base["properties"]
+    number = next(b for b in props["timeout"]["anyOf"] if b.get("type") == "number")
+    for node in (props["cluster"], props["service"], props["region"], number):
+        for key in ("pattern", "maximum", "x-hint", "x-sources", "x-known-regions"):
+            node.pop(key, None)  # generated: set again below, in the same order
+    cluster_source = doc_source("CreateClusterRequest", "clusterName", NAME_QUOTE)
+    cluster_source["also"] = [
+        doc_source(
+            "CreateServiceRequest",
+            "cluster",
+            "The short name or full Amazon Resource Name (ARN) of the cluster",
+        )
+    ]
+    add_constraint(
+        props["cluster"],
+        {
+            "pattern": f"^(?:[A-Za-z0-9_-]{{1,255}}|{CLUSTER_ARN}){END}",
+            "x-hint": f"a cluster ARN or {NAME_HINT}",
+        },
+        cluster_source,
+    )
+    add_constraint(
+        props["service"],
+        {"pattern": NAME_255, "x-hint": NAME_HINT},
+        doc_source("CreateServiceRequest", "serviceName", NAME_QUOTE),
+    )
+    add_constraint(
+        props["region"],
+        {"pattern": region_pattern(partitions), "x-hint": "a region name such as us-east-1"},
+        {"kind": "botocore-data", "ref": "partitions.json", "quote": "regionRegex"},
+    )
+    props["region"]["x-known-regions"] = sorted(
+        r for p in partitions for r in p["regions"] if not r.endswith("-global")
+    )
+    add_constraint(number, {"maximum": MAX_TIMEOUT_SECONDS}, GO_DURATION)
+    return base
 
 
 def dump(schema: Json) -> str:
@@ -238,9 +555,20 @@ def dump(schema: Json) -> str:
 def generate() -> dict[str, str]:
     """File name -> exact text the installed botocore produces."""
     model = botocore.session.get_session().get_service_model("ecs")
+    applied: set[tuple[str, str]] = set()
+    task = task_definition_schema(model, applied)
+    service = service_definition_schema(model, applied)
+    unused = {(r.shape, r.member) for r in RULES} | set(QUOTAS)
+    unused -= applied
+    if unused:  # a rule naming a member botocore does not have (renamed, or a typo)
+        raise ValueError(f"constraints for unknown members: {sorted(unused)}")
+    partitions = botocore.loaders.create_loader().load_data("partitions")["partitions"]
+    base = json.loads((SCHEMA_DIR / "config.schema.json").read_text(encoding="utf-8"))
     return {
-        "task-definition.schema.json": dump(task_definition_schema(model)),
-        "service-definition.schema.json": dump(service_definition_schema(model)),
+        "task-definition.schema.json": dump(task),
+        "service-definition.schema.json": dump(service),
+        # the hand-written schema keeps its own layout (key order, ASCII escapes)
+        "config.schema.json": json.dumps(config_schema(base, partitions), indent=2) + "\n",
     }
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 from botocore.credentials import RefreshableCredentials
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, InvalidRegionError
 
 from planner.errors import AwsError
 
@@ -104,7 +104,13 @@ class AwsContext:
                     connect_timeout=5,
                     read_timeout=30,
                 )
-                client = self.session().client(service, config=cfg, endpoint_url=self._endpoint())
+                try:
+                    client = self.session().client(
+                        service, config=cfg, endpoint_url=self._endpoint()
+                    )
+                except InvalidRegionError:
+                    # a region from AWS_REGION or a profile (config regions are validated)
+                    raise AwsError(f"{region!r} is not a region name such as us-east-1") from None
                 client.meta.events.register("after-call", self._count_retries)
                 if self.debug:
                     client.meta.events.register("after-call", self._log_call)

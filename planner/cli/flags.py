@@ -8,10 +8,14 @@ from typing import Any
 import click
 
 from planner.config.duration import parse_duration
+from planner.config.limits import INT32_MAX
 from planner.errors import EcsplanError
 from planner.plan.model import PlanOptions
 
 WAIT_UNTIL_HELP = "stable | deployed | codedeploy:<LifecycleEvent> (default deployed)"
+# A desired count is an int32 in the API; the tasks-per-service quota is checked per service
+# when planning (it may be raised per account: ecsplan.tasks_per_service).
+TASKS = click.IntRange(0, INT32_MAX)
 
 
 def comment_target_flags(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -46,7 +50,7 @@ def plan_flags(fn: Callable[..., Any]) -> Callable[..., Any]:
             is_flag=True,
             help="Start a new deployment even without changes.",
         ),
-        click.option("--tasks", type=int, help="Desired count (overrides the definition)."),
+        click.option("--tasks", type=TASKS, help="Desired count (overrides the definition)."),
         click.option(
             "--suspend-auto-scaling", is_flag=True, help="Suspend auto scaling before deploying."
         ),
@@ -97,8 +101,6 @@ def options_from(kw: dict[str, Any], default_timeout: float | None = None) -> Pl
     until = f["wait_until"] or "deployed"
     if until not in ("stable", "deployed") and not until.startswith("codedeploy:"):
         raise EcsplanError(f"--wait-until {until}: expected {WAIT_UNTIL_HELP}")
-    if f["tasks"] is not None and f["tasks"] < 0:
-        raise EcsplanError("--tasks must be 0 or more")
     events = tuple(e.strip() for e in (f["rollback_events"] or "").split(",") if e.strip())
     try:
         timeout = parse_duration(f["timeout"]) if f["timeout"] else default_timeout

@@ -14,6 +14,7 @@ from planner import __version__
 from planner.cli.argv import normalize_argv
 from planner.cli.commands import COMMANDS
 from planner.errors import EcsplanError
+from planner.render.printable import printable, printable_lines
 
 
 def _pairs(values: tuple[str, ...], flag: str) -> dict[str, str]:
@@ -139,6 +140,12 @@ def cli(
         timeout_seconds = parse_duration(timeout) if timeout else None
     except ValueError as e:
         raise EcsplanError(f"--timeout: {e}") from e
+    if region:
+        from planner.config.limits import region_problem
+
+        problem = region_problem(region)
+        if problem:
+            raise EcsplanError(f"--region: {problem}")
     ctx.obj = Globals(
         configs=configs or _env_list("ECSPRESSO_CONFIG", ","),
         workspace=workspace,
@@ -190,7 +197,7 @@ def _show_warning(
     message: Warning | str, category: type[Warning], *_: object, **__: object
 ) -> None:
     """Our warnings (state, templates...) as one plain line, not Python's file:line form."""
-    click.echo(f"warning: {message}", err=True)
+    click.echo(f"warning: {printable(str(message))}", err=True)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -201,23 +208,24 @@ def main(argv: list[str] | None = None) -> None:
     try:
         rc = cli.main(args=normalize_argv(cli, args), prog_name="ecsplan", standalone_mode=False)
     except EcsplanError as e:
-        click.echo(f"Error: {e.message}", err=True)
+        # messages quote file paths and the values they refuse: never raw control characters
+        click.echo(f"Error: {printable(e.message)}", err=True)
         if e.details:
-            click.echo(e.details, err=True)
+            click.echo(printable_lines(e.details), err=True)
         for w in e.warnings:
-            click.echo(f"warning: {w}", err=True)
+            click.echo(f"warning: {printable(w)}", err=True)
         sys.exit(1)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(1)
     except click.ClickException as e:
-        click.echo(f"Error: {e.format_message()}", err=True)
+        click.echo(f"Error: {printable(e.format_message())}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
         click.echo("Error: interrupted", err=True)
         sys.exit(1)
     except Exception as e:  # a bug of ours: still one line first, the traceback on request
-        click.echo(f"Error: internal error: {type(e).__name__}: {e}", err=True)
+        click.echo(f"Error: internal error: {type(e).__name__}: {printable(str(e))}", err=True)
         if debug:
             traceback.print_exc()
         else:

@@ -7,6 +7,7 @@ import click
 
 from planner.cli.apply_cmd import execute
 from planner.cli.context import Globals, pass_globals
+from planner.cli.flags import TASKS
 from planner.cli.main import cli
 from planner.cli.plan_cmd import emit, make_plan
 from planner.config.duration import parse_duration
@@ -46,7 +47,7 @@ def timeout_of(value: str | None) -> float | None:
 
 
 @cli.command()
-@click.option("--tasks", type=int, help="The desired count (default: unchanged).")
+@click.option("--tasks", type=TASKS, help="The desired count (default: unchanged).")
 @click.option("--auto-scaling-min", type=int, help="Scalable target MinCapacity.")
 @click.option("--auto-scaling-max", type=int, help="Scalable target MaxCapacity.")
 @click.option("--suspend-auto-scaling", is_flag=True, help="Suspend auto scaling.")
@@ -68,8 +69,6 @@ def scale(
 ) -> int:
     """Change the desired count (and scaling capacity or suspension), journaled and locked
     like apply."""
-    if tasks is not None and tasks < 0:
-        raise EcsplanError("--tasks must be 0 or more")
     scaling = (auto_scaling_min, auto_scaling_max)
     if (
         tasks is None

@@ -10,8 +10,8 @@ from pathlib import Path
 from planner.aws.template_sources import AwsTemplateSources
 from planner.cli.context import Globals
 from planner.config import LoadOptions, load_valid_config
-from planner.config.workspace_file import load_workspace
-from planner.errors import ConfigError, EcsplanError, Location
+from planner.config.workspace_file import load_workspace, same_service_errors
+from planner.errors import ConfigError, EcsplanError, Location, ValidationFailed
 from planner.plan.secrets import Secrets
 from planner.state.backend import open_backend
 from planner.workspace.planning import ServiceEntry, secrets_of
@@ -87,6 +87,9 @@ def select(g: Globals, targets: tuple[str, ...] = (), *, definitions: bool = Tru
             ServiceEntry(s.name, load_valid_config(s.config, options), s.depends_on)
             for s in ws.services
         ]
+        same = same_service_errors(ws, {e.key: e.config for e in entries}, g.region)
+        if same:
+            raise ValidationFailed(same)
         parallelism = ws.parallelism or DEFAULT_PARALLELISM
         state = ws.state
         if state and not Path(state).is_absolute() and not state.startswith("s3://"):

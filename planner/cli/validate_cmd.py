@@ -6,8 +6,8 @@ reach AWS, and only when a template uses them.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
+from pathlib import Path
 
 import click
 
@@ -15,7 +15,10 @@ from planner.cli.context import Globals, pass_globals
 from planner.cli.main import cli
 from planner.cli.services import config_paths, load_options
 from planner.config import config_warnings, load_config, validate_config
+from planner.config.model import ServiceConfig
+from planner.config.workspace_file import load_workspace, same_service_errors
 from planner.errors import ConfigError, ValidationFailed
+from planner.render.printable import json_text, printable
 from planner.render.secrets import mask, secret_values_in
 
 TARGETS = ("config", "servicedef", "taskdef")
@@ -25,7 +28,7 @@ ALIASES = {"service-definition": "servicedef", "task-definition": "taskdef"}
 
 def _warn(lines: Iterable[str]) -> None:
     for line in lines:
-        click.echo(f"warning: {line}", err=True)
+        click.echo(f"warning: {printable(line)}", err=True)
 
 
 @cli.command()
@@ -36,6 +39,7 @@ def validate(g: Globals) -> None:
     the read-only lookups templates ask for (ssm, secretsmanager_arn, cfn_*, tfstate)."""
     options = load_options(g)
     errors: list[ConfigError] = []
+    loaded: dict[Path, ServiceConfig] = {}
     for path in config_paths(g, options):
         try:
             cfg = load_config(path, options)
@@ -52,7 +56,12 @@ def validate(g: Globals) -> None:
         if found:
             errors.extend(found)
         else:
-            click.echo(f"OK {path}: service {cfg.cluster}/{cfg.service}")
+            loaded[path] = cfg
+            click.echo(printable(f"OK {path}: service {cfg.cluster}/{cfg.service}"))
+    if g.workspace and not errors:
+        ws = load_workspace(g.workspace, options)
+        configs = {s.name: loaded[s.config] for s in ws.services if s.config in loaded}
+        errors.extend(same_service_errors(ws, configs, g.region))
     if errors:
         raise ValidationFailed(errors)
 
@@ -87,5 +96,5 @@ def render(g: Globals, targets: tuple[str, ...], show_sensitive: bool, jsonnet: 
             if not show_sensitive:
                 data = mask(data, secret_values_in(cfg.task_definition, cfg.sensitive))
             if len(paths) > 1 or len(targets) != 1:
-                click.echo(f"// {doc.path}")
-            click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+                click.echo(printable(f"// {doc.path}"))
+            click.echo(json_text(data, indent=2))

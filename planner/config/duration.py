@@ -14,6 +14,15 @@ _UNITS = {
     "m": 60.0,
     "h": 3600.0,
 }
+# ecspresso's durations are Go time.Duration values: int64 nanoseconds, about 292 years.
+MAX_DURATION_SECONDS = (2**63 - 1) / 1e9
+MAX_DURATION_TEXT = "2562047h47m16.854775807s"
+
+
+class DurationOverflow(ValueError):
+    """A well-formed duration longer than Go's time.Duration can hold (ecspresso refuses it)."""
+
+
 _PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
 
 
@@ -36,4 +45,8 @@ def parse_duration(text: str) -> float:
             raise ValueError(f'invalid duration {text!r} (expected e.g. "10m", "1h30m", "90s")')
         total += float(m.group(1)) * _UNITS[m.group(2)]
         pos = m.end()
+    if total > MAX_DURATION_SECONDS:
+        raise DurationOverflow(
+            f"invalid duration {text!r}: longer than Go's longest duration ({MAX_DURATION_TEXT})"
+        )
     return sign * total

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from planner.config.source import MAX_FILE_BYTES, decode_text
+from planner.config.source import MAX_FILE_BYTES, decode_text, not_a_file
 from planner.errors import ConfigError, Location
 
 _LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*?)\s*$")
@@ -22,6 +22,9 @@ _DQ_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "$": "$"}
 def parse_envfile(path: str | Path) -> dict[str, str]:
     """KEY -> VALUE from one dotenv file; a malformed line is a ConfigError at its line."""
     p = Path(path)
+    problem = not_a_file(p)
+    if problem:
+        raise ConfigError(Location(str(p), 1, "$"), f"cannot read envfile: {problem}")
     try:
         with p.open("rb") as f:
             raw = f.read(MAX_FILE_BYTES + 1)

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from planner.config.duration import parse_duration
+from planner.config.duration import MAX_DURATION_SECONDS, DurationOverflow, parse_duration
 from planner.config.envfile import load_envfiles
 from planner.config.functions import FunctionSet
 from planner.config.jsonnet import evaluate_jsonnet
@@ -36,6 +36,7 @@ from planner.config.source import (
     check_depth,
     check_rendered,
     jsonish_doc,
+    not_a_file,
     parse_json,
     parse_yaml,
     plain_doc,
@@ -65,7 +66,7 @@ KNOWN_KEYS = frozenset(
         "filter_command",  # ecspresso v1 place of --filter-command
     }
 )
-ECSPLAN_KEYS = frozenset({"state", "scaling", "alarms"})
+ECSPLAN_KEYS = frozenset({"state", "scaling", "alarms", "tasks_per_service"})
 PLUGINS = frozenset({"tfstate", "ssm", "secretsmanager", "cloudformation"})
 YAML_EXT = (".yml", ".yaml")
 JSON_EXT = (".json",)
@@ -103,7 +104,7 @@ def load_config(path: str | Path, options: LoadOptions | None = None) -> Service
     region = _str(data.get("region")) or os.environ.get("AWS_REGION") or None
     if options.sources is not None:
         funcs.bind_sources(options.sources.for_region(region))
-    timeout = _timeout(data.get("timeout"))
+    timeout = _timeout(doc, data.get("timeout"), problems)
     required = _str(data.get("required_version"))
     if required:
         _check_version(doc, required, problems)
@@ -132,7 +133,7 @@ def load_config(path: str | Path, options: LoadOptions | None = None) -> Service
         if not options.definitions:
             defs[name] = (def_path, None)
             continue
-        if not def_path.is_file():
+        if not_a_file(def_path):
             problems.append(doc.error([key], missing_file_message(def_path)))
             defs[name] = (def_path, None)
             continue
@@ -271,10 +272,8 @@ def _unknown_key(key: Any, known: frozenset[str], kind: str = "") -> str:
 
 
 def missing_file_message(path: Path) -> str:
-    """Why ``path`` (which is not a regular file) cannot be used."""
-    if path.is_dir():
-        return f"is a directory, not a file: {path}"
-    return f"file not found: {path}"
+    """Why ``path`` (which is not a regular file) cannot be used, naming it."""
+    return f"{not_a_file(path) or 'cannot read'}: {path}"
 
 
 def _resolve(base: Path, rel: str) -> Path:
@@ -286,13 +285,16 @@ def _str(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _timeout(value: Any) -> float:
-    """Seconds; malformed values are left to the schema's message and fall back to 10m."""
+def _timeout(doc: SourceDoc, value: Any, problems: list[ConfigError]) -> float:
+    """Seconds; malformed values are left to the schema's message and fall back to 10m, a
+    duration too long for Go (ecspresso) is a problem here."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)  # seconds (the schema allows a number)
+        return float(value) if 0 <= value <= MAX_DURATION_SECONDS else DEFAULT_TIMEOUT_SECONDS
     if isinstance(value, str):
         try:
             return parse_duration(value)
+        except DurationOverflow as e:
+            problems.append(doc.error(["timeout"], str(e)))
         except ValueError:
             pass
     return DEFAULT_TIMEOUT_SECONDS
@@ -377,6 +379,9 @@ def _tfstate(conf: Mapping[str, Any], base: Path, funcs: FunctionSet) -> TFState
     local = _resolve(base, loc.removeprefix("file://"))
 
     def read_local() -> bytes:
+        problem = not_a_file(local)
+        if problem:
+            raise TemplateFuncError(f"cannot read {local}: {problem}")
         try:
             return local.read_bytes()
         except OSError as e:

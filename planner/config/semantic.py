@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from planner.config.limits import INT32_MAX, desired_count_problem, is_known_region, region_problem
 from planner.config.model import ServiceConfig
 from planner.config.source import SourceDoc
 from planner.errors import ConfigError
@@ -178,6 +179,18 @@ def _port_names(td: Mapping[str, Any]) -> set[str]:
     }
 
 
+def _check_desired_count(
+    cfg: ServiceConfig, doc: SourceDoc, sd: Mapping[str, Any]
+) -> list[ConfigError]:
+    """Above the tasks-per-service quota ECS answers "Desired count exceeds limit."; out of
+    the int32 range is the schema's message."""
+    count = sd.get("desiredCount")
+    if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= INT32_MAX:
+        return []
+    problem = desired_count_problem(count, cfg.extras)
+    return [doc.error(["desiredCount"], f"desiredCount {problem}")] if problem else []
+
+
 def check_service_definition(
     cfg: ServiceConfig, doc: SourceDoc, td: Mapping[str, Any] | None
 ) -> list[ConfigError]:
@@ -191,9 +204,7 @@ def check_service_definition(
                 "launchType and capacityProviderStrategy are mutually exclusive",
             )
         )
-    count = sd.get("desiredCount")
-    if isinstance(count, int) and not isinstance(count, bool) and count < 0:
-        errors.append(doc.error(["desiredCount"], "desiredCount must be >= 0"))
+    errors.extend(_check_desired_count(cfg, doc, sd))
     if sd.get("schedulingStrategy") == "DAEMON" and sd.get("launchType") == "FARGATE":
         errors.append(
             doc.error(
@@ -317,6 +328,10 @@ def check_config(cfg: ServiceConfig, doc: SourceDoc) -> list[ConfigError]:
         errors.append(doc.error([], 'missing required field "service"'))
     if data.get("task_definition") in (None, ""):
         errors.append(doc.error([], 'missing required field "task_definition"'))
+    if not data.get("region") and cfg.region:  # from AWS_REGION
+        problem = region_problem(cfg.region)
+        if problem:
+            errors.append(doc.error([], f"AWS_REGION {problem}"))
     cd = _dict(data.get("codedeploy"))
     if bool(cd.get("application_name")) != bool(cd.get("deployment_group_name")):
         missing = "deployment_group_name" if cd.get("application_name") else "application_name"
@@ -327,8 +342,16 @@ def check_config(cfg: ServiceConfig, doc: SourceDoc) -> list[ConfigError]:
 
 
 def advice(cfg: ServiceConfig) -> list[str]:
-    """Warnings that do not block: CODE_DEPLOY discovery, codedeploy section unused."""
+    """Warnings that do not block: a region botocore does not know, CODE_DEPLOY discovery,
+    codedeploy section unused."""
     out: list[str] = []
+    if cfg.region and region_problem(cfg.region) is None and not is_known_region(cfg.region):
+        cfg_doc = cfg.sources["config"]
+        where = cfg_doc.location(["region"]) if _dict(cfg_doc.data).get("region") else "AWS_REGION"
+        out.append(
+            f'{where}: region "{cfg.region}" is not one botocore knows (a new region, or a '
+            "typo?); AWS calls go to its endpoint anyway"
+        )
     sd = cfg.service_definition or {}
     controller = _dict(sd.get("deploymentController")).get("type", "ECS")
     doc = cfg.sources.get("servicedef")

@@ -9,9 +9,11 @@ renderer's line map translates rendered lines back.
 from __future__ import annotations
 
 import bisect
+import errno
 import json
 import os
 import re
+import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from json.decoder import scanstring
@@ -71,11 +73,40 @@ MAX_DEPTH = 100  # nesting of mappings/sequences in one document
 MAX_ALIAS_NODES = 10_000  # nodes reached again through YAML aliases (billion laughs)
 
 
-def read_source(path: Path) -> str:
-    """The UTF-8 text of ``path``, refusing directories, huge files, binary and NUL bytes."""
+def not_a_file(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a config file, or None for a regular file (or a link to
+    one). Checked before opening: reading a named pipe would block until someone writes."""
     try:
-        if path.is_dir():
-            raise syntax_error(path, 1, "is a directory, not a file")
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "is a broken symbolic link" if path.is_symlink() else "file not found"
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            return "is a symbolic link loop"
+        return f"cannot read: {e.strerror}"
+    if stat.S_ISREG(mode):
+        return None
+    for test, what in _NOT_FILES:
+        if test(mode):
+            return f"is {what}, not a file"
+    return "is not a regular file"
+
+
+_NOT_FILES = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def read_source(path: Path) -> str:
+    """The UTF-8 text of ``path``, refusing non-files, huge files, binary and NUL bytes."""
+    problem = not_a_file(path)
+    if problem:
+        raise syntax_error(path, 1, problem)
+    try:
         with path.open("rb") as f:
             raw = f.read(MAX_FILE_BYTES + 1)
             size = max(len(raw), os.fstat(f.fileno()).st_size)
@@ -155,6 +186,8 @@ def parse_yaml(path: Path, text: str, line_map: Sequence[int] | None = None) -> 
     loader = _FastLoader(text)
     try:
         node = loader.get_single_node()
+        if node is not None:
+            _refuse_duplicate_keys(path, loader, node, line_map)
         data = loader.construct_document(node) if node is not None else None
         lines: dict[PathParts, int] = {}
         if node is not None:
@@ -191,6 +224,61 @@ def _yaml_error(
     line = min(mark.line + 1, max(last, 1)) if mark is not None else 1
     msg = " ".join(str(x) for x in (error.context, error.problem) if x)
     return syntax_error(path, _mapped(line, line_map), f"invalid YAML: {msg}")
+
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+def _refuse_duplicate_keys(
+    path: Path, loader: Any, root: yaml.Node, line_map: Sequence[int] | None
+) -> None:
+    """A key given twice in one mapping is an error at its second occurrence (PyYAML keeps
+    the last one silently; go-yaml, ecspresso's parser, refuses it). Runs on the composed
+    nodes before construction, where merge keys (``<<: *base``) are not expanded yet, and
+    visits each node once, so aliases cost nothing."""
+    visited: set[int] = set()
+    stack: list[tuple[yaml.Node, PathParts]] = [(root, ())]
+    while stack:
+        node, parts = stack.pop()
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend((v, (*parts, i)) for i, v in enumerate(node.value))
+        if not isinstance(node, yaml.MappingNode):
+            continue
+        first: dict[Any, int] = {}
+        for key_node, value in node.value:
+            if key_node.tag == _MERGE_TAG or not isinstance(key_node, yaml.ScalarNode):
+                stack.append((value, parts))
+                continue
+            key = _scalar_key(loader, key_node)
+            line = key_node.start_mark.line + 1
+            try:
+                seen = first.get(key)
+            except TypeError:  # unhashable: the constructor says so
+                continue
+            if seen is not None:
+                raise ConfigError(
+                    Location(str(path), _mapped(line, line_map), json_path((*parts, key))),
+                    f"duplicate key {_shown_key(key)} (first at line {_mapped(seen, line_map)})",
+                )
+            first[key] = line
+            stack.append((value, (*parts, key)))
+
+
+def _scalar_key(loader: Any, node: yaml.ScalarNode) -> Any:
+    """The key as the constructed data will hold it (``~`` is None, ``1`` is 1...)."""
+    if node.tag == "tag:yaml.org,2002:str":
+        return node.value
+    try:
+        return loader.construct_object(node)
+    except (yaml.YAMLError, ValueError, TypeError):
+        return node.value
+
+
+def _shown_key(key: Any) -> str:
+    return json.dumps(key, ensure_ascii=False, default=str)
 
 
 class _YamlWalker:
@@ -359,6 +447,17 @@ class _JsonLines:
         self.ws()
         self.value((), self.line(self.pos), 0)
 
+    def duplicate(self, parts: PathParts, key: str, line: int, first: dict[str, int]) -> None:
+        """A key given twice in one object is an error at its second occurrence (json.loads
+        keeps the last one silently)."""
+        if key in first:
+            raise ConfigError(
+                Location(str(self.path), _mapped(line, self.line_map), json_path((*parts, key))),
+                f"duplicate key {_shown_key(key)} "
+                f"(first at line {_mapped(first[key], self.line_map)})",
+            )
+        first[key] = line
+
     def value(self, parts: PathParts, line: int, depth: int) -> None:
         if depth > MAX_DEPTH:
             raise ConfigError(
@@ -370,6 +469,7 @@ class _JsonLines:
         ch = self.text[self.pos]
         if ch == "{":
             self.pos += 1
+            first: dict[str, int] = {}
             while True:
                 self.ws()
                 if self.text[self.pos] == "}":  # empty object or trailing comma
@@ -378,7 +478,8 @@ class _JsonLines:
                 key_line = self.line(self.pos)
                 if self.text[self.pos] != '"':
                     raise ValueError("expected a string key")
-                key, self.pos = scanstring(self.text, self.pos + 1)
+                key, self.pos = scanstring(self.text, self.pos + 1, False)
+                self.duplicate(parts, key, key_line, first)
                 self.ws()
                 if self.text[self.pos] != ":":
                     raise ValueError("expected ':'")
@@ -409,7 +510,7 @@ class _JsonLines:
                 if ch != ",":
                     raise ValueError("expected ',' or ']'")
         elif ch == '"':
-            _, self.pos = scanstring(self.text, self.pos + 1)
+            _, self.pos = scanstring(self.text, self.pos + 1, False)
         else:
             m = _SCALAR.match(self.text, self.pos)
             if m is None:

@@ -37,17 +37,18 @@ def validate_config(cfg: ServiceConfig) -> list[ConfigError]:
     sd_doc = cfg.sources.get("servicedef")
     if sd_doc is not None:
         errors.extend(semantic.check_service_definition(cfg, sd_doc, cfg.task_definition))
-    return _dedupe(errors)
+    return _dedupe(errors, [str(doc.path) for doc in cfg.sources.values()])
 
 
-def _dedupe(errors: list[ConfigError]) -> list[ConfigError]:
+def _dedupe(errors: list[ConfigError], files: list[str]) -> list[ConfigError]:
+    """Each message once, by file (config, task definition, service definition) and line."""
     seen: set[str] = set()
     out: list[ConfigError] = []
     for e in errors:
         if e.message not in seen:
             seen.add(e.message)
             out.append(e)
-    order = {}
+    order = {f: i for i, f in enumerate(dict.fromkeys(files))}
     for e in out:
         order.setdefault(e.location.file, len(order))
     return sorted(out, key=lambda e: (order[e.location.file], e.location.line or 1))

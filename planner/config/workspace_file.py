@@ -1,19 +1,21 @@
 """workspace.yml: services by name with their config paths and ``depends_on``.
 
-Checked here: schema, unknown ``depends_on`` names, missing config files and cycles (named).
-The dependency order itself is the workspace layer's business (graphlib).
+Checked here: schema, unknown ``depends_on`` names, missing config files, a config listed
+twice, cycles (named), and (once the configs are loaded) two entries that are the same ECS
+service. The dependency order itself is the workspace layer's business (graphlib).
 """
 
 from __future__ import annotations
 
 import graphlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from planner.config.functions import FunctionSet
 from planner.config.loader import missing_file_message, read_document
-from planner.config.model import LoadOptions
-from planner.config.source import SourceDoc
+from planner.config.model import LoadOptions, ServiceConfig
+from planner.config.source import SourceDoc, not_a_file
 from planner.config.validate import schema_errors
 from planner.errors import ConfigError, ValidationFailed
 
@@ -44,11 +46,24 @@ def load_workspace(path: str | Path, options: LoadOptions | None = None) -> Work
         raise ValidationFailed(errors)
     data = doc.data
     services: list[WorkspaceService] = []
+    by_file: dict[Path, str] = {}
+    listed_twice: list[ConfigError] = []  # reported when nothing else is wrong
     for name, entry in data["services"].items():
         cfg = Path(entry["config"])
         cfg = cfg if cfg.is_absolute() else wpath.parent / cfg
-        if not cfg.is_file():
+        if not_a_file(cfg):
             errors.append(doc.error(["services", name, "config"], missing_file_message(cfg)))
+        elif cfg.resolve() in by_file:
+            other = by_file[cfg.resolve()]
+            listed_twice.append(
+                doc.error(
+                    ["services", name, "config"],
+                    f'service "{name}" lists the same config as service "{other}" (line '
+                    f"{doc.line_of(['services', other, 'config'])}); list each service once",
+                )
+            )
+        else:
+            by_file[cfg.resolve()] = name
         deps = tuple(entry.get("depends_on") or ())
         for i, dep in enumerate(deps):
             if dep not in data["services"]:
@@ -64,6 +79,8 @@ def load_workspace(path: str | Path, options: LoadOptions | None = None) -> Work
         services.append(WorkspaceService(name, cfg, deps))
     if not errors:
         errors.extend(_cycle(doc, services))
+    if not errors:
+        errors.extend(listed_twice)
     if errors:
         raise ValidationFailed(errors)
     return WorkspaceFile(
@@ -85,3 +102,33 @@ def _cycle(doc: SourceDoc, services: list[WorkspaceService]) -> list[ConfigError
         shown = " -> ".join(reversed(cycle))
         return [doc.error(["services", cycle[0], "depends_on"], f"dependency cycle: {shown}")]
     return []
+
+
+def same_service_errors(
+    ws: WorkspaceFile, configs: Mapping[str, ServiceConfig], region: str | None = None
+) -> list[ConfigError]:
+    """Two entries whose configs name the same region/cluster/service: applying both would
+    deploy one service twice (and wait on its own lock). ``region``: --region, which wins."""
+    doc = ws.source
+    if doc is None:
+        return []
+    seen: dict[tuple[str, str, str], str] = {}
+    errors: list[ConfigError] = []
+    for s in ws.services:
+        cfg = configs.get(s.name)
+        if cfg is None:
+            continue
+        cluster = cfg.cluster.rsplit("cluster/", 1)[-1]  # an ARN names the same cluster
+        key = (region or cfg.region or "", cluster, cfg.service)
+        if key in seen:
+            shown = "/".join(k for k in key if k)
+            errors.append(
+                doc.error(
+                    ["services", s.name],
+                    f'services "{seen[key]}" and "{s.name}" are the same ECS service '
+                    f"({shown}); list each service once",
+                )
+            )
+        else:
+            seen[key] = s.name
+    return errors

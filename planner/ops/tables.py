@@ -11,6 +11,9 @@ from typing import IO
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
+
+from planner.render.printable import printable
 
 PLAIN_WIDTH = 250
 
@@ -32,5 +35,7 @@ def table(columns: Sequence[str], rows: Iterable[Sequence[str]], title: str | No
     for c in columns:
         t.add_column(c, overflow="fold")
     for r in rows:
-        t.add_row(*r)
+        # cells carry names and AWS text (events): plain text, never rich markup, and no raw
+        # control characters
+        t.add_row(*(Text(printable(c)) if isinstance(c, str) else c for c in r))
     return t

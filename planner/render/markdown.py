@@ -21,6 +21,7 @@ from planner.render.common import (
     summary_line,
 )
 from planner.render.diff import diff_lines
+from planner.render.printable import printable
 from planner.render.secrets import changed_secret_names
 from planner.render.split import COMMENT_LIMIT, split_markdown
 from planner.render.steps import appspec_lines, change_lines, document_symbol
@@ -201,7 +202,10 @@ def render_markdown(
     """Comment bodies, each at most ``limit`` (65,000) characters; one when the plan fits."""
     values = frozenset(sensitive)
     shown = masked_plan(plan, values)
-    return split_markdown(title, markdown_blocks(shown, plan, values, apply_command), limit)
+    blocks = markdown_blocks(shown, plan, values, apply_command)
+    # one line stays one line, and no invisible character reaches the reviewer
+    safe = [[printable(line) for line in block] for block in blocks]
+    return split_markdown(printable(title), safe, limit)
 
 
 def join_markdown_parts(parts: Sequence[str]) -> str:

@@ -17,6 +17,7 @@ from planner.render.common import (
 )
 from planner.render.definition_diff import DefinitionDiff, definition_diffs
 from planner.render.diff import diff_lines, patch_lines
+from planner.render.printable import printable
 from planner.render.secrets import changed_secret_names
 from planner.render.steps import appspec_lines, change_lines, document_symbol
 
@@ -147,5 +148,5 @@ def render_text(
     )
     for text, style in lines:
         wrap = style == "yellow"  # warnings are prose: wrap them; JSON lines never wrap
-        console.print(Text(text, style=style or ""), soft_wrap=not wrap)
+        console.print(Text(printable(text), style=style or ""), soft_wrap=not wrap)
     return buf.getvalue()

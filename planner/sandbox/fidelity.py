@@ -3,6 +3,11 @@
 Installed once per process by `install()`, by replacing methods on moto's response and backend
 classes (the boundary where moto parses parameters and where it keeps state):
 
+- CreateCluster, RegisterTaskDefinition, CreateService and UpdateService refuse what ECS
+  refuses (invalid names, integers beyond their wire type, an empty or malformed image, a
+  desired count above the tasks-per-service quota, negative grace periods and percentages),
+  with AWS's exception types and messages (planner/sandbox/refusals.py).
+
 - create_service keeps every field it is given and fills ECS's defaults; a second
   create_service of an ACTIVE service fails ("Creation of service was not idempotent."),
   unless it carries the clientToken that created it (then it answers with that service).
@@ -41,7 +46,7 @@ from moto.ecs.exceptions import InvalidParameterException, TaskDefinitionNotFoun
 from moto.ecs.models import EC2ContainerServiceBackend, Service
 from moto.ecs.responses import EC2ContainerServiceResponse
 
-from planner.sandbox import codedeploy_progress, ecs_progress, fleet, taskset_progress
+from planner.sandbox import codedeploy_progress, ecs_progress, fleet, refusals, taskset_progress
 
 log = logging.getLogger("planner.sandbox")
 
@@ -90,6 +95,7 @@ def install() -> None:
         if _installed:
             return
         _patch_ecs()
+        _patch_refusals()
         _patch_codedeploy()
         _installed = True
 
@@ -104,6 +110,7 @@ def _patch_ecs() -> None:
     original_validate = Service._validate_network
 
     def create_service(self: EC2ContainerServiceResponse) -> ActionResult:
+        refusals.check_create_service(self._get_params())
         backend = self.ecs_backend
         cluster = backend._get_cluster(self._get_param("cluster", "default"))
         name = self._get_param("serviceName")
@@ -121,6 +128,7 @@ def _patch_ecs() -> None:
         return result
 
     def update_service(self: EC2ContainerServiceResponse) -> ActionResult:
+        refusals.check_update_service(self._get_params())
         return ActionResult({"service": _update_service(self.ecs_backend, self._get_params())})
 
     def delete_service(self: EC2ContainerServiceResponse) -> ActionResult:
@@ -223,6 +231,28 @@ def _patch_ecs() -> None:
     _set(EC2ContainerServiceBackend, "describe_task_definition", describe_task_definition)
 
 
+def _patch_refusals() -> None:
+    """CreateCluster and RegisterTaskDefinition refuse what ECS refuses before moto runs
+    (CreateService and UpdateService check theirs in their own replacements above)."""
+    resp = EC2ContainerServiceResponse
+    for name, check in (
+        ("create_cluster", refusals.check_create_cluster),
+        ("register_task_definition", refusals.check_register_task_definition),
+    ):
+        _set(resp, name, _checked(getattr(resp, name), check))
+
+
+def _checked(
+    original: Callable[[EC2ContainerServiceResponse], ActionResult],
+    check: Callable[[dict[str, Any]], None],
+) -> Callable[[EC2ContainerServiceResponse], ActionResult]:
+    def handler(self: EC2ContainerServiceResponse) -> ActionResult:
+        check(self._get_params())
+        return original(self)
+
+    return handler
+
+
 def _set(cls: type, name: str, fn: Callable[..., Any]) -> None:
     fn.__name__ = name
     fn.__qualname__ = f"{cls.__name__}.{name}"
@@ -302,9 +332,7 @@ def _update_service(backend: EC2ContainerServiceBackend, params: dict[str, Any])
         td_arn = td.arn
         if controller == "CODE_DEPLOY" and td_arn != service.task_definition:
             raise InvalidParameterException(CODE_DEPLOY_TD_MESSAGE)
-    desired = params.get("desiredCount")
-    if desired is not None and (not isinstance(desired, int) or desired < 0):
-        raise InvalidParameterException("desiredCount must be a non-negative integer.")
+    desired = params.get("desiredCount")  # its range: refusals.check_update_service
     if params.get("networkConfiguration"):
         awsvpc = params["networkConfiguration"].get("awsvpcConfiguration") or {}
         if not awsvpc.get("subnets"):

@@ -18,6 +18,7 @@ from typing import Any
 from planner import __version__
 from planner.aws.clients import AwsContext
 from planner.aws.reads import LiveReader, ServiceRef, TaskDefinitionStore
+from planner.config.limits import desired_count_problem
 from planner.config.model import ServiceConfig
 from planner.errors import AwsError, EcsplanError
 from planner.model.service import controller_of
@@ -101,6 +102,10 @@ def build_plan(
     ``cache`` (planner.state.cache.TaskDefinitionCache of the state location) spares
     DescribeTaskDefinition for revisions read by an earlier plan; without it every revision
     in use is described."""
+    for e in entries if options.tasks is not None else ():
+        problem = desired_count_problem(options.tasks, e.config.extras)
+        if problem:
+            raise EcsplanError(f"{e.key or e.config.service}: --tasks {problem}")
     reader = LiveReader(aws, max_workers=max_workers)
     if cache is not None:
         sensitive = frozenset().union(*(e.config.sensitive for e in entries))

@@ -116,6 +116,8 @@ def build_case(entry: dict[str, Any], dest: Path) -> None:
         shutil.copytree(CORPUS / entry["extra"], dest, dirs_exist_ok=True)
     for name, target in (entry.get("symlink") or {}).items():
         (dest / name).symlink_to(target)
+    for name in entry.get("fifo") or []:  # named pipes: reading one would block
+        os.mkfifo(dest / name)
     if "config_edit" in entry:
         old, new = entry["config_edit"]
         cfg = dest / "ecspresso.yml"
@@ -255,6 +257,8 @@ E2E = [
     ("template/unknown_function.json", "plan"),
     ("workspace/cycle_three.yml", "plan"),
     ("envfile/no_equals.env", "validate"),
+    ("files/config_named_pipe/", "validate"),  # opening the pipe would block forever
+    ("config/service_bell_bidi.yml", "plan"),  # the terminal gets escapes, not BEL and U+202E
 ]
 
 
@@ -275,5 +279,6 @@ def test_bad_input_in_a_subprocess(name: str, command: str, tmp_path: Path, sand
         stdin=subprocess.DEVNULL,
     )
     check(entry, command, Outcome(p.returncode, p.stdout, p.stderr))
+    assert not any(c in p.stdout + p.stderr for c in "\x07\x1b\u202e"), "raw control characters"
     assert sandbox.write_calls() == {}
     assert not state.exists()

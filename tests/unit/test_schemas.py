@@ -287,3 +287,251 @@ def test_unknown_top_level_config_keys_are_not_schema_errors() -> None:
 def test_unknown_kind_is_rejected() -> None:
     with pytest.raises(ValueError, match="unknown schema kind"):
         schema_problems("taskdef", {})
+
+
+# --- constraints added over botocore's model, and their sources ---------------------------
+
+CONSTRAINT_KEYWORDS = frozenset(
+    {
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "minItems",
+        "maxItems",
+    }
+)
+SOURCE_HOSTS = (
+    "https://docs.aws.amazon.com/",
+    "https://www.rfc-editor.org/",
+    "https://pkg.go.dev/",
+    "https://smithy.io/",
+    "https://github.com/aws/",
+)
+
+
+def schema_nodes(node: Any, path: str = "$") -> Any:
+    """Every object node of a schema, with a readable path."""
+    if isinstance(node, dict):
+        yield path, node
+        for key, value in node.items():
+            yield from schema_nodes(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from schema_nodes(value, f"{path}/{i}")
+
+
+def botocore_text(ref: str) -> str:
+    """The plain text of botocore's documentation of ``Shape.member``."""
+    import html
+
+    import botocore.session
+
+    shape, member = ref.split(".")
+    model = botocore.session.get_session().get_service_model("ecs")
+    doc = model.shape_for(shape).members[member].documentation
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", doc)))
+
+
+def check_source(entry: dict[str, Any], node: dict[str, Any]) -> None:
+    """One x-sources entry says something that can be checked, and it holds."""
+    import botocore.session
+
+    kind, ref = entry["kind"], entry["ref"]
+    model = botocore.session.get_session().get_service_model("ecs")
+    if kind == "botocore-doc":
+        assert entry["quote"] in botocore_text(ref), (ref, entry["quote"])
+    elif kind == "botocore-model":
+        meta = model.shape_for(ref).metadata
+        for keyword in entry["keywords"]:
+            key = "min" if keyword.startswith("min") else "max"
+            assert node[keyword] == meta[key], (ref, keyword)
+    elif kind == "botocore-type":
+        shape = model.shape_for(entry["shape"])
+        bits = {"integer": 31, "long": 63}[shape.type_name]
+        assert ref.endswith(f"#{shape.type_name}")
+        wire = {"minimum": -(2**bits), "maximum": 2**bits - 1}
+        assert all(node[k] == wire[k] for k in entry["keywords"]), entry
+    elif kind == "botocore-data":
+        assert ref == "partitions.json" and entry["quote"] == "regionRegex"
+    else:
+        assert kind in ("aws-doc", "aws-error", "spec"), kind
+        assert ref.startswith(SOURCE_HOSTS), ref
+        assert entry["quote"].strip(), entry
+    for also in entry.get("also", []):
+        check_source({**also, "keywords": entry["keywords"]}, node)
+
+
+@pytest.mark.parametrize("kind", ["task_definition", "service_definition"])
+def test_every_generated_constraint_has_its_source(kind: str) -> None:
+    checked = 0
+    for path, node in schema_nodes(load_schema(kind)):
+        if node.get("readOnly") or path.endswith(("/properties", "/$defs")) or "x-" in path:
+            continue  # read-only members, maps of names, and our own annotations
+        keywords = {k for k in node if k in CONSTRAINT_KEYWORDS}
+        sources = node.get("x-sources", [])
+        covered = {k for entry in sources for k in entry["keywords"]}
+        assert keywords <= covered, f"{path}: no source for {sorted(keywords - covered)}"
+        for entry in sources:
+            check_source(entry, node)
+            checked += 1
+    assert checked > 50  # the walk saw the constraints
+
+
+def test_config_schema_generated_constraints_have_sources() -> None:
+    import botocore.loaders
+
+    props = load_schema("config")["properties"]
+    number = next(b for b in props["timeout"]["anyOf"] if b.get("type") == "number")
+    for node in (props["cluster"], props["service"], props["region"], number):
+        keywords = {k for k in node if k in CONSTRAINT_KEYWORDS} - {"minLength", "minimum"}
+        covered = {k for entry in node["x-sources"] for k in entry["keywords"]}
+        assert keywords <= covered
+        for entry in node["x-sources"]:
+            check_source(entry, node)
+    partitions = botocore.loaders.create_loader().load_data("partitions")["partitions"]
+    known = {r for p in partitions for r in p["regions"] if not r.endswith("-global")}
+    assert set(props["region"]["x-known-regions"]) == known
+
+
+def test_every_rule_names_a_member_botocore_has() -> None:
+    gen = load_generator()
+    for rule in gen.RULES:
+        assert rule.source["ref"], rule
+        if rule.source["kind"] == "botocore-doc":
+            assert rule.source["quote"] in botocore_text(rule.source["ref"]), rule
+
+
+def service(**fields: Any) -> dict[str, Any]:
+    return dict(fields)
+
+
+REFUSED: list[tuple[str, Any, tuple[str | int, ...], str]] = [
+    (
+        "task_definition",
+        task(family="my\nservice"),
+        ("family",),
+        '"my\\nservice" is not a name of 1-255 letters, digits, "-" and "_"',
+    ),
+    (
+        "task_definition",
+        task(family="my/service"),
+        ("family",),
+        '"my/service" is not a name of 1-255 letters, digits, "-" and "_"',
+    ),
+    (
+        "task_definition",
+        task(family="web\n"),
+        ("family",),
+        '"web\\n" is not a name of 1-255 letters, digits, "-" and "_"',
+    ),
+    ("task_definition", task(family="x" * 256), ("family",), "is not a name of 1-255"),
+    ("task_definition", container(image=""), ("containerDefinitions", 0, "image"), '"" is not'),
+    (
+        "task_definition",
+        container(image="nginx:1.27\r\nX: 1"),
+        ("containerDefinitions", 0, "image"),
+        '"nginx:1.27\\r\\nX: 1" is not an image reference',
+    ),
+    (
+        "task_definition",
+        task(containerDefinitions=[{"name": "we b", "image": "nginx"}]),
+        ("containerDefinitions", 0, "name"),
+        "is not a name of 1-255",
+    ),
+    (
+        "task_definition",
+        container(portMappings=[{"containerPort": 70000}]),
+        ("containerDefinitions", 0, "portMappings", 0, "containerPort"),
+        "must be at most 65535",
+    ),
+    (
+        "task_definition",
+        container(healthCheck={"command": ["true"], "interval": 1}),
+        ("containerDefinitions", 0, "healthCheck", "interval"),
+        "must be at least 5",
+    ),
+    (
+        "task_definition",
+        container(environment=[{"name": "A\u202eB", "value": "x\ny is fine"}]),
+        ("containerDefinitions", 0, "environment", 0, "name"),
+        "is not free of control characters",
+    ),
+    (
+        "task_definition",
+        task(executionRoleArn="arn:aws:iam::123456789012:role/x\u0007"),
+        ("executionRoleArn",),
+        "is not free of control characters",
+    ),
+    (
+        "task_definition",
+        container(cpu=2**31),
+        ("containerDefinitions", 0, "cpu"),
+        "must be at most 2147483647",
+    ),
+    (
+        "service_definition",
+        service(desiredCount=100000000000000000000),
+        ("desiredCount",),
+        "must be at most 2147483647",
+    ),
+    ("service_definition", service(desiredCount=-1), ("desiredCount",), "must be at least 0"),
+    (
+        "service_definition",
+        service(healthCheckGracePeriodSeconds=-60),
+        ("healthCheckGracePeriodSeconds",),
+        "must be at least 0",
+    ),
+    (
+        "service_definition",
+        service(deploymentConfiguration={"minimumHealthyPercent": -1}),
+        ("deploymentConfiguration", "minimumHealthyPercent"),
+        "must be at least 0",
+    ),
+    (
+        "service_definition",
+        service(serviceName="my\u0007serv\u202e"),
+        ("serviceName",),
+        "is not a name of 1-255",
+    ),
+    ("config", {"service": "my\u0007serv\u202e"}, ("service",), "is not a name of 1-255"),
+    ("config", {"cluster": "a\nb"}, ("cluster",), "is not a cluster ARN or a name"),
+    ("config", {"region": "mars-1 ; rm"}, ("region",), "is not a region name"),
+    ("config", {"region": "us-east-1\n"}, ("region",), "is not a region name"),
+    ("config", {"timeout": 1e300}, ("timeout",), "must be at most 9223372036"),
+]
+
+
+@pytest.mark.parametrize(("kind", "data", "path", "message"), REFUSED)
+def test_values_aws_refuses_are_schema_errors(
+    kind: str, data: Any, path: tuple[str | int, ...], message: str
+) -> None:
+    problems = schema_problems(kind, data)
+    assert any(p == path and message in m for p, m in problems), problems
+
+
+ACCEPTED: list[tuple[str, Any]] = [
+    (
+        "task_definition",
+        container(image="123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/web@sha256:" + "a" * 64),
+    ),
+    ("task_definition", container(image="public.ecr.aws/nginx/nginx:1.27-alpine")),
+    ("task_definition", container(environment=[{"name": "PEM", "value": "-----\nkey\n-----"}])),
+    ("task_definition", task(family="A" * 255)),
+    ("service_definition", service(desiredCount=5000, healthCheckGracePeriodSeconds=2**31 - 1)),
+    ("config", {"cluster": "arn:aws:ecs:us-east-1:123456789012:cluster/my-cluster"}),
+    ("config", {"cluster": "arn:aws-cn:ecs:cn-north-1:123456789012:cluster/c_1"}),
+    *(
+        ("config", {"region": r})
+        for r in ("us-gov-west-1", "cn-northwest-1", "us-isob-east-1", "eusc-de-east-1")
+    ),
+    ("config", {"region": "ap-northeast-9"}),  # well-formed: a warning, not an error
+]
+
+
+@pytest.mark.parametrize(("kind", "data"), ACCEPTED)
+def test_values_aws_accepts_pass(kind: str, data: Any) -> None:
+    assert schema_problems(kind, data) == []

@@ -98,7 +98,7 @@ CASES = [
         SD,
         '"desiredCount": 1',
         '"desiredCount": -1',
-        "ecs-service-def.json:3: $.desiredCount: desiredCount must be >= 0",
+        "ecs-service-def.json:3: $.desiredCount: must be at least 0",
     ),
     (
         SD,
@@ -300,7 +300,7 @@ def test_cli_validate_exits_1_listing_every_error(tmp_path: Path) -> None:
     lines = r.stderr.splitlines()
     assert lines[0] == f"warning: {cfg}:7: $.mystery: unknown key 'mystery' is ignored"
     assert lines[1].startswith(f"Error: {tmp_path}/{TD}:6: $.memory: memory 4096")
-    assert lines[2] == f"{tmp_path}/{SD}:3: $.desiredCount: desiredCount must be >= 0"
+    assert lines[2] == f"{tmp_path}/{SD}:3: $.desiredCount: must be at least 0"
 
 
 def _workspace(tmp_path: Path, services: str) -> Path:
