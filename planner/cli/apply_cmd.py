@@ -37,10 +37,11 @@ from planner.errors import EcsplanError, json_path
 from planner.ops.narrow import without_service_update
 from planner.plan.codec import plan_from_data
 from planner.plan.model import Plan, PlanOptions
+from planner.plan.secrets import FILE_PLACEHOLDER_RE
 from planner.render.secrets import (
     sensitive_values,
 )
-from planner.state.backend import open_backend
+from planner.state.backend import lazy_secret_key, open_backend
 from planner.workspace.planning import ServiceEntry, region_of, secrets_of
 from planner.workspace.rederive import rederive
 
@@ -106,9 +107,15 @@ def verified_plan(
     sel = reload_inputs(g, saved)
     aws = g.aws(sel.entries[0].config.region if sel.entries else None)
     options = with_config_timeout(saved.options if options is None else options, sel)
-    key = open_backend(state_location(g, sel), aws).secret_key()
+    key = open_backend(state_location(g, sel), aws).secret_key(create=False)
+    if key is None and FILE_PLACEHOLDER_RE.search(json.dumps(data)):
+        raise EcsplanError(
+            f"{source}: the plan holds secret placeholders made with a state's key, and the "
+            f"state {state_location(g, sel)} has none: apply with the state it was planned with"
+        )
     regions = {e.key: region_of(e.config, aws) for e in sel.entries}
-    plan = rederive(source, data, sel.entries, regions, options, secrets_of(sel.entries, key))
+    secrets = secrets_of(sel.entries, key or b"")
+    plan = rederive(source, data, sel.entries, regions, options, secrets)
     return plan, sel
 
 
@@ -205,7 +212,7 @@ def run_journaled(
         plan=plan,
         aws=aws,
         backend=backend,
-        secrets=secrets_of(sel.entries, backend.secret_key()),
+        secrets=secrets_of(sel.entries, lazy_secret_key(backend)),
         ctx=ApplyContext(aws=aws, observer=progress, stop=stop),
         parallelism=sel.parallelism,
         operation=operation,

@@ -23,7 +23,7 @@ from planner.render.json_out import render_json
 from planner.render.markdown import join_markdown_parts, render_markdown, write_markdown_parts
 from planner.render.secrets import sensitive_values
 from planner.render.text import render_text
-from planner.state.backend import open_backend
+from planner.state.backend import lazy_secret_key, open_backend
 from planner.state.cache import task_definition_cache
 from planner.workspace.planning import build_plan, secrets_of
 
@@ -46,7 +46,7 @@ def make_plan(
         options,
         max_workers=sel.parallelism,
         cache=task_definition_cache(backend),
-        secrets=secrets_of(sel.entries, backend.secret_key()),
+        secrets=secrets_of(sel.entries, lazy_secret_key(backend)),
     )
     return replace(plan, workspace=g.workspace), sel
 

@@ -13,7 +13,7 @@ from planner.config import LoadOptions, load_valid_config
 from planner.config.workspace_file import load_workspace, same_service_errors
 from planner.errors import ConfigError, EcsplanError, Location, ValidationFailed
 from planner.plan.secrets import Secrets
-from planner.state.backend import open_backend
+from planner.state.backend import lazy_secret_key, open_backend
 from planner.workspace.planning import ServiceEntry, secrets_of
 
 DEFAULT_PARALLELISM = 10
@@ -141,4 +141,4 @@ def state_location(g: Globals, sel: Selection) -> str:
 def run_secrets(g: Globals, sel: Selection) -> Secrets:
     """The selection's secrets with the key of its state location."""
     aws = g.aws(sel.entries[0].config.region if sel.entries else None)
-    return secrets_of(sel.entries, open_backend(state_location(g, sel), aws).secret_key())
+    return secrets_of(sel.entries, lazy_secret_key(open_backend(state_location(g, sel), aws)))

@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -173,6 +174,22 @@ def values_pattern(values: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(re.escape(v) for v in ordered))
 
 
+class LazyKey:
+    """The state's key, read (or created) only when a placeholder is first made: a plan
+    that fails before it meets a secret writes nothing to the state."""
+
+    def __init__(self, load: Callable[[], bytes]) -> None:
+        self._load = load
+        self._key: bytes | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> bytes:
+        with self._lock:
+            if self._key is None:
+                self._key = self._load()
+            return self._key
+
+
 @dataclass(frozen=True)
 class Secrets:
     """The secrets of one run and the key their placeholders are made with.
@@ -181,13 +198,17 @@ class Secrets:
     secret in the desired task definitions (see :meth:`of`); ``key``: the state's HMAC key
     (empty in pure unit tests, where placeholders need only be stable)."""
 
-    key: bytes = b""
+    key_source: bytes | LazyKey = field(default=b"", compare=False, repr=False)
     marked: frozenset[str] = frozenset()
     names: frozenset[str] = frozenset()
-    _pattern: Any = field(default=None, compare=False, repr=False)
+
+    @property
+    def key(self) -> bytes:
+        src = self.key_source
+        return src if isinstance(src, bytes) else src()
 
     @classmethod
-    def of(cls, desired: Iterable[Any], marked: Iterable[str], key: bytes) -> Secrets:
+    def of(cls, desired: Iterable[Any], marked: Iterable[str], key: bytes | LazyKey) -> Secrets:
         """From the desired task definitions of a run (the same configs give the same)."""
         values = frozenset(v for v in marked if is_maskable(v))
         entries = [e for doc in desired for e in env_entries(to_data(doc))]

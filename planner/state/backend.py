@@ -9,6 +9,7 @@ import uuid
 from typing import TYPE_CHECKING, Protocol
 
 from planner import __version__
+from planner.plan.secrets import LazyKey
 from planner.state.keys import check_run_id
 from planner.state.model import JournalEntry, LockInfo, RunSummary, utc_now
 
@@ -90,10 +91,22 @@ class StateBackend(Protocol):
         """Ids of the runs that have a record, oldest first (run ids sort by time)."""
         ...
 
-    def secret_key(self) -> bytes:
-        """The state's HMAC key for secret placeholders, created on first use. Whoever can
-        read the state can test a guessed secret; whoever has only a plan file cannot."""
+    def secret_key(self, create: bool = True) -> bytes | None:
+        """The state's HMAC key for secret placeholders, created on first use (None when
+        there is none and ``create`` is false). Whoever can read the state can test a guessed
+        secret; whoever has only a plan file cannot."""
         ...
+
+
+def lazy_secret_key(backend: StateBackend) -> LazyKey:
+    """The backend's secret key, read (or created) only when a placeholder needs it."""
+
+    def load() -> bytes:
+        key = backend.secret_key()
+        assert key is not None  # created when missing
+        return key
+
+    return LazyKey(load)
 
 
 def who_am_i() -> str:

@@ -32,7 +32,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from planner.errors import EcsplanError
-from planner.state.backend import StateBackend
+from planner.state.backend import StateBackend, lazy_secret_key
 from planner.state.cache_secrets import KnownValues, hide, restore
 from planner.state.errors import StateWarning
 from planner.state.keys import encode_service_key
@@ -75,8 +75,14 @@ class TaskDefinitionCache:
     def bind(self, desired: Iterable[Any], sensitive: Iterable[str] = ()) -> TaskDefinitionCache:
         """This cache, filling hidden values from ``desired`` (the task definitions, or a plan,
         of the run at hand) and the values its templates marked ``sensitive``."""
-        key = self.backend.secret_key()
-        return TaskDefinitionCache(self.backend, KnownValues.of(desired, sensitive, key))
+        backend = self.backend
+        known = KnownValues(
+            desired,
+            sensitive,
+            lazy_secret_key(backend),
+            peek=lambda: backend.secret_key(create=False) is not None,
+        )
+        return TaskDefinitionCache(backend, known)
 
     @staticmethod
     def _name(arn: str) -> str:

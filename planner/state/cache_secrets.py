@@ -25,7 +25,7 @@ from typing import Any
 
 from planner.errors import EcsplanError
 from planner.plan.codec import to_data
-from planner.plan.secrets import Secrets, restore_values
+from planner.plan.secrets import LazyKey, Secrets, restore_values
 
 PLACEHOLDER_RE = re.compile(r"\(cached:([0-9a-f]{16})\)")
 # list member -> (item key holding the name, item key holding the value)
@@ -68,30 +68,48 @@ def _rewrite(obj: Any, fn: Callable[[str, str, str], str]) -> Any:
     return obj
 
 
-@dataclass(frozen=True)
 class KnownValues:
-    """What a cached entry may be filled back from: this run's desired values."""
+    """What a cached entry may be filled back from: this run's desired values.
 
-    by_digest: Mapping[str, str] = field(default_factory=dict)
-    secrets: Secrets = field(default_factory=Secrets)
-    restorable: frozenset[str] = frozenset()
+    The digests need the state's key; it is read only when an entry is stored or filled
+    back (``peek`` says whether the state has one yet: without a key there are no usable
+    entries, and no key is created just to look)."""
+
+    def __init__(
+        self,
+        desired: Iterable[Any] = (),
+        sensitive: Iterable[str] = (),
+        key: bytes | LazyKey = b"",
+        peek: Callable[[], bool] = lambda: True,
+    ) -> None:
+        self.docs = [to_data(d) for d in desired]
+        self.marked = frozenset(sensitive)
+        self.secrets = Secrets.of(self.docs, self.marked, key)
+        self.restorable = restore_values(self.docs, self.marked)
+        self.peek = peek
+        self._by_digest: dict[str, str] | None = None
 
     @classmethod
     def of(
         cls, desired: Iterable[Any], sensitive: Iterable[str] = (), key: bytes = b""
     ) -> KnownValues:
         """From desired task definitions (or any data holding them, such as a plan)."""
-        by_digest: dict[str, str] = {}
+        return cls(desired, sensitive, key)
 
-        def collect(member: str, name: str, value: str) -> str:
-            by_digest[_digest(key, member, name, value)] = value
-            return value
+    @property
+    def by_digest(self) -> dict[str, str]:
+        if self._by_digest is None:
+            key = self.secrets.key
+            found: dict[str, str] = {}
 
-        docs = [to_data(d) for d in desired]
-        for doc in docs:
-            _rewrite(doc, collect)
-        marked = frozenset(sensitive)
-        return cls(by_digest, Secrets.of(docs, marked, key), restore_values(docs, marked))
+            def collect(member: str, name: str, value: str) -> str:
+                found[_digest(key, member, name, value)] = value
+                return value
+
+            for doc in self.docs:
+                _rewrite(doc, collect)
+            self._by_digest = found
+        return self._by_digest
 
 
 def hide(content: Mapping[str, Any], known: KnownValues) -> dict[str, Any]:
@@ -103,6 +121,8 @@ def hide(content: Mapping[str, Any], known: KnownValues) -> dict[str, Any]:
 
 def restore(content: Mapping[str, Any], known: KnownValues) -> dict[str, Any] | None:
     """The exact content again, or None when a hidden value is not one of ``known``."""
+    if not known.peek():
+        return None  # no key in the state yet: no entry can be filled back
     missing = False
 
     def fill(member: str, name: str, value: str) -> str:

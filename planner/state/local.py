@@ -344,11 +344,13 @@ class LocalBackend:
             return []
         return sorted(p.stem for p in rdir.glob("*.json") if not p.name.startswith("."))
 
-    def secret_key(self) -> bytes:
+    def secret_key(self, create: bool = True) -> bytes | None:
         path = self.root / SECRET_KEY_NAME
         try:
             key = path.read_bytes()
         except FileNotFoundError:
+            if not create:
+                return None
             self._create_once(path, os.urandom(SECRET_KEY_BYTES), mode=0o600)
             key = path.read_bytes()
         if len(key) != SECRET_KEY_BYTES:

@@ -296,13 +296,15 @@ class S3Backend:
         names = (k[len(prefix) :] for k in self.objects.list_keys(prefix))
         return sorted(n[: -len(".json")] for n in names if n.endswith(".json") and "/" not in n)
 
-    def secret_key(self) -> bytes:
+    def secret_key(self, create: bool = True) -> bytes | None:
         """Created with If-None-Match: of two first users, both end up with the winner's.
         Read once per backend object."""
         if self._secret is not None:
             return self._secret
         key = self._base + SECRET_KEY_NAME
         obj = self.objects.get(key)
+        if obj is None and not create:
+            return None
         if obj is None:
             with contextlib.suppress(ConditionFailed):
                 self.objects.put_if_absent(

@@ -32,7 +32,7 @@ from planner.plan.planner import (
     observed_of,
     plan_service,
 )
-from planner.plan.secrets import Secrets
+from planner.plan.secrets import LazyKey, Secrets
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ def _task_family(cfg: ServiceConfig) -> str | None:
     return str(family) if family else None
 
 
-def secrets_of(entries: Sequence[ServiceEntry], key: bytes) -> Secrets:
+def secrets_of(entries: Sequence[ServiceEntry], key: bytes | LazyKey) -> Secrets:
     """The run's secrets: what the configs' templates marked, the environment names that
     hold them, and the state's key for their placeholders."""
     marked = frozenset().union(*(e.config.sensitive for e in entries))

@@ -16,7 +16,7 @@ from planner.render.secrets import mask, sensitive_values
 from planner.render.text import render_text
 
 PLANTED = (SECURE_STRING, DB_PASSWORD, "old-" + DB_PASSWORD)
-KEYED = Secrets(key=b"k" * 32)
+KEYED = Secrets(key_source=b"k" * 32)
 
 
 def mask_for_file(data: object, values: object) -> object:
@@ -148,7 +148,7 @@ def test_placeholders_are_keyed_so_a_plan_file_alone_cannot_test_a_guess() -> No
     for secret in (DB_PASSWORD, SECURE_STRING):
         assert hashlib.sha256(secret.encode()).hexdigest()[:12] not in text
         assert f"(sensitive:{value_hash(secret)})" in text or secret == SECURE_STRING
-    other = Secrets(key=b"o" * 32)
+    other = Secrets(key_source=b"o" * 32)
     assert other.placeholder(DB_PASSWORD) != KEYED.placeholder(DB_PASSWORD)
     with pytest.raises(EcsplanError):  # another state's key cannot restore them
         other.unmask(json.loads(text), values)
