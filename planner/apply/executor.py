@@ -21,7 +21,7 @@ from planner.aws.clients import AwsContext
 from planner.aws.writes import Writer
 from planner.errors import EcsplanError
 from planner.plan.model import ServicePlan, Step, StepKind
-from planner.plan.planner import NONE_SUSPENDED
+from planner.plan.scaling_steps import NONE_SUSPENDED
 from planner.state.journal import Journal
 
 # Test-only: "<begin|after_call|success>:<step kind>[@<service key>]" SIGKILLs the process

@@ -18,8 +18,9 @@ from planner.aws.clients import AwsContext
 from planner.aws.reads import LiveReader, ServiceRef, TaskDefinitionStore
 from planner.errors import EcsplanError
 from planner.plan.codec import plan_to_data, to_data
+from planner.plan.fingerprint import NO_SECRETS, fingerprint_of
+from planner.plan.inputs import LiveService
 from planner.plan.model import Plan, ServicePlan
-from planner.plan.planner import NO_SECRETS, LiveService, fingerprint_of
 from planner.plan.secrets import Secrets
 from planner.plan.stale import stale_reasons
 from planner.state.backend import StateBackend, who_am_i
@@ -93,7 +94,6 @@ def check_stale(
                 scaling_policies=policies,
                 alarms=tuple(alarms[n] for n in names if n in alarms) if names else None,
             ),
-            controller=sp.controller,
             unmanaged=was.unmanaged if was is not None else (),
             alarm_names=names,
             secrets=secrets,

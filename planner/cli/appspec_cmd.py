@@ -12,7 +12,7 @@ from planner.cli.context import Globals, pass_globals
 from planner.cli.main import cli
 from planner.cli.services import select
 from planner.errors import EcsplanError
-from planner.plan.planner import DesiredService, appspec_for
+from planner.plan.codedeploy_plan import appspec_for
 
 
 @cli.command()
@@ -48,17 +48,7 @@ def appspec(g: Globals, which: str, fmt: str) -> None:
                 raise EcsplanError(f"{e.key}: no ACTIVE revision of family {family}")
         else:
             arn = which
-        desired = DesiredService(
-            key=e.key,
-            config_path=str(cfg.path),
-            region=region,
-            cluster=cfg.cluster,
-            service=cfg.service,
-            task_definition=cfg.task_definition,
-            service_definition=cfg.service_definition,
-            appspec=cfg.appspec,
-        )
-        spec = appspec_for(desired, cfg.service_definition or {}, arn)
+        spec = appspec_for(e.key, cfg.appspec, cfg.service_definition or {}, arn)
         if fmt == "json":
             click.echo(json.dumps(spec, indent=2))
         else:

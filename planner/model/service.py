@@ -1,8 +1,9 @@
 """Canonical services: one form for the user's definition and for DescribeServices output.
 
-Projects onto what UpdateService can change plus tags and the create-only members (so a
-change there can be reported as "requires replacement"), fills the defaults ECS applies and
-sorts order-insensitive lists. Payload builders turn canonical forms back into API kwargs.
+Projects onto every observable service field (planner/model/service_rules.py), fills the
+defaults ECS applies and sorts order-insensitive lists. A definition manages the fields it
+gives (:func:`managed_fields`); plans compare :func:`service_view` of both sides. Payload
+builders turn canonical forms back into API kwargs.
 """
 
 from __future__ import annotations
@@ -18,14 +19,8 @@ from planner.model._common import (
     project,
     sort_list,
 )
-from planner.model.fields import (
-    CREATE_SERVICE_INPUT,
-    SERVICE_CREATE_ONLY,
-    SERVICE_FROM_DEPLOYMENT,
-    SERVICE_UNMANAGED_WHEN_ABSENT,
-    SERVICE_UPDATABLE,
-    service_updatable,
-)
+from planner.model.fields import CREATE_SERVICE_INPUT, SERVICE_FROM_DEPLOYMENT
+from planner.model.service_rules import ALWAYS_MANAGED, SERVICE_FIELDS, UNOBSERVABLE
 
 _FARGATE_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
 _LIST_FIELDS = (
@@ -37,9 +32,12 @@ _LIST_FIELDS = (
     "volumeConfigurations",
     "vpcLatticeConfigurations",
 )
-# How an UpdateService clears a setting the definition no longer has.
-_CLEARED: dict[str, Any] = {name: [] for name in _LIST_FIELDS}
-_CLEARED["serviceConnectConfiguration"] = {"enabled": False}
+# A managed field's value when it is not set (what "the definition removes it" compares as).
+EMPTY: dict[str, Any] = {name: [] for name in _LIST_FIELDS}
+EMPTY["tags"] = []
+# How UpdateService is told to remove a setting (a list emptied; Service Connect disabled).
+CLEARED: dict[str, Any] = {name: [] for name in _LIST_FIELDS}
+CLEARED["serviceConnectConfiguration"] = {"enabled": False}
 
 
 def controller_of(*docs: Mapping[str, Any] | None) -> str:
@@ -61,7 +59,8 @@ def canonical_service(
     DescribeServiceRevisions returns (gatewayConnectors, monitoring) are left out.
     """
     src = from_describe(sd)
-    doc = project(src, (*SERVICE_UPDATABLE, *SERVICE_CREATE_ONLY, "tags"))
+    fields = [f for f in SERVICE_FIELDS if f not in UNOBSERVABLE and f != "taskDefinition"]
+    doc = project(src, fields)
     ctrl = controller or controller_of(src)
     doc["deploymentController"] = {**(doc.get("deploymentController") or {}), "type": ctrl}
     strategy = doc.setdefault("schedulingStrategy", "REPLICA")
@@ -179,49 +178,22 @@ def _canonical_service_connect(sc: Any) -> Doc | None:
     return out
 
 
-def align_unmanaged(desired: Mapping[str, Any], live: Mapping[str, Any]) -> Doc:
-    """The canonical live service without what the canonical desired one leaves unmanaged.
-
-    desiredCount, availabilityZoneRebalancing and role absent from the definition are not
-    managed; neither launchType nor capacityProviderStrategy means the cluster default applies
-    (and then platformVersion too, unless given).
-    """
-    out = plain(live)
-    for name in unmanaged_fields(desired):
-        out.pop(name, None)
-    return out
+def managed_fields(sd: Mapping[str, Any]) -> tuple[str, ...]:
+    """The fields a definition manages: those it gives, plus the booleans ecspresso always
+    sends (false when omitted). Any other field it leaves out is not managed: not compared,
+    not sent, so AWS keeps the live value (UpdateService and ecspresso semantics)."""
+    src = from_describe(sd)
+    given = [
+        f for f in SERVICE_FIELDS if f in src and f not in UNOBSERVABLE and f != "taskDefinition"
+    ]
+    return tuple(dict.fromkeys([*given, *ALWAYS_MANAGED]))
 
 
-def unmanaged_fields(desired: Mapping[str, Any]) -> tuple[str, ...]:
-    """Top-level service fields the canonical desired definition leaves unmanaged: the live
-    value of these is neither compared by plan nor a reason for apply to call a plan stale."""
-    out = [name for name in SERVICE_UNMANAGED_WHEN_ABSENT if name not in desired]
-    if "launchType" not in desired and "capacityProviderStrategy" not in desired:
-        out += ["launchType", "capacityProviderStrategy"]
-        if "platformVersion" not in desired:
-            out.append("platformVersion")
-    return tuple(out)
-
-
-def service_update_payload(
-    desired: Mapping[str, Any], live: Mapping[str, Any], *, controller: str = "ECS"
-) -> Doc:
-    """UpdateService kwargs (no cluster/service/taskDefinition) for the changed updatable fields.
-
-    Inputs are canonical forms. Settings removed from the definition are cleared explicitly;
-    create-only fields and tags are never included (see replacement_fields, tag_changes).
-    """
-    payload: Doc = {}
-    for name in service_updatable(controller):
-        want, have = desired.get(name), live.get(name)
-        if want == have:
-            continue
-        if name in desired:
-            payload[name] = plain(want)
-        elif name in _CLEARED:
-            payload[name] = plain(_CLEARED[name])
-        # Other absent fields are unmanaged (desiredCount) or cannot be cleared: left alone.
-    return payload
+def service_view(canon: Mapping[str, Any], managed: Iterable[str]) -> Doc:
+    """A canonical service on the managed fields only. A managed field the document lacks
+    (never set, or emptied: ``loadBalancers: []``) takes its empty value, so "the definition
+    removes it" and "live has none" compare as they should."""
+    return {f: plain(canon[f]) if f in canon else plain(EMPTY.get(f)) for f in managed}
 
 
 def tag_changes(
@@ -236,15 +208,6 @@ def tag_changes(
     to_set = [{"key": k, "value": v} for k, v in sorted(want.items()) if have.get(k) != v]
     to_remove = sorted(k for k in have if k not in want)
     return to_set, to_remove
-
-
-def replacement_fields(desired: Mapping[str, Any], live: Mapping[str, Any]) -> list[str]:
-    """Create-only fields whose desired value differs from the live one (canonical inputs)."""
-    return [
-        name
-        for name in SERVICE_CREATE_ONLY
-        if name in desired and desired.get(name) != live.get(name)
-    ]
 
 
 def service_create_payload(

@@ -21,9 +21,9 @@ from planner.model.fields import (
     CREATE_SERVICE_INPUT,
     REGISTER_TASK_DEFINITION_INPUT,
     SERVICE_FROM_DEPLOYMENT,
-    SERVICE_UNOBSERVABLE,
 )
-from planner.model.service import align_unmanaged, canonical_service, controller_of
+from planner.model.service import canonical_service, controller_of, managed_fields, service_view
+from planner.model.service_rules import UNOBSERVABLE
 from planner.model.taskdef import canonical_task_definition, unwrap_task_definition
 
 CONFIG_FILE = "ecspresso.yml"
@@ -102,9 +102,7 @@ def service_definition_file(described: Mapping[str, Any]) -> dict[str, Any]:
     for name in SERVICE_FROM_DEPLOYMENT:
         if name not in src and primary and name in primary:
             src[name] = primary[name]
-    members = [
-        m for m in CREATE_SERVICE_INPUT if m not in _SERVICE_ADDRESSING + SERVICE_UNOBSERVABLE
-    ]
+    members = [m for m in CREATE_SERVICE_INPUT if m not in _SERVICE_ADDRESSING + UNOBSERVABLE]
     full = project(src, members)
     role = str(src.get("roleArn") or "")
     if role and "/aws-service-role/" not in role:
@@ -137,8 +135,10 @@ def service_definition_file(described: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _same_service(doc: Mapping[str, Any], live: Mapping[str, Any], controller: str) -> bool:
-    want = canonical_service(doc, controller=controller)
-    return want == align_unmanaged(want, live)
+    managed = managed_fields(doc)
+    return service_view(canonical_service(doc, controller=controller), managed) == service_view(
+        live, managed
+    )
 
 
 def config_file(

@@ -148,6 +148,7 @@ def _service(d: Mapping[str, Any]) -> ServicePlan:
         depends_on=_tuple(d.get("depends_on")),
         warnings=_tuple(d.get("warnings")),
         observed=_observed(d["observed"]) if d.get("observed") is not None else None,
+        left_alone=_tuple(d.get("left_alone")),
     )
 
 

@@ -9,32 +9,17 @@ created or updated by name and never deleted by ecsplan (it cannot tell which ar
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from planner.model.fields import SCALABLE_DIMENSION
-from planner.plan.model import Action, Change, StepKind, changes_between
+from planner.plan.model import Action, StepKind, field_changes
+from planner.plan.spec import StepSpec
 
 METRICS = {
     "cpu": "ECSServiceAverageCPUUtilization",
     "memory": "ECSServiceAverageMemoryUtilization",
     "requests": "ALBRequestCountPerTarget",
 }
-
-
-@dataclass(frozen=True)
-class StepSpec:
-    """A step before it gets its id (the planner numbers steps per service)."""
-
-    kind: StepKind
-    action: Action
-    description: str
-    payload: Mapping[str, Any]
-    before: Any = None
-    after: Any = None
-    changes: tuple[Change, ...] = ()
-    destructive: bool = False
-    undo: Mapping[str, Any] | None = None
 
 
 def policy_form(p: Mapping[str, Any]) -> dict[str, Any]:
@@ -155,70 +140,101 @@ def extras_steps(
     capacity_from_flags: bool = False,
 ) -> list[StepSpec]:
     """Steps that bring scaling target, policies and alarms to what `ecsplan:` declares."""
-    out: list[StepSpec] = []
     rid = f"service/{cluster}/{service}"
     scaling = extras.get("scaling") or {}
-    base = {"ServiceNamespace": "ecs", "ResourceId": rid, "ScalableDimension": SCALABLE_DIMENSION}
+    out: list[StepSpec] = []
     if scaling and ("min" in scaling or "max" in scaling) and not capacity_from_flags:
-        want = {
-            "MinCapacity": int(scaling.get("min", (target or {}).get("MinCapacity", 1))),
-            "MaxCapacity": int(scaling.get("max", (target or {}).get("MaxCapacity", 1))),
-        }
-        have = (
-            {"MinCapacity": target["MinCapacity"], "MaxCapacity": target["MaxCapacity"]}
-            if target
-            else None
-        )
-        if want != have:
-            out.append(
-                StepSpec(
-                    StepKind.SET_SCALING_CAPACITY,
-                    Action.UPDATE if target else Action.CREATE,
-                    f"{'set' if target else 'create'} scalable target {rid}: "
-                    f"min {want['MinCapacity']}, max {want['MaxCapacity']}",
-                    {**base, **want},
-                    have,
-                    want,
-                    changes_between(have, want),
-                    undo=have or {"deregister": True},
-                )
-            )
+        out.extend(_target_steps(rid, scaling, target))
     if "policies" in scaling:
-        live = {p["PolicyName"]: policy_form(p) for p in policies or []}
-        wanted = [policy_form(p) for p in scaling.get("policies") or []]
-        for form in wanted:
-            old = live.get(form["name"])
-            if old != form:
-                out.append(
-                    StepSpec(
-                        StepKind.PUT_SCALING_POLICY,
-                        Action.UPDATE if old else Action.CREATE,
-                        f"{'update' if old else 'create'} scaling policy {form['name']}",
-                        policy_payload(rid, form),
-                        old,
-                        form,
-                        changes_between(old, form),
-                        undo={"previous": old},
-                    )
-                )
-        for name in sorted(set(live) - {f["name"] for f in wanted}):
+        out.extend(_policy_steps(rid, scaling.get("policies") or [], policies or []))
+    out.extend(_alarm_steps(cluster, service, extras.get("alarms") or [], alarms or []))
+    return out
+
+
+def _base(rid: str) -> dict[str, str]:
+    return {"ServiceNamespace": "ecs", "ResourceId": rid, "ScalableDimension": SCALABLE_DIMENSION}
+
+
+def _target_steps(
+    rid: str, scaling: Mapping[str, Any], target: Mapping[str, Any] | None
+) -> list[StepSpec]:
+    want = {
+        "MinCapacity": int(scaling.get("min", (target or {}).get("MinCapacity", 1))),
+        "MaxCapacity": int(scaling.get("max", (target or {}).get("MaxCapacity", 1))),
+    }
+    have = (
+        {"MinCapacity": target["MinCapacity"], "MaxCapacity": target["MaxCapacity"]}
+        if target
+        else None
+    )
+    if want == have:
+        return []
+    return [
+        StepSpec(
+            StepKind.SET_SCALING_CAPACITY,
+            Action.UPDATE if target else Action.CREATE,
+            f"{'set' if target else 'create'} scalable target {rid}: "
+            f"min {want['MinCapacity']}, max {want['MaxCapacity']}",
+            {**_base(rid), **want},
+            have,
+            want,
+            field_changes(have, want),
+            undo=have or {"deregister": True},
+        )
+    ]
+
+
+def _policy_steps(
+    rid: str, declared: Sequence[Mapping[str, Any]], policies: Sequence[Mapping[str, Any]]
+) -> list[StepSpec]:
+    """Once declared, the policies are owned: one not listed is deleted."""
+    live = {p["PolicyName"]: policy_form(p) for p in policies}
+    wanted = [policy_form(p) for p in declared]
+    out = []
+    for form in wanted:
+        old = live.get(form["name"])
+        if old != form:
             out.append(
                 StepSpec(
-                    StepKind.DELETE_SCALING_POLICY,
-                    Action.DELETE,
-                    f"delete scaling policy {name} (not in ecsplan.scaling.policies)",
-                    {"PolicyName": name, **base},
-                    live[name],
-                    None,
-                    changes_between(live[name], None),
-                    destructive=True,
-                    undo={"previous": live[name]},
+                    StepKind.PUT_SCALING_POLICY,
+                    Action.UPDATE if old else Action.CREATE,
+                    f"{'update' if old else 'create'} scaling policy {form['name']}",
+                    policy_payload(rid, form),
+                    old,
+                    form,
+                    field_changes(old, form),
+                    undo={"previous": old},
                 )
             )
-    live_alarms = {a["AlarmName"]: alarm_form(a, cluster, service) for a in alarms or []}
-    for a in extras.get("alarms") or []:
+    for name in sorted(set(live) - {f["name"] for f in wanted}):
+        out.append(
+            StepSpec(
+                StepKind.DELETE_SCALING_POLICY,
+                Action.DELETE,
+                f"delete scaling policy {name} (not in ecsplan.scaling.policies)",
+                {"PolicyName": name, **_base(rid)},
+                live[name],
+                None,
+                field_changes(live[name], None),
+                destructive=True,
+                undo={"previous": live[name]},
+            )
+        )
+    return out
+
+
+def _alarm_steps(
+    cluster: str,
+    service: str,
+    declared: Sequence[Mapping[str, Any]],
+    alarms: Sequence[Mapping[str, Any]],
+) -> list[StepSpec]:
+    """Alarms are created or updated by name, never deleted (ecsplan cannot tell its own)."""
+    live = {a["AlarmName"]: alarm_form(a, cluster, service) for a in alarms}
+    out = []
+    for a in declared:
         form = alarm_form(a, cluster, service)
-        old = live_alarms.get(form["name"])
+        old = live.get(form["name"])
         if old != form:
             out.append(
                 StepSpec(
@@ -228,7 +244,7 @@ def extras_steps(
                     alarm_payload(form),
                     old,
                     form,
-                    changes_between(old, form),
+                    field_changes(old, form),
                     undo={"previous": old},
                 )
             )

@@ -77,6 +77,22 @@ def changes_between(before: Any, after: Any) -> tuple[Change, ...]:
     )
 
 
+def field_changes(
+    before: Mapping[str, Any] | None, after: Mapping[str, Any] | None
+) -> tuple[Change, ...]:
+    """Changes of a flat record (an alarm, a policy, a scalable target), one per field, also
+    when the record is created or deleted: what a reviewer reads as ``field: old -> new``."""
+    if before is not None and after is not None:
+        return changes_between(before, after)
+    side = after if after is not None else before
+    kind = "added" if after is not None else "removed"
+    return tuple(
+        Change(path=str(k), kind=kind, before=None if after is not None else v,
+               after=v if after is not None else None)
+        for k, v in (side or {}).items()
+    )  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Step:
     """One AWS write (or wait) with its exact payload and how to undo it.
@@ -205,6 +221,7 @@ class ServicePlan:
     depends_on: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     observed: Observed | None = None  # None in rollback/scale/delete plans (not re-derivable)
+    left_alone: tuple[str, ...] = ()  # live settings the definition does not manage
 
     @property
     def has_changes(self) -> bool:

@@ -13,7 +13,7 @@ from typing import Any
 from planner.errors import EcsplanError
 from planner.plan.extras import alarm_payload, policy_payload
 from planner.plan.model import Action, ServicePlan, Step, StepKind
-from planner.plan.planner import NONE_SUSPENDED
+from planner.plan.scaling_steps import NONE_SUSPENDED
 
 DONE = ("succeeded", "in_doubt")
 

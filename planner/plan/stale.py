@@ -25,7 +25,7 @@ def stale_reasons(sp: ServicePlan, now: Fingerprint) -> list[str]:
     """What moved since the plan was made, in words; empty when the plan still holds.
 
     ``now`` must be built with the controller, unmanaged paths and alarm names the plan
-    recorded (planner.plan.planner.fingerprint_of does, given them)."""
+    recorded (planner.plan.fingerprint.fingerprint_of does, given them)."""
     was = sp.fingerprint
     out: list[str] = []
     if was.status != now.status and {was.status, now.status} != {"MISSING", "INACTIVE"}:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from planner.plan.codec import plan_from_data, plan_to_data
-from planner.plan.model import Action, Plan, ServicePlan, StepKind
+from planner.plan.model import Action, Plan, ServicePlan
 from planner.render.secrets import mask
 
 NO_CHANGES = "No changes. Live services match the configuration."
@@ -18,16 +18,6 @@ _HEADER_PHRASE = {
     Action.READ: "will be read",
     Action.NOOP: "has no changes",
 }
-
-SCALING_KINDS = frozenset(
-    {
-        StepKind.SUSPEND_AUTO_SCALING,
-        StepKind.RESUME_AUTO_SCALING,
-        StepKind.SET_SCALING_CAPACITY,
-        StepKind.PUT_SCALING_POLICY,
-        StepKind.DELETE_SCALING_POLICY,
-    }
-)
 
 
 def masked_plan(plan: Plan, sensitive: Iterable[str]) -> Plan:

@@ -87,6 +87,7 @@ def _service(sp: ServicePlan) -> dict[str, Any]:
         "destructive": sp.destructive,
         "depends_on": list(sp.depends_on),
         "warnings": list(sp.warnings),
+        "left_alone": list(sp.left_alone),
         "summary": to_data(sp.summary),
         "steps": [
             {

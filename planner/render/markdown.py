@@ -149,6 +149,9 @@ def _service_details(sp: ServicePlan, raw: ServicePlan, sensitive: frozenset[str
         out.extend([fence, ""])
         for name in changed_secret_names(raw_doc.before, raw_doc.after, sensitive):
             out.extend([f"The sensitive value of {_code(name)} changes.", ""])
+    if sp.left_alone:
+        names = ", ".join(_code(n) for n in sp.left_alone)
+        out.extend([f"Left alone (not in the definition): {names}.", ""])
     for w in sp.warnings:
         out.extend([f"> **Warning:** {w}", ""])
     out.extend(["</details>", ""])

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from planner.plan.model import Document, Step, StepKind
-from planner.render.common import SCALING_KINDS
 
 
 def appspec_lines(step: Step) -> list[str]:
@@ -45,9 +44,21 @@ def _short(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
 
 
+# Steps whose changes a document diff shows (task definition, service) or the AppSpec does.
+_IN_DOCUMENTS = frozenset(
+    {
+        StepKind.REGISTER_TASK_DEFINITION,
+        StepKind.CREATE_SERVICE,
+        StepKind.UPDATE_SERVICE,
+        StepKind.CREATE_CODEDEPLOY_DEPLOYMENT,
+    }
+)
+
+
 def change_lines(step: Step) -> list[str]:
-    """``path: before -> after`` for scaling steps, whose changes no document diff shows."""
-    if step.kind not in SCALING_KINDS:
+    """``field: before -> after`` for every step whose changes no document diff shows:
+    scaling, policies, alarms; so a reviewer sees each changed field, not only a name."""
+    if step.kind in _IN_DOCUMENTS:
         return []
     return [f"{c.path}: {_short(c.before)} -> {_short(c.after)}" for c in step.changes]
 

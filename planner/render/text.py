@@ -41,6 +41,7 @@ def _service_lines(sp: ServicePlan, raw: ServicePlan, sensitive: frozenset[str])
     name = service_name(sp)
     if not sp.has_changes:
         out: list[Line] = [(f"# service {name} {service_phrase(sp)}", "dim")]
+        out.extend(_left_alone_lines(sp))
         out.extend(_warning_lines(sp))
         return out
     out = [(f"# service {name} {service_phrase(sp)}", "bold")]
@@ -62,8 +63,16 @@ def _service_lines(sp: ServicePlan, raw: ServicePlan, sensitive: frozenset[str])
         out.extend(_diff_block(doc, "    ", column0=False))
         for name in changed_secret_names(raw_doc.before, raw_doc.after, sensitive):
             out.append((f"    # (sensitive value of {name} changed)", "yellow"))
+    out.extend(_left_alone_lines(sp))
     out.extend(_warning_lines(sp))
     return out
+
+
+def _left_alone_lines(sp: ServicePlan) -> list[Line]:
+    """One line: live settings the definition does not manage, which the plan leaves."""
+    if not sp.left_alone:
+        return []
+    return [(f"  # left alone (not in the definition): {', '.join(sp.left_alone)}", "dim")]
 
 
 def _warning_lines(sp: ServicePlan) -> list[Line]:

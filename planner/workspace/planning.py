@@ -22,16 +22,16 @@ from planner.config.limits import desired_count_problem
 from planner.config.model import ServiceConfig
 from planner.errors import AwsError, EcsplanError
 from planner.model.service import controller_of
+from planner.plan.compose import plan_service
 from planner.plan.extras import alarm_names
-from planner.plan.model import Plan, PlanOptions, ServicePlan
-from planner.plan.planner import (
+from planner.plan.inputs import (
     CodeDeployTarget,
     DesiredService,
     LiveService,
     blinded,
     observed_of,
-    plan_service,
 )
+from planner.plan.model import Plan, PlanOptions, ServicePlan
 from planner.plan.secrets import LazyKey, Secrets
 
 

@@ -17,8 +17,8 @@ from typing import Any
 
 from planner.errors import EcsplanError
 from planner.plan.codec import plan_from_data, plan_to_data
+from planner.plan.inputs import codedeploy_of, live_of
 from planner.plan.model import Plan, PlanOptions, ServicePlan
-from planner.plan.planner import codedeploy_of, live_of
 from planner.plan.secrets import Secrets, secret_values_in
 from planner.workspace.planning import ServiceEntry, inputs_digest, plan_for
 

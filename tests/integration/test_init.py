@@ -10,7 +10,7 @@ import yaml
 from helpers_cli import ecsplan
 
 from planner.config import LoadOptions, load_config
-from planner.model.service import align_unmanaged, canonical_service
+from planner.model.service import canonical_service, managed_fields, service_view
 from planner.model.taskdef import canonical_task_definition
 from planner.sandbox.server import Sandbox
 
@@ -56,8 +56,9 @@ def test_init_then_plan_says_no_changes(deployed: Path, tmp_path: Path) -> None:
     assert canonical_task_definition(written.task_definition or {}) == canonical_task_definition(
         example.task_definition or {}
     )
-    want = canonical_service(written.service_definition or {})
-    assert want == align_unmanaged(want, canonical_service(example.service_definition or {}))
+    managed = managed_fields(written.service_definition or {})
+    want = service_view(canonical_service(written.service_definition or {}), managed)
+    assert want == service_view(canonical_service(example.service_definition or {}), managed)
 
     code, out, err = ecsplan("-c", str(target), "--state", str(deployed), "plan")
     assert code == 0, out + err

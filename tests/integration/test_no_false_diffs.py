@@ -19,13 +19,14 @@ import pytest
 from planner.config import LoadOptions, load_config
 from planner.model.diffing import structured_diff
 from planner.model.service import (
-    align_unmanaged,
     canonical_service,
     controller_of,
+    managed_fields,
     service_create_payload,
-    service_update_payload,
+    service_view,
 )
 from planner.model.taskdef import canonical_task_definition, task_definition_register_payload
+from planner.plan.service_fields import plan_fields
 
 pytestmark = pytest.mark.integration
 
@@ -107,11 +108,17 @@ def _describe(ecs: Any, cluster: str, service: str) -> dict[str, Any]:
 
 def _service_pair(d: Deployed, sd: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     _xfail_unless_sandbox_stores_service_connect(d)
+    managed = managed_fields(sd)
     desired = canonical_service(sd, ignore_tags=d.ignore_tags)
     live = canonical_service(
         d.live_service, ignore_tags=d.ignore_tags, controller=controller_of(sd)
     )
-    return desired, align_unmanaged(desired, live)
+    return service_view(desired, managed), service_view(live, managed)
+
+
+def _update(d: Deployed, sd: dict[str, Any]) -> dict[str, Any]:
+    """The UpdateService fields a plan of ``sd`` would send to the deployed service."""
+    return dict(plan_fields("svc", sd, d.live_service).update)
 
 
 def _xfail_unless_sandbox_stores_service_connect(d: Deployed) -> None:
@@ -146,7 +153,7 @@ def test_registered_task_definition_has_no_diff(deployed: Deployed) -> None:
 def test_created_service_has_no_diff(deployed: Deployed) -> None:
     desired, live = _service_pair(deployed, deployed.service_def)
     assert structured_diff(live, desired) == []
-    assert service_update_payload(desired, live, controller=controller_of(desired)) == {}
+    assert _update(deployed, deployed.service_def) == {}
 
 
 def test_image_and_env_changes_show_at_their_paths(deployed: Deployed) -> None:
@@ -186,9 +193,9 @@ def test_count_and_subnet_changes_show_and_reach_the_payload(deployed: Deployed)
     }
     assert paths == expected
 
-    payload = service_update_payload(desired, live, controller=controller_of(desired))
+    payload = _update(deployed, sd)
     assert payload["desiredCount"] == 7
-    if controller_of(desired) == "CODE_DEPLOY":
+    if controller_of(sd) == "CODE_DEPLOY":
         # The network changes through a CodeDeploy deployment, never UpdateService.
         assert set(payload) == {"desiredCount"}
     else:

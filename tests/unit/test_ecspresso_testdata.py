@@ -19,7 +19,7 @@ import pytest
 from planner.cli.context import Globals
 from planner.config import LoadOptions, ServiceConfig, load_config, validate_config
 from planner.errors import ConfigError, ValidationFailed
-from planner.model.service import align_unmanaged, canonical_service
+from planner.model.service import canonical_service, managed_fields, service_view
 from planner.model.taskdef import canonical_task_definition, task_definition_register_payload
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "ecspresso"
@@ -400,9 +400,13 @@ def test_diff_TestToNumber(tmp_path: Path, kind: str, given: str, expected: str)
 def test_diff_TestDiffServices_desired_count(
     tmp_path: Path, local: str, remote: str, differs: bool
 ) -> None:
-    desired = canonical_service(_definition(tmp_path, "service_definition", local))
-    live = canonical_service(_definition(tmp_path, "service_definition", remote))
-    assert (desired != align_unmanaged(desired, live)) is differs
+    local_sd = _definition(tmp_path, "service_definition", local)
+    managed = managed_fields(local_sd)
+    desired = service_view(canonical_service(local_sd), managed)
+    live = service_view(
+        canonical_service(_definition(tmp_path, "service_definition", remote)), managed
+    )
+    assert (desired != live) is differs
 
 
 # --- tests/config_tfstate_in_config.* ----------------------------------------------------

@@ -7,13 +7,11 @@ from typing import Any
 
 import pytest
 
-from planner.model.fields import SERVICE_CREATE_ONLY
 from planner.model.service import (
-    align_unmanaged,
     canonical_service,
-    replacement_fields,
+    managed_fields,
     service_create_payload,
-    service_update_payload,
+    service_view,
     tag_changes,
 )
 
@@ -90,8 +88,10 @@ def _described(**overrides: Any) -> dict[str, Any]:
 
 
 def _pair(sd: dict[str, Any], live: dict[str, Any], **kw: Any) -> tuple[dict, dict]:
-    desired = canonical_service(sd, **kw)
-    return desired, align_unmanaged(desired, canonical_service(live, **kw))
+    """Both sides on the fields the definition manages, as a plan compares them."""
+    managed = managed_fields(sd)
+    desired = service_view(canonical_service(sd, **kw), managed)
+    return desired, service_view(canonical_service(live, **kw), managed)
 
 
 def test_user_definition_equals_described_service() -> None:
@@ -174,12 +174,15 @@ def test_desired_count_absent_means_unmanaged() -> None:
     desired, live = _pair(sd, _described(desiredCount=9))
     assert "desiredCount" not in desired
     assert desired == live
-    assert "desiredCount" not in service_update_payload(desired, live)
 
 
-def test_desired_count_difference_is_seen_when_managed() -> None:
-    desired, live = _pair(_user_def(desiredCount=5), _described())
-    assert service_update_payload(desired, live) == {"desiredCount": 5}
+def test_only_given_fields_are_managed_plus_the_booleans_ecspresso_always_sends() -> None:
+    assert managed_fields({"desiredCount": 2, "serviceName": "x", "cluster": "c"}) == (
+        "desiredCount",
+        "enableECSManagedTags",
+        "enableExecuteCommand",
+    )
+    assert "role" in managed_fields({"roleArn": "arn:aws:iam::1:role/r"})  # describe form
 
 
 def test_ignored_tags() -> None:
@@ -203,17 +206,6 @@ def test_code_deploy_ignores_swapped_target_group() -> None:
     assert all("targetGroupArn" not in lb for lb in desired["loadBalancers"])
 
 
-def test_ecs_controller_sees_target_group_change() -> None:
-    live = _described(
-        loadBalancers=[
-            {"targetGroupArn": TG.format("g"), "containerName": "web", "containerPort": 80}
-        ]
-    )
-    desired, live_c = _pair(_user_def(), live)
-    payload = service_update_payload(desired, live_c)
-    assert payload["loadBalancers"][0]["targetGroupArn"] == TG.format("blue")
-
-
 def test_capacity_provider_services_have_no_launch_type() -> None:
     cps = [
         {"capacityProvider": "FARGATE_SPOT", "weight": 1},
@@ -229,7 +221,7 @@ def test_capacity_provider_services_have_no_launch_type() -> None:
         "base": 1,
         "weight": 1,
     }
-    assert desired["platformVersion"] == "LATEST"
+    assert canonical_service(sd)["platformVersion"] == "LATEST"
 
 
 def test_service_connect_is_read_from_the_primary_deployment() -> None:
@@ -253,50 +245,20 @@ def test_disabled_service_connect_equals_absent() -> None:
     assert canonical_service(sd) == canonical_service(_user_def())
 
 
-def test_removed_settings_are_cleared_explicitly() -> None:
-    sc = {"enabled": True, "namespace": "ns"}
-    live = _described(
-        serviceRegistries=[{"registryArn": "arn:sd"}],
-        placementConstraints=[{"type": "distinctInstance"}],
-        deployments=[{"id": "1", "status": "PRIMARY", "serviceConnectConfiguration": sc}],
-    )
-    sd = _user_def()
-    del sd["loadBalancers"]
-    desired, live_c = _pair(sd, live)
-    payload = service_update_payload(desired, live_c)
-    assert payload == {
-        "loadBalancers": [],
-        "serviceRegistries": [],
-        "placementConstraints": [],
-        "serviceConnectConfiguration": {"enabled": False},
-    }
-
-
-def test_update_payload_never_has_create_only_fields_or_tags() -> None:
-    live = _described(launchType="EC2", schedulingStrategy="DAEMON", tags=[])
-    desired, live_c = _pair(_user_def(), live)
-    payload = service_update_payload(desired, live_c)
-    assert not set(payload) & {*SERVICE_CREATE_ONLY, "tags", "taskDefinition", "cluster", "service"}
-    assert replacement_fields(desired, live_c) == ["launchType", "schedulingStrategy"]
-
-
-def test_code_deploy_update_payload_only_has_accepted_fields() -> None:
-    controller = {"deploymentController": {"type": "CODE_DEPLOY"}}
-    sd = _user_def(
-        **controller, desiredCount=4, platformVersion="1.4.0", healthCheckGracePeriodSeconds=30
-    )
-    sd["networkConfiguration"]["awsvpcConfiguration"]["subnets"] = ["subnet-z"]
-    desired, live = _pair(sd, _described(**controller))
-    payload = service_update_payload(desired, live, controller="CODE_DEPLOY")
-    assert payload == {"desiredCount": 4, "healthCheckGracePeriodSeconds": 30}
-
-
 def test_role_compares_by_name() -> None:
     sd = _user_def(role="ecsServiceRole")
     live = _described(roleArn="arn:aws:iam::123456789012:role/ecsServiceRole")
     desired, live_c = _pair(sd, live)
     assert desired == live_c
-    assert replacement_fields(desired, live_c) == []
+
+
+def test_emptied_settings_compare_as_none_set() -> None:
+    """`loadBalancers: []` manages the field: it differs from a live load balancer and
+    equals a service that has none."""
+    desired, live = _pair(_user_def(loadBalancers=[]), _described())
+    assert desired["loadBalancers"] == [] and live["loadBalancers"] != []
+    desired, live = _pair(_user_def(loadBalancers=[]), _described(loadBalancers=[]))
+    assert desired == live
 
 
 def test_tag_changes() -> None:

@@ -232,26 +232,3 @@ def _input_members(operation: str) -> set[str]:
 )
 def test_field_lists_match_botocore(operation: str, listed: tuple[str, ...]) -> None:
     assert set(listed) == _input_members(operation)
-
-
-def test_create_only_fields_are_not_updatable_inputs() -> None:
-    update = _input_members("UpdateService")
-    create = _input_members("CreateService")
-    for name in fields.SERVICE_CREATE_ONLY:
-        assert name in create
-        assert name not in fields.SERVICE_UPDATABLE
-    assert create - update - {"serviceName", "clientToken", "tags"} == set(
-        fields.SERVICE_CREATE_ONLY
-    ) - {"deploymentController"}
-
-
-def test_deployment_only_fields_are_not_on_the_service_shape() -> None:
-    model = botocore.session.get_session().get_service_model("ecs")
-    service = set(model.shape_for("Service").members)
-    deployment = set(model.shape_for("Deployment").members)
-    for name in fields.SERVICE_FROM_DEPLOYMENT:
-        assert name not in service and name in deployment
-    for name in fields.SERVICE_UNOBSERVABLE:
-        assert name not in service and name not in deployment
-    observable = set(fields.SERVICE_UPDATABLE) - set(fields.SERVICE_FROM_DEPLOYMENT)
-    assert observable <= service

@@ -7,8 +7,9 @@ from dataclasses import replace
 
 from planner.plan.codec import plan_from_data, plan_to_data
 from planner.plan.drift import live_state, moved_fields
+from planner.plan.fingerprint import fingerprint_of, unmanaged_paths
+from planner.plan.inputs import LiveService
 from planner.plan.model import Action, Fingerprint, Plan, ServicePlan
-from planner.plan.planner import LiveService, fingerprint_of, unmanaged_paths
 from planner.plan.stale import NO_LIVE_STATE, stale_reasons
 
 SERVICE = {
@@ -63,7 +64,7 @@ def test_moved_scalar_is_named_with_both_values() -> None:
 
 
 def test_unmanaged_fields_are_not_recorded_and_may_move() -> None:
-    unmanaged = unmanaged_paths({"launchType": "FARGATE"}, ("cost",), auto_scaled=False)
+    unmanaged = unmanaged_paths(("launchType", "tags"), ("cost",), auto_scaled=False)
     assert "service:desiredCount" in unmanaged and "service:tags.cost" in unmanaged
     was = _fp(SERVICE, unmanaged=unmanaged)
     assert "service:desiredCount" not in was.live.fields
