@@ -100,7 +100,7 @@ def plan_fields(key: str, sd: Mapping[str, Any], live: Mapping[str, Any]) -> Fie
             continue
         rule = RULES[name]
         if rule.kind == "create_only":
-            raise _create_only(key, name, before, after)
+            raise _create_only(key, name, live_canon, after)
         if rule.kind == "controller":
             _check_controller(key, live, live_ctrl, want_ctrl)
             update[name] = {"type": want_ctrl}
@@ -148,13 +148,15 @@ def _tags(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[list[Any
     return tag_changes(after.get("tags") or [], before.get("tags") or [])
 
 
-def _create_only(key: str, name: str, before: Any, after: Any) -> PlanRefused:
-    was, want = before[name], after[name]
-    if name == "launchType" and was is None and before.get("capacityProviderStrategy"):
+def _create_only(
+    key: str, name: str, live: Mapping[str, Any], after: Mapping[str, Any]
+) -> PlanRefused:
+    was, want = live.get(name), after[name]
+    if name == "launchType" and was is None and live.get("capacityProviderStrategy"):
         return refuse(
             key,
             name,
-            before.get("capacityProviderStrategy"),
+            live.get("capacityProviderStrategy"),
             want,
             "the service runs on a capacity provider strategy, and ECS cannot tell which "
             "launch type removing it would go back to",
@@ -252,14 +254,12 @@ def left_alone(
 ) -> tuple[str, ...]:
     """Live settings the definition leaves out (so the plan leaves them as they are), where
     they differ from what a new service would have: one line in the plan says so."""
-    fresh = canonical_service({}, controller=controller)
+    fresh = {**canonical_service({}, controller=controller), "deploymentController": {"type": ECS}}
     out = []
     for name, value in live_canon.items():
         if name in managed or name in UNOBSERVABLE or value in (None, [], EMPTY.get(name)):
             continue
         if value == fresh.get(name) or _QUIET.get(name) == value:
-            continue
-        if name == "deploymentController":
             continue
         out.append(name)
     return tuple(out)
