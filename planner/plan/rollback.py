@@ -2,30 +2,45 @@
 
 Pure. The rollback plan runs through the same executor and journal as any apply; an interrupted
 rollback is run again with `rollback`, whose steps restore values and are safe to repeat.
+One small function per kind of undo: the CodeDeploy deployment, the service's fields, a
+created service, the wait, auto scaling, declared policies and alarms, the new revision.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from planner.errors import EcsplanError
 from planner.plan.extras import alarm_payload, policy_payload
 from planner.plan.model import Action, ServicePlan, Step, StepKind
 from planner.plan.scaling_steps import NONE_SUSPENDED
+from planner.plan.spec import StepSpec
 
 DONE = ("succeeded", "in_doubt")
+_EXTRAS = (StepKind.PUT_SCALING_POLICY, StepKind.DELETE_SCALING_POLICY, StepKind.PUT_METRIC_ALARM)
 
 
-class _Out:
-    def __init__(self, key: str) -> None:
-        self.key = key
-        self.steps: list[Step] = []
+@dataclass(frozen=True)
+class _Run:
+    """What the run did: its plan, the steps that (may have) happened, by kind."""
 
-    def add(self, kind: StepKind, action: Action, description: str, **kw: Any) -> None:
-        sid = f"{self.key}/rollback-{len(self.steps) + 1:02d}-{kind.value}"
-        self.steps.append(Step(id=sid, kind=kind, action=action, description=description, **kw))
+    sp: ServicePlan
+    did: Mapping[str, Any]
+    by_kind: Mapping[StepKind, Step]
+
+    @property
+    def ref(self) -> str:
+        return f"{self.sp.cluster}/{self.sp.service}"
+
+    @property
+    def previous_td(self) -> str | None:
+        return self.sp.fingerprint.task_definition
+
+    def outputs(self, kind: StepKind) -> Mapping[str, Any]:
+        step = self.by_kind.get(kind)
+        return (self.did[step.id].outputs or {}) if step is not None else {}
 
 
 def rollback_plan(
@@ -40,148 +55,194 @@ def rollback_plan(
 
     ``states`` maps step ids to journal StepStates (``.state``, ``.outputs``).
     """
-    ref = f"{sp.cluster}/{sp.service}"
-    out = _Out(sp.key)
     did = {s.id: states[s.id] for s in sp.steps if s.id in states and states[s.id].state in DONE}
-    by_kind = {s.kind: s for s in sp.steps if s.id in did}
     if not did:
         raise EcsplanError(f"{sp.key}: the run changed nothing; nothing to roll back")
-    registered = by_kind.get(StepKind.REGISTER_TASK_DEFINITION)
-    new_arn = (did[registered.id].outputs or {}).get("taskDefinitionArn") if registered else None
-    previous_td = sp.fingerprint.task_definition
-    redeployed = False
+    run = _Run(sp, did, {s.kind: s for s in sp.steps if s.id in did})
+    specs: list[StepSpec] = []
+    cd = _codedeploy(run, codedeploy_in_flight)
+    specs += cd
+    service, restored_td = _service(run)
+    specs += service
+    created = _created(run)
+    specs += created
+    redeployed = StepKind.CREATE_CODEDEPLOY_DEPLOYMENT in run.by_kind or restored_td
+    if wait and redeployed and not created:
+        specs.append(_wait(run))
+    specs += _scaling(run)
+    specs += _extras(run)
+    if deregister:
+        specs += _deregister(run)
+    steps = tuple(_numbered(sp.key, i, s) for i, s in enumerate(specs, start=1))
+    deletes = any(s.kind is StepKind.DELETE_SERVICE for s in steps)
+    return replace(
+        sp, steps=steps, documents=(), action=Action.DELETE if deletes else Action.UPDATE
+    )
 
-    cd = by_kind.get(StepKind.CREATE_CODEDEPLOY_DEPLOYMENT)
-    if cd is not None:
-        dep_id = (did[cd.id].outputs or {}).get("deploymentId")
-        if codedeploy_in_flight and dep_id:
-            out.add(
+
+def _numbered(key: str, n: int, spec: StepSpec) -> Step:
+    return Step(
+        id=f"{key}/rollback-{n:02d}-{spec.kind.value}",
+        kind=spec.kind,
+        action=spec.action,
+        description=spec.description,
+        payload=spec.payload,
+        before=spec.before,
+        after=spec.after,
+        destructive=spec.destructive,
+    )
+
+
+def _codedeploy(run: _Run, in_flight: bool) -> list[StepSpec]:
+    """Stop the run's deployment (CodeDeploy rolls back), or deploy the previous AppSpec."""
+    cd = run.by_kind.get(StepKind.CREATE_CODEDEPLOY_DEPLOYMENT)
+    if cd is None:
+        return []
+    dep_id = run.outputs(StepKind.CREATE_CODEDEPLOY_DEPLOYMENT).get("deploymentId")
+    if in_flight and dep_id:
+        return [
+            StepSpec(
                 StepKind.STOP_CODEDEPLOY_DEPLOYMENT,
                 Action.UPDATE,
                 f"stop CodeDeploy deployment {dep_id} with auto rollback",
                 payload={"deploymentId": dep_id, "autoRollbackEnabled": True},
             )
-        elif previous_td:
-            payload = dict(cd.payload)
-            payload.pop("autoRollbackConfiguration", None)
-            if (cd.undo or {}).get("appspec"):  # the AppSpec that ran before, not the new one
-                payload["appspec"] = cd.undo["appspec"]
-            out.add(
-                StepKind.CREATE_CODEDEPLOY_DEPLOYMENT,
-                Action.UPDATE,
-                f"deploy the previous task definition {previous_td.rsplit('/', 1)[-1]} "
-                "through CodeDeploy",
-                payload=payload,
-                after={"taskDefinition": previous_td},
-                undo=None,
-            )
-        redeployed = True
+        ]
+    if not run.previous_td:
+        return []
+    payload = dict(cd.payload)
+    payload.pop("autoRollbackConfiguration", None)
+    if (cd.undo or {}).get("appspec"):  # the AppSpec that ran before, not the new one
+        payload["appspec"] = cd.undo["appspec"]
+    return [
+        StepSpec(
+            StepKind.CREATE_CODEDEPLOY_DEPLOYMENT,
+            Action.UPDATE,
+            f"deploy the previous task definition {run.previous_td.rsplit('/', 1)[-1]} "
+            "through CodeDeploy",
+            payload=payload,
+            after={"taskDefinition": run.previous_td},
+        )
+    ]
 
-    upd = by_kind.get(StepKind.UPDATE_SERVICE)
-    if upd is not None and upd.undo:
-        undo = {k: v for k, v in upd.undo.items() if v is not None and k != "tags"}
-        tags = dict(upd.undo.get("tags") or {"add": [], "remove": []})
-        if sp.controller == "CODE_DEPLOY":
-            undo.pop("taskDefinition", None)
-        if undo or tags.get("add") or tags.get("remove"):
-            what = sorted(undo) + (["tags"] if tags.get("add") or tags.get("remove") else [])
-            out.add(
-                StepKind.UPDATE_SERVICE,
-                Action.UPDATE,
-                f"restore service {ref}: " + ", ".join(what),
-                payload={"service": undo, "tags": tags},
-                before=upd.after,
-                after=upd.before,
-            )
-        redeployed = redeployed or "taskDefinition" in undo
 
-    created = by_kind.get(StepKind.CREATE_SERVICE)
-    if created is not None:
-        out.add(
+def _service(run: _Run) -> tuple[list[StepSpec], bool]:
+    """Restore the service's fields and tags; also says whether the revision is restored."""
+    upd = run.by_kind.get(StepKind.UPDATE_SERVICE)
+    if upd is None or not upd.undo:
+        return [], False
+    undo = {k: v for k, v in upd.undo.items() if v is not None and k != "tags"}
+    tags = dict(upd.undo.get("tags") or {"add": [], "remove": []})
+    if run.sp.controller == "CODE_DEPLOY":
+        undo.pop("taskDefinition", None)
+    if not (undo or tags.get("add") or tags.get("remove")):
+        return [], False
+    what = sorted(undo) + (["tags"] if tags.get("add") or tags.get("remove") else [])
+    spec = StepSpec(
+        StepKind.UPDATE_SERVICE,
+        Action.UPDATE,
+        f"restore service {run.ref}: " + ", ".join(what),
+        payload={"service": undo, "tags": tags},
+        before=upd.after,
+        after=upd.before,
+    )
+    return [spec], "taskDefinition" in undo
+
+
+def _created(run: _Run) -> list[StepSpec]:
+    if StepKind.CREATE_SERVICE not in run.by_kind:
+        return []
+    return [
+        StepSpec(
             StepKind.DELETE_SERVICE,
             Action.DELETE,
-            f"delete service {ref} (the run created it)",
-            payload={"cluster": sp.cluster, "service": sp.service},
+            f"delete service {run.ref} (the run created it)",
+            payload={"cluster": run.sp.cluster, "service": run.sp.service},
             destructive=True,
         )
+    ]
 
-    if wait and redeployed and created is None:
-        out.add(
-            StepKind.WAIT_ROLLOUT,
-            Action.READ,
-            f"wait until service {ref} runs {(previous_td or '?').rsplit('/', 1)[-1]} again",
-            payload={"until": "deployed", "timeout_seconds": None, "controller": sp.controller},
-            after={"taskDefinition": previous_td},
-        )
 
+def _wait(run: _Run) -> StepSpec:
+    return StepSpec(
+        StepKind.WAIT_ROLLOUT,
+        Action.READ,
+        f"wait until service {run.ref} runs {(run.previous_td or '?').rsplit('/', 1)[-1]} again",
+        payload={"until": "deployed", "timeout_seconds": None, "controller": run.sp.controller},
+        after={"taskDefinition": run.previous_td},
+    )
+
+
+def _scaling(run: _Run) -> list[StepSpec]:
+    """Min/max back, and the suspended state as it was before the run."""
+    out = []
     for kind in (
         StepKind.RESUME_AUTO_SCALING,
         StepKind.SET_SCALING_CAPACITY,
         StepKind.SUSPEND_AUTO_SCALING,
     ):
-        st = by_kind.get(kind)
+        st = run.by_kind.get(kind)
         if st is None or not st.undo:
             continue
         base = {k: st.payload[k] for k in ("ServiceNamespace", "ResourceId", "ScalableDimension")}
         restore = {**base, **dict(st.undo)}
         if kind is StepKind.SET_SCALING_CAPACITY:
-            out.add(kind, Action.UPDATE, "restore scalable target min/max", payload=restore)
+            out.append(StepSpec(kind, Action.UPDATE, "restore scalable target min/max", restore))
         elif (
             kind is StepKind.SUSPEND_AUTO_SCALING or restore.get("SuspendedState") != NONE_SUSPENDED
         ):
-            out.add(
-                StepKind.RESUME_AUTO_SCALING,
-                Action.UPDATE,
-                "restore the auto scaling suspended state",
-                payload=restore,
+            out.append(
+                StepSpec(
+                    StepKind.RESUME_AUTO_SCALING,
+                    Action.UPDATE,
+                    "restore the auto scaling suspended state",
+                    restore,
+                )
             )
+    return out
 
-    for st in reversed(sp.steps):
-        if st.id not in did or st.kind not in (
+
+def _extras(run: _Run) -> list[StepSpec]:
+    """Policies and alarms as they were: put back, or deleted when the run created them."""
+    out = []
+    for st in reversed(run.sp.steps):
+        if st.id in run.did and st.kind in _EXTRAS:
+            out.append(_extra(st))
+    return out
+
+
+def _extra(st: Step) -> StepSpec:
+    previous = (st.undo or {}).get("previous")
+    if st.kind is StepKind.PUT_METRIC_ALARM:
+        name = st.payload["AlarmName"]
+        payload = alarm_payload(previous) if previous else {"AlarmName": name, "delete": True}
+        return StepSpec(st.kind, Action.UPDATE, f"restore CloudWatch alarm {name}", payload)
+    if previous:
+        return StepSpec(
             StepKind.PUT_SCALING_POLICY,
-            StepKind.DELETE_SCALING_POLICY,
-            StepKind.PUT_METRIC_ALARM,
-        ):
-            continue
-        previous = (st.undo or {}).get("previous")
-        if st.kind is StepKind.PUT_METRIC_ALARM:
-            payload = (
-                alarm_payload(previous)
-                if previous
-                else {"AlarmName": st.payload["AlarmName"], "delete": True}
-            )
-            out.add(
-                st.kind,
-                Action.UPDATE,
-                f"restore CloudWatch alarm {st.payload['AlarmName']}",
-                payload=payload,
-            )
-        elif previous:
-            out.add(
-                StepKind.PUT_SCALING_POLICY,
-                Action.UPDATE,
-                f"restore scaling policy {previous['name']}",
-                payload=policy_payload(str(st.payload["ResourceId"]), previous),
-            )
-        else:
-            out.add(
-                StepKind.DELETE_SCALING_POLICY,
-                Action.DELETE,
-                f"delete scaling policy {st.payload['PolicyName']} (the run created it)",
-                payload={
-                    k: st.payload[k]
-                    for k in ("PolicyName", "ServiceNamespace", "ResourceId", "ScalableDimension")
-                },
-            )
+            Action.UPDATE,
+            f"restore scaling policy {previous['name']}",
+            policy_payload(str(st.payload["ResourceId"]), previous),
+        )
+    keys = ("PolicyName", "ServiceNamespace", "ResourceId", "ScalableDimension")
+    return StepSpec(
+        StepKind.DELETE_SCALING_POLICY,
+        Action.DELETE,
+        f"delete scaling policy {st.payload['PolicyName']} (the run created it)",
+        {k: st.payload[k] for k in keys},
+    )
 
-    if deregister and new_arn and new_arn != previous_td:
-        out.add(
+
+def _deregister(run: _Run) -> list[StepSpec]:
+    new_arn = run.outputs(StepKind.REGISTER_TASK_DEFINITION).get("taskDefinitionArn")
+    if not new_arn or new_arn == run.previous_td:
+        return []
+    return [
+        StepSpec(
             StepKind.DEREGISTER_TASK_DEFINITIONS,
             Action.DELETE,
             f"deregister the rolled-back revision {new_arn.rsplit('/', 1)[-1]}",
             payload={"taskDefinitions": [new_arn]},
             destructive=True,
         )
-    deletes = any(s.kind is StepKind.DELETE_SERVICE for s in out.steps)
-    action = Action.DELETE if deletes else Action.UPDATE
-    return replace(sp, steps=tuple(out.steps), documents=(), action=action)
+    ]
