@@ -75,9 +75,8 @@ def rollback_plan(
         specs += _deregister(run)
     steps = tuple(_numbered(sp.key, i, s) for i, s in enumerate(specs, start=1))
     deletes = any(s.kind is StepKind.DELETE_SERVICE for s in steps)
-    return replace(
-        sp, steps=steps, documents=(), action=Action.DELETE if deletes else Action.UPDATE
-    )
+    action = Action.DELETE if deletes else Action.UPDATE
+    return replace(sp, steps=steps, documents=(), action=action, left_alone=(), observed=None)
 
 
 def _numbered(key: str, n: int, spec: StepSpec) -> Step:
