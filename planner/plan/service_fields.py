@@ -92,6 +92,8 @@ def plan_fields(key: str, sd: Mapping[str, Any], live: Mapping[str, Any]) -> Fie
     before = service_view(live_canon, managed)
     after = service_view(canonical_service(sd, controller=want_ctrl), managed)
     _check_launch(key, sd)
+    if want_ctrl != ECS and "deploymentConfiguration" in managed:
+        _check_ecs_only(key, before, after, want_ctrl)
     update: dict[str, Any] = {}
     appspec: list[str] = []
     force = None
@@ -171,6 +173,32 @@ def _check_launch(key: str, sd: Mapping[str, Any]) -> None:
         raise PlanRefused(
             f"{key}: launchType and capacityProviderStrategy are both given; AWS takes one "
             "(remove one from the service definition)"
+        )
+
+
+def _check_ecs_only(
+    key: str, before: Mapping[str, Any], after: Mapping[str, Any], controller: str
+) -> None:
+    """The circuit breaker, deployment alarms and the native strategies work with the ECS
+    controller only (botocore: DeploymentCircuitBreaker, DeploymentConfiguration.strategy)."""
+    conf = after.get("deploymentConfiguration") or {}
+    used = []
+    if (conf.get("deploymentCircuitBreaker") or {}).get("enable"):
+        used.append("the deployment circuit breaker")
+    if (conf.get("alarms") or {}).get("enable"):
+        used.append("deployment alarms")
+    if conf.get("strategy") not in (None, "ROLLING"):
+        used.append(f"the {conf['strategy']} strategy")
+    if used:
+        raise refuse(
+            key,
+            "deploymentConfiguration",
+            before.get("deploymentConfiguration"),
+            conf,
+            f"{' and '.join(used)} {'work' if len(used) > 1 else 'works'} with the ECS "
+            f"deployment controller only, and the service's is {controller}",
+            *_controller_ways(controller),
+            "leave them out of the definition",
         )
 
 

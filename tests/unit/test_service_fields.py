@@ -290,3 +290,12 @@ def test_tags_are_managed_only_when_given() -> None:
     plan = plan_fields("app", definition(tags=[{"key": "team", "value": "api"}]), svc)
     assert plan.tags_add == ({"key": "team", "value": "api"},)
     assert "tags" in plan.shown
+
+
+def test_the_circuit_breaker_needs_the_ecs_controller() -> None:
+    sd = definition(deploymentConfiguration=BREAKER)
+    with pytest.raises(PlanRefused) as e:
+        plan_fields("app", sd, live("CODE_DEPLOY"))
+    assert "the deployment circuit breaker works with the ECS deployment controller only" in (
+        e.value.message
+    )
