@@ -156,6 +156,6 @@ def render_text(
         legacy_windows=False,
     )
     for text, style in lines:
-        wrap = style == "yellow"  # warnings are prose: wrap them; JSON lines never wrap
-        console.print(Text(printable(text), style=style or ""), soft_wrap=not wrap)
+        # never hard-wrapped: a CI log, a pipe or a terminal shows each line whole
+        console.print(Text(printable(text), style=style or ""), soft_wrap=True)
     return buf.getvalue()
