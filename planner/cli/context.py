@@ -9,6 +9,8 @@ from pathlib import Path
 import click
 
 from planner.aws.clients import AwsContext
+from planner.ops.session import Session
+from planner.workspace.selection import SelectSpec, select
 
 DEFAULT_CONFIGS = ("ecspresso.yml", "ecspresso.yaml", "ecspresso.json", "ecspresso.jsonnet")
 
@@ -63,6 +65,31 @@ class Globals:
         elif self._aws.region is None and region:
             self._aws.region = region
         return self._aws
+
+
+    def select_spec(self) -> SelectSpec:
+        return SelectSpec(
+            configs=self.config_paths if not self.workspace else (),
+            workspace=self.workspace,
+            region=self.region,
+            envfiles=self.envfiles,
+            ext_str=self.ext_str,
+            ext_code=self.ext_code,
+            timeout_seconds=self.timeout_seconds,
+        )
+
+    def session(self, targets: tuple[str, ...] = (), *, definitions: bool = True) -> Session:
+        """The selected services, loaded and ordered, with the AWS context and state: what
+        every operation is given."""
+        sel = select(self.select_spec(), self.aws(), targets, definitions=definitions)
+        self.aws(sel.entries[0].config.region if sel.entries else None)
+        return Session(
+            selection=sel,
+            aws=self.aws(),
+            state_override=self.state,
+            workspace=self.workspace,
+            filter_command=self.filter_command,
+        )
 
 
 pass_globals = click.make_pass_decorator(Globals)

@@ -1,0 +1,62 @@
+"""What every operation works on: the selected services, the AWS context, the state.
+
+The CLI builds one Session per invocation from its flags (planner/cli/context.py) and hands
+it to one operation; operations take it and plain options and return data, so they are
+tested without the CLI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from planner.aws.clients import AwsContext
+from planner.aws.reads import ServiceRef
+from planner.plan.secrets import Secrets
+from planner.state.backend import StateBackend, lazy_secret_key, open_backend
+from planner.workspace.planning import ServiceEntry, ref_of, secrets_of
+from planner.workspace.selection import Selection
+
+
+@dataclass
+class Session:
+    """One invocation's services, AWS context and state location."""
+
+    selection: Selection
+    aws: AwsContext
+    state_override: str | None = None  # --state / ECSPLAN_STATE
+    workspace: str | None = None  # -w, as given
+    filter_command: str | None = None  # --filter-command / ECSPRESSO_FILTER_COMMAND
+    _backend: StateBackend | None = field(default=None, init=False, repr=False)
+
+    @property
+    def entries(self) -> tuple[ServiceEntry, ...]:
+        return self.selection.entries
+
+    @property
+    def state_location(self) -> str:
+        """--state / ECSPLAN_STATE > workspace or config `ecsplan.state` > ./state."""
+        return self.state_override or self.selection.state or "state"
+
+    def backend(self) -> StateBackend:
+        """The state backend, opened once (its secret key is read once too)."""
+        if self._backend is None:
+            self._backend = open_backend(self.state_location, self.aws)
+        return self._backend
+
+    def secrets(self) -> Secrets:
+        """The selection's secrets with the key of its state location (read when needed)."""
+        return secrets_of(self.entries, lazy_secret_key(self.backend()))
+
+    def refs(self) -> dict[str, ServiceRef]:
+        """Each selected service's region, cluster and name, by key."""
+        return {e.key: ref_of(e, self.aws) for e in self.entries}
+
+    @property
+    def sensitive(self) -> frozenset[str]:
+        return self.selection.sensitive
+
+    def narrowed(self, keys: list[str]) -> Session:
+        """The same session on these services only (in this order)."""
+        by_key = {e.key: e for e in self.entries}
+        sel = replace(self.selection, entries=tuple(by_key[k] for k in keys))
+        return replace(self, selection=sel)
