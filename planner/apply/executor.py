@@ -21,6 +21,7 @@ from planner.aws.clients import AwsContext
 from planner.aws.writes import Writer
 from planner.errors import EcsplanError
 from planner.plan.model import ServicePlan, Step, StepKind
+from planner.plan.outcome import ServiceResult
 from planner.plan.scaling_steps import NONE_SUSPENDED
 from planner.state.journal import Journal
 
@@ -28,21 +29,6 @@ from planner.state.journal import Journal
 # right after the journal's begin, right after the AWS call returned (before its outcome is
 # journaled), or right after the success entry (of that service's step only, with @key).
 CRASH_ENV = "ECSPLAN_TEST_CRASH_AT"
-
-
-@dataclass
-class ServiceResult:
-    """How one service's apply ended; the CLI and workspace summaries print these."""
-
-    key: str
-    outcome: str  # succeeded | unchanged | failed | interrupted | skipped
-    run_id: str
-    message: str = ""
-    outputs: dict[str, Mapping[str, Any]] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return self.outcome in ("succeeded", "unchanged")
 
 
 @dataclass

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from planner import __version__
-from planner.apply.executor import ApplyContext, ServiceExecutor, ServiceResult
+from planner.apply.executor import ApplyContext, ServiceExecutor
 from planner.aws.clients import AwsContext
 from planner.aws.reads import LiveReader, ServiceRef, TaskDefinitionStore
 from planner.errors import EcsplanError
@@ -21,6 +21,7 @@ from planner.plan.codec import plan_to_data, to_data
 from planner.plan.fingerprint import NO_SECRETS, fingerprint_of
 from planner.plan.inputs import LiveService
 from planner.plan.model import Plan, ServicePlan
+from planner.plan.outcome import ServiceResult
 from planner.plan.secrets import Secrets
 from planner.plan.stale import stale_reasons
 from planner.state.backend import StateBackend, who_am_i

@@ -8,18 +8,21 @@ locks are the caller's to take over (:func:`planner.apply.resume.take_over_locks
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from planner.apply.resume import load_record
+from planner.apply.resume import later_runs_on, load_record, take_over_locks
+from planner.apply.run import FinishHook
 from planner.aws.clients import AwsContext
 from planner.aws.writes import Writer
 from planner.errors import EcsplanError
 from planner.plan.codec import plan_from_data
 from planner.plan.model import Plan, ServicePlan, StepKind
+from planner.plan.outcome import ServiceResult
 from planner.plan.rollback import DONE, rollback_plan
 from planner.state.backend import StateBackend
+from planner.state.journal import Journal
 from planner.state.model import APPLY_OPERATIONS, StepState, step_states
 from planner.state.run_record import RunRecord
 
@@ -207,3 +210,26 @@ def plan_undo(
     if not plans:
         raise EcsplanError(f"none of the selected services was changed by run {rid}")
     return Rollback(rid, Plan(services=tuple(plans)), tuple(notes), record)
+
+
+def release_dead_locks(backend: StateBackend, undo: Rollback, *, other_hosts: bool) -> list[str]:
+    """The locks the undone run (or a rollback of it that died) left: taken over, so none
+    outlives the rollback. Returns the warnings to show."""
+    covered = undo.record.state_keys if undo.record else ()
+    dead = [undo.run_id, *(later_runs_on(backend, undo.record) if undo.record else ())]
+    return take_over_locks(backend, dead, covered, other_hosts=other_hosts)
+
+
+def marker(backend: StateBackend, run_id: str, warn: Callable[[str], None]) -> FinishHook:
+    """What the rollback does as each service finishes: mark the undone run rolled back
+    there (still under the service's lock), so it is neither rolled back nor resumed again."""
+
+    def mark(sp: ServicePlan, result: ServiceResult) -> None:
+        if result.outcome != "succeeded":
+            return
+        try:
+            Journal.resume(backend, f"{sp.cluster}/{sp.service}", run_id).end("rolled_back")
+        except EcsplanError as e:
+            warn(f"{sp.key}: rolled back, but run {run_id} is not marked: {e}")
+
+    return mark

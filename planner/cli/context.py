@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import click
 
 from planner.aws.clients import AwsContext
 from planner.ops.session import Session
-from planner.workspace.selection import SelectSpec, select
+from planner.plan.model import Plan
+from planner.workspace.selection import SelectSpec, saved_selection, select
 
 DEFAULT_CONFIGS = ("ecspresso.yml", "ecspresso.yaml", "ecspresso.json", "ecspresso.jsonnet")
 
@@ -66,7 +67,6 @@ class Globals:
             self._aws.region = region
         return self._aws
 
-
     def select_spec(self) -> SelectSpec:
         return SelectSpec(
             configs=self.config_paths if not self.workspace else (),
@@ -82,6 +82,24 @@ class Globals:
         """The selected services, loaded and ordered, with the AWS context and state: what
         every operation is given."""
         sel = select(self.select_spec(), self.aws(), targets, definitions=definitions)
+        self.aws(sel.entries[0].config.region if sel.entries else None)
+        return Session(
+            selection=sel,
+            aws=self.aws(),
+            state_override=self.state,
+            workspace=self.workspace,
+            filter_command=self.filter_command,
+        )
+
+    def saved_session(self, plan: Plan) -> Session:
+        """The session of a saved plan: its services, from -w/-c, else from the paths (and
+        the workspace) the plan records."""
+        if plan.workspace and not (self.workspace or self.configs):
+            self.workspace = plan.workspace  # a workspace plan: its state and parallelism
+        spec = self.select_spec()
+        if not (self.workspace or self.configs):
+            spec = replace(spec, configs=())
+        sel = saved_selection(spec, self.aws(), plan)
         self.aws(sel.entries[0].config.region if sel.entries else None)
         return Session(
             selection=sel,

@@ -15,7 +15,7 @@ from planner.cli.revisions_cmd import FamilyRevisions, read_all, uses_cell
 from planner.cli.services import select
 from planner.errors import EcsplanError
 from planner.ops.revisions import Removal, choose, short
-from planner.ops.tables import console, table
+from planner.render.tables import console, table
 
 
 def _revision(arg: str, fam: FamilyRevisions) -> int:

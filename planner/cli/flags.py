@@ -122,3 +122,11 @@ def options_from(kw: dict[str, Any], default_timeout: float | None = None) -> Pl
         wait_until=until,
         timeout_seconds=timeout,
     )
+
+
+def timeout_of(value: str | None) -> float | None:
+    """A command's own --timeout (a Go duration), None when not given."""
+    try:
+        return parse_duration(value) if value else None
+    except ValueError as e:
+        raise EcsplanError(f"--timeout: {e}") from e

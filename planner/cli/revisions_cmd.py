@@ -21,7 +21,7 @@ from planner.cli.services import Selection, select, state_location
 from planner.cli.status_cmd import refs_of
 from planner.errors import EcsplanError
 from planner.ops.revisions import Revision, annotate, rollback_target, usage
-from planner.ops.tables import console, table
+from planner.render.tables import console, table
 from planner.state.backend import StateBackend, open_backend
 from planner.workspace.planning import ServiceEntry
 

@@ -5,16 +5,11 @@ from __future__ import annotations
 
 import click
 
-from planner.cli.apply_cmd import execute
 from planner.cli.context import Globals, pass_globals
-from planner.cli.flags import TASKS
+from planner.cli.flags import TASKS, timeout_of
 from planner.cli.main import cli
-from planner.cli.plan_cmd import emit, make_plan
-from planner.config.duration import parse_duration
 from planner.errors import EcsplanError
-from planner.ops.narrow import narrow_plan
-from planner.plan.model import Plan, PlanOptions
-from planner.render.secrets import sensitive_values
+from planner.plan.model import PlanOptions
 
 
 def run_narrowed(
@@ -22,28 +17,16 @@ def run_narrowed(
 ) -> int:
     """Plan with the normal planner, keep only ``fields`` of the update, show, apply
     (``dry_run``: show only)."""
-    plan, sel = make_plan(g, options)
-    missing = [sp.key for sp in plan.services if sp.fingerprint.status != "ACTIVE"]
-    if missing:
-        raise EcsplanError(f"{missing[0]}: the service does not exist; nothing to {what}")
-    plan = narrow_plan(plan, fields)
-    emit(plan, "text", g, sensitive_values(plan, sel.sensitive), None, None)
+    from planner.cli.running import run_and_report, show_plan, warn_config
+    from planner.ops.lifecycle import narrowed_plan, only_changed
+
+    session = g.session()
+    warn_config(session)
+    plan = narrowed_plan(session, options, fields, what)
+    show_plan(g, session, plan)
     if dry_run or not plan.has_changes:
         return 0
-    return execute(g, _only_changed(plan), sel, stale_check=False)
-
-
-def _only_changed(plan: Plan) -> Plan:
-    from dataclasses import replace
-
-    return replace(plan, services=tuple(sp for sp in plan.services if sp.has_changes))
-
-
-def timeout_of(value: str | None) -> float | None:
-    try:
-        return parse_duration(value) if value else None
-    except ValueError as e:
-        raise EcsplanError(f"--timeout: {e}") from e
+    return run_and_report(g, session, only_changed(plan), stale_check=False)
 
 
 @cli.command()

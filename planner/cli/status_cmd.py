@@ -23,7 +23,7 @@ from planner.ops.status import (
     summary_row,
     to_json,
 )
-from planner.ops.tables import console, table
+from planner.render.tables import console, table
 from planner.workspace.planning import ref_of
 
 

@@ -20,7 +20,7 @@ from planner.cli.picker import choose_task, task_row
 from planner.cli.services import select
 from planner.cli.status_cmd import refs_of
 from planner.errors import EcsplanError
-from planner.ops.tables import console, table
+from planner.render.tables import console, table
 
 
 @cli.command()

@@ -20,11 +20,11 @@ from planner.aws.clients import AwsContext
 from planner.aws.ops import OpsClient
 from planner.aws.reads import LiveReader, ServiceRef
 from planner.aws.writes import Writer
-from planner.cli.apply_cmd import stop_on_signals
 from planner.cli.context import Globals, pass_globals
 from planner.cli.flags import WAIT_UNTIL_HELP
 from planner.cli.main import cli
 from planner.cli.progress import Progress
+from planner.cli.running import stop_on_signals
 from planner.cli.services import select
 from planner.cli.status_cmd import refs_of
 from planner.config.duration import parse_duration

@@ -69,3 +69,18 @@ def definition_diffs(
                 )
             )
     return out
+
+
+def document_paths(entries: Iterable[Any]) -> dict[str, dict[str, str]]:
+    """Service key -> document name -> the local file it comes from (the `+++` side)."""
+    return {
+        e.key: {
+            name: str(path)
+            for name, path in (
+                ("task definition", e.config.task_definition_path),
+                ("service", e.config.service_definition_path),
+            )
+            if path is not None
+        }
+        for e in entries
+    }

@@ -14,6 +14,7 @@ from planner.aws.template_sources import AwsTemplateSources
 from planner.config import LoadOptions, load_valid_config
 from planner.config.workspace_file import load_workspace, same_service_errors
 from planner.errors import ConfigError, EcsplanError, Location, ValidationFailed
+from planner.plan.model import Plan
 from planner.workspace.planning import ServiceEntry
 
 DEFAULT_PARALLELISM = 10
@@ -152,3 +153,26 @@ def _with_dependencies(entries: list[ServiceEntry], targets: tuple[str, ...]) ->
     return [e for e in entries if e.key in keep]
 
 
+def saved_selection(spec: SelectSpec, aws: AwsContext, plan: Plan) -> Selection:
+    """The services of a saved plan (a plan file, a run's record), to plan them again.
+
+    With -w/-c the selection (and so the workspace's state location and parallelism) comes
+    from them and must name the plan's services; without, from the paths the plan records."""
+    keys = [sp.key for sp in plan.services]
+    if spec.workspace or spec.configs:
+        sel = select(spec, aws)
+        by_key = {e.key: e for e in sel.entries}
+        missing = [k for k in keys if k not in by_key]
+        if missing:
+            raise EcsplanError(
+                f"the plan covers {', '.join(keys)} but -w/-c select {', '.join(by_key)}; "
+                "apply it with the -w/-c it was made with"
+            )
+        return replace(sel, entries=tuple(by_key[k] for k in keys))
+    options = load_options(spec, aws)
+    entries = tuple(
+        ServiceEntry(sp.key, load_valid_config(sp.config_path, options), sp.depends_on)
+        for sp in plan.services
+    )
+    state = entries[0].config.state if len(entries) == 1 else None
+    return Selection(entries, DEFAULT_PARALLELISM, state, options)

@@ -121,7 +121,7 @@ def test_a_file_name_with_control_characters_is_shown_escaped(tmp_path: Path) ->
 def test_operation_tables_show_aws_text_as_plain_escaped_text() -> None:
     import io
 
-    from planner.ops.tables import console, table
+    from planner.render.tables import console, table
 
     buf = io.StringIO()
     event = "(service web) [bold]stopped[/] task \x1b[2J \u202e [/oops]"

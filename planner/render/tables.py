@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Sequence
-from typing import IO
+from typing import IO, Any
 
 from rich.console import Console
 from rich.table import Table
@@ -39,3 +39,26 @@ def table(columns: Sequence[str], rows: Iterable[Sequence[str]], title: str | No
         # control characters
         t.add_row(*(Text(printable(c)) if isinstance(c, str) else c for c in r))
     return t
+
+
+def deletion_table(doomed: Sequence[Any], color: bool) -> None:
+    """What `delete` is about to remove, one row per service."""
+    from planner.ops.status import revision_name
+
+    con = console(color)
+    con.print("Will DELETE (running tasks are stopped):")
+    con.print(
+        table(
+            ("service", "cluster", "revision", "running/desired", "load balancers"),
+            [
+                [
+                    d.ref.service,
+                    d.ref.cluster,
+                    revision_name(d.live.get("taskDefinition")),
+                    f"{d.live.get('runningCount', 0)}/{d.live.get('desiredCount', 0)}",
+                    str(len(d.live.get("loadBalancers") or [])),
+                ]
+                for d in doomed
+            ],
+        )
+    )
