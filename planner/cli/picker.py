@@ -1,4 +1,4 @@
-"""A task as a user sees it (the rows of ``tasks``), and choosing one through the user's
+"""Choosing a task (a row of planner/ops/tasks.py) or a container through the user's
 filter command (peco, fzf...), as ecspresso does.
 
 ecspresso's ``--filter-command`` (env ECSPRESSO_FILTER_COMMAND, or ``filter_command`` in the
@@ -14,30 +14,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from planner.errors import EcsplanError
-
-
-def task_id_of(arn: str) -> str:
-    return arn.rsplit("/", 1)[-1]
-
-
-def _time(v: Any) -> str | None:
-    return v.isoformat(timespec="seconds") if hasattr(v, "isoformat") else (str(v) if v else None)
-
-
-def task_row(key: str, t: Mapping[str, Any]) -> dict[str, Any]:
-    """The facts of one task a user looks at (``tasks`` prints them), JSON-ready."""
-    return {
-        "service": key,
-        "id": task_id_of(str(t.get("taskArn", ""))),
-        "taskArn": t.get("taskArn"),
-        "revision": str(t.get("taskDefinitionArn", "-")).rsplit("/", 1)[-1],
-        "lastStatus": t.get("lastStatus"),
-        "desiredStatus": t.get("desiredStatus"),
-        "healthStatus": t.get("healthStatus") or "UNKNOWN",
-        "startedAt": _time(t.get("startedAt")),
-        "stoppedReason": t.get("stoppedReason"),
-        "launchType": t.get("launchType") or t.get("capacityProviderName"),
-    }
 
 
 def task_line(row: Mapping[str, Any]) -> str:

@@ -8,19 +8,18 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
-from planner.aws.ops import OpsClient
 from planner.cli.context import Globals, pass_globals
 from planner.cli.main import cli
-from planner.cli.picker import choose_task, task_row
-from planner.cli.services import select
-from planner.cli.status_cmd import refs_of
+from planner.cli.picker import choose_task
 from planner.errors import EcsplanError
-from planner.render.tables import console, table
+
+if TYPE_CHECKING:  # imported when a command runs, not for `tasks --help`
+    from planner.ops.session import Session
+    from planner.ops.tasks import Tasks
 
 
 @cli.command()
@@ -55,79 +54,48 @@ def tasks(
     g: Globals, task_ref: str | None, find: bool, stop_id: str | None, force: bool, fmt: str
 ) -> int:
     """List the service's tasks (revision, status, health, started, stopped reason)."""
-    sel = select(g, definitions=False)
-    refs = refs_of(g, sel)
-    aws = g.aws()
-    rows: list[dict[str, Any]] = []
-    raw: dict[str, Mapping[str, Any]] = {}
-    for e in sel.entries:
-        ref = refs[e.key]
-        ops = OpsClient(aws, ref.region)
-        for t in ops.service_tasks(ref.cluster, ref.service):
-            rows.append(task_row(e.key, t))
-            raw[str(t.get("taskArn"))] = t
+    from planner.ops.tasks import list_tasks
+    from planner.render.tasks_view import show_tasks
+
+    session = g.session(definitions=False)
+    found = list_tasks(session)
     if task_ref:
-        rows = [r for r in rows if task_ref in (r["id"], r["taskArn"])]
-        if not rows:
-            raise EcsplanError(f"task {task_ref} is not a task of the selected service(s)")
-    filter_command = g.filter_for(next((e.config.filter_command for e in sel.entries), None))
+        found = found.only(task_ref)
+    filter_command = g.filter_for(next((e.config.filter_command for e in session.entries), None))
     if stop_id is not None:
         wanted = stop_id or task_ref
         if not wanted and filter_command:
-            live = [r for r in rows if r["lastStatus"] != "STOPPED"]
+            live = [r for r in found.rows if r["lastStatus"] != "STOPPED"]
             wanted = choose_task(filter_command, live)
         if not wanted:
             raise EcsplanError(
                 "--stop needs a task: --stop ID, --stop --id ID, or --filter-command to choose"
             )
-        return _stop(g, refs, rows, wanted, force)
-    if find and not task_ref and filter_command and rows:  # ecspresso: choose one, dump it
-        task_ref = choose_task(filter_command, rows)
-        rows = [r for r in rows if r["id"] == task_ref]
+        return _stop(session, found, wanted, force)
+    if find and not task_ref and filter_command and found.rows:  # ecspresso: choose one
+        task_ref = choose_task(filter_command, found.rows)
+        found = found.only(task_ref)
     if find and task_ref:
-        click.echo(json.dumps(raw[rows[0]["taskArn"]], indent=2, default=str))
+        click.echo(json.dumps(found.raw[found.rows[0]["taskArn"]], indent=2, default=str))
         return 0
     if find:
-        for r in rows:
+        for r in found.rows:
             if r["desiredStatus"] == "RUNNING":
                 click.echo(r["taskArn"])
         return 0
-    if fmt == "json":
-        click.echo(json.dumps({"tasks": rows}, indent=2))
-        return 0
-    cols = ("service", "id", "revision", "last", "desired", "health", "started", "stopped reason")
-    keys = ("service", "id", "revision", "lastStatus", "desiredStatus", "healthStatus")
-    cells = [
-        [str(r[k] or "-") for k in keys] + [r["startedAt"] or "-", r["stoppedReason"] or ""]
-        for r in rows
-    ]
-    if fmt == "tsv":
-        for line in (cols, *cells):
-            click.echo("\t".join(c.replace("\t", " ") for c in line))
-        return 0
-    console(g.color).print(table(cols, cells))
-    if not rows:
-        click.echo("No tasks.")
+    show_tasks(found.rows, fmt, g.color)
     return 0
 
 
-def _stop(
-    g: Globals, refs: Mapping[str, Any], rows: list[dict[str, Any]], wanted: str, force: bool
-) -> int:
-    match = [r for r in rows if wanted in (r["id"], r["taskArn"])]
-    if not match:
-        raise EcsplanError(f"task {wanted} is not a task of the selected service(s)")
-    r = match[0]
-    if r["lastStatus"] == "STOPPED":
-        raise EcsplanError(f"task {r['id']} is already stopped")
+def _stop(session: Session, found: Tasks, wanted: str, force: bool) -> int:
+    from planner.ops.tasks import stop_task, stoppable
+
+    r = stoppable(found, wanted)
     if not force:
         if not sys.stdin.isatty():
             raise EcsplanError("stopping a task needs confirmation: pass --force")
         click.confirm(f"Stop task {r['id']} ({r['revision']}) of {r['service']}?", abort=True)
-    ref = refs[r["service"]]
-    out = OpsClient(g.aws(), ref.region).stop_task(
-        ref.cluster, r["taskArn"], "stopped by ecsplan tasks --stop"
-    )
+    out = stop_task(session, r, "stopped by ecsplan tasks --stop")
     click.echo(
         f"{r['service']}: stopping task {r['id']} (now {out.get('lastStatus')}, desired {out.get('desiredStatus')})"
     )

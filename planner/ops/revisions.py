@@ -1,18 +1,26 @@
 """Which task definition revisions are in use, and which ones `deregister` may remove.
 
-Pure: the CLI reads the service, its tasks, the family's revisions and the journal, and these
-functions decide. A revision is "in use" when the service, one of its deployments or task
-sets, a running task, or the last run (as its rollback target) needs it; those are never
-touched, whatever the flags say.
+:func:`read_revisions` reads the service, its tasks, the family's revisions and the
+journal; the pure functions above it decide. A revision is "in use" when the service, one of
+its deployments or task sets, a running task, or the last run (as its rollback target) needs
+it; those are never touched, whatever the flags say.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from planner.aws.clients import AwsContext
+from planner.aws.ops import OpsClient, family_of
+from planner.aws.reads import ServiceRef
 from planner.errors import EcsplanError
+from planner.state.backend import StateBackend
+from planner.workspace.planning import ServiceEntry
+
+if TYPE_CHECKING:
+    from planner.ops.session import Session
 from planner.model.units import revision_name
 
 
@@ -149,3 +157,95 @@ def rollback_target(entries: Sequence[Any]) -> str | None:
     fp = ((start.data or {}).get("service") or {}).get("fingerprint") or {}
     td = fp.get("task_definition")
     return str(td) if td else None
+
+
+@dataclass(frozen=True)
+class FamilyRevisions:
+    key: str
+    ref: ServiceRef
+    family: str
+    revisions: tuple[Revision, ...]  # newest first
+
+
+def last_run_target(backend: StateBackend, state_key: str) -> tuple[str | None, str | None]:
+    """(rollback target task definition, run id) of the service's last apply run."""
+    for run in backend.runs(state_key):
+        if run.operation == "apply":
+            return rollback_target(backend.entries(state_key, run.run_id)), run.run_id
+    return None, None
+
+
+def family_revisions(
+    entry: ServiceEntry,
+    ref: ServiceRef,
+    aws: AwsContext,
+    backend: StateBackend,
+    details: int = 0,
+) -> FamilyRevisions:
+    """Read the family's ACTIVE revisions and everything that uses one of them.
+
+    ``details``: how many of the newest revisions to describe (registeredAt).
+    """
+    ops = OpsClient(aws, ref.region)
+    svc = ops.describe_service(ref.cluster, ref.service)
+    family = (entry.config.task_definition or {}).get("family")
+    if not family and svc and svc.get("taskDefinition"):
+        family = family_of(str(svc["taskDefinition"]))
+    if not family:
+        raise EcsplanError(f"{entry.key}: no task definition family (config or live service)")
+    arns = ops.task_definition_arns(str(family))
+    running = ops.task_arns(ref.cluster, family=str(family))
+    tasks = ops.describe_tasks(ref.cluster, running) if running else []
+    target, run_id = last_run_target(backend, f"{ref.cluster}/{ref.service}")
+    registered: dict[str, str | None] = {}
+    for arn in arns[: max(details, 0)]:
+        at = ops.describe_task_definition(arn).get("registeredAt")
+        registered[arn] = at.isoformat(timespec="seconds") if hasattr(at, "isoformat") else at
+    uses = usage(svc, tasks, target, run_id)
+    return FamilyRevisions(entry.key, ref, str(family), tuple(annotate(arns, uses, registered)))
+
+
+def read_revisions(session: Session, details: int = 0) -> list[FamilyRevisions]:
+    """Each selected service's family revisions, newest first, with what uses each."""
+    refs = session.refs()
+    backend = session.backend()
+    return [
+        family_revisions(e, refs[e.key], session.aws, backend, details) for e in session.entries
+    ]
+
+
+def revision_arg(arg: str, fam: FamilyRevisions) -> int:
+    """``--revision``: ``N``, ``family:N`` (a line of `revisions`) or ``latest`` (ecspresso)."""
+    text = arg.strip()
+    if text == "latest":
+        if not fam.revisions:
+            raise EcsplanError(f"{fam.key}: family {fam.family} has no ACTIVE revision")
+        return fam.revisions[0].revision
+    family, sep, number = text.rpartition(":")
+    if sep and family.rsplit("/", 1)[-1] != fam.family:
+        raise EcsplanError(f"--revision {arg}: not a revision of family {fam.family}")
+    try:
+        return int(number)
+    except ValueError:
+        raise EcsplanError(f"--revision {arg}: expected a number, family:N or latest") from None
+
+
+def removals(
+    session: Session, revision: str | None, keep: int | None
+) -> list[tuple[FamilyRevisions, Removal]]:
+    """What `deregister --revision`/`--keep` would remove per family (never one in use)."""
+    out = []
+    for f in read_revisions(session):
+        number = None if revision is None else revision_arg(revision, f)
+        out.append((f, choose(f.revisions, keep=keep, revision=number)))
+    return out
+
+
+def deregister(session: Session, fam: FamilyRevisions, removal: Removal, delete: bool) -> list[str]:
+    """Deregister (and with ``delete`` delete) the removal's revisions; the delete failures."""
+    ops = OpsClient(session.aws, fam.ref.region)
+    for r in removal.remove:
+        ops.deregister_task_definition(r.arn)
+    if delete and removal.remove:
+        return ops.delete_task_definitions([r.arn for r in removal.remove])
+    return []

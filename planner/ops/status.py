@@ -1,7 +1,8 @@
-"""`status`: one service's live state as frozen data, JSON, and table cells.
+"""`status`: each service's live state as frozen data, JSON, and table cells.
 
-Pure functions of what describe_services, the scalable target and the scaling policies
-returned, so the output is testable without AWS and the same for one service or many.
+:func:`gather` reads (services by 10 per cluster, scalable targets by 50, so a workspace of
+many services stays cheap); the rest are pure functions of what it read, testable without
+AWS and the same for one service or many.
 """
 
 from __future__ import annotations
@@ -9,9 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from planner.aws.ops import OpsClient
+from planner.aws.reads import LiveReader
 from planner.model.units import revision_name
+
+if TYPE_CHECKING:
+    from planner.ops.session import Session
 
 
 def _time(value: Any) -> str | None:
@@ -290,3 +296,23 @@ def to_json(s: ServiceStatus) -> dict[str, Any]:
         },
         "events": [asdict(e) for e in s.events],
     }
+
+
+def gather(session: Session, events: int) -> list[ServiceStatus]:
+    """Every selected service's status, with up to ``events`` recent events each."""
+    refs = session.refs()
+    reader = LiveReader(session.aws, max_workers=session.selection.parallelism)
+    services = reader.services(refs.values())
+    targets = reader.scalable_targets(refs.values())
+    out = []
+    for key, ref in refs.items():
+        target = targets.get(ref)
+        policies = (
+            OpsClient(session.aws, ref.region).scaling_policies(ref.resource_id) if target else []
+        )
+        out.append(
+            service_status(
+                key, ref.cluster, ref.service, services.get(ref), target, policies, events
+            )
+        )
+    return out

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from planner.model.units import revision_name
 from planner.render.printable import printable
 
 PLAIN_WIDTH = 250
@@ -43,8 +44,6 @@ def table(columns: Sequence[str], rows: Iterable[Sequence[str]], title: str | No
 
 def deletion_table(doomed: Sequence[Any], color: bool) -> None:
     """What `delete` is about to remove, one row per service."""
-    from planner.ops.status import revision_name
-
     con = console(color)
     con.print("Will DELETE (running tasks are stopped):")
     con.print(
