@@ -6,11 +6,10 @@ from pathlib import Path
 
 import click
 
-from planner.aws.reads import LiveReader, ServiceRef
 from planner.cli.context import Globals, pass_globals
 from planner.cli.main import cli
-from planner.errors import AwsError, EcsplanError
-from planner.ops.init import SERVICE_DEF_FILE, TASK_DEF_FILE, init_files
+from planner.errors import EcsplanError
+from planner.ops.init import SERVICE_DEF_FILE, TASK_DEF_FILE
 
 
 def jsonnet_path(path: str) -> str:
@@ -74,27 +73,18 @@ def init(
     existing = [str(p) for p in targets if p.exists()]
     if existing and not force:
         raise EcsplanError(f"init: {', '.join(existing)} already exist; use --force to overwrite")
+    from planner.ops.init import init_files, read_live, write_files
+
     aws = g.aws(region)
     if region:
         aws.region = region  # init's own --region names where the service lives
-    region = aws.resolved_region()
-    reader = LiveReader(aws)
-    ref = ServiceRef(region, cluster, service)
-    live = reader.services([ref]).get(ref)
-    if live is None or live.get("status") == "INACTIVE":
-        raise EcsplanError(f"init: service {cluster}/{service} not found in {region}")
-    td_arn = str(live["taskDefinition"])
-    td = reader.task_definitions([(region, td_arn)])[td_arn]
-    codedeploy = None
-    if (live.get("deploymentController") or {}).get("type") == "CODE_DEPLOY":
-        try:
-            codedeploy = reader.discover_codedeploy_group(region, cluster, service)
-        except AwsError as e:  # the files are still right; plan will discover the group
-            click.echo(f"warning: no codedeploy: section written ({e})", err=True)
-    files = init_files(region, cluster, live, td, codedeploy, paths=paths, jsonnet=jsonnet)
-    for path, text in zip(
-        targets, (files.config, files.service_definition, files.task_definition), strict=True
-    ):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+    src = read_live(aws, aws.resolved_region(), cluster, service)
+    for w in src.warnings:
+        click.echo(f"warning: {w}", err=True)
+    files = init_files(
+        src.region, cluster, src.service, src.task_definition, src.codedeploy,
+        paths=paths, jsonnet=jsonnet,
+    )  # fmt: skip
+    texts = (files.config, files.service_definition, files.task_definition)
+    for path in write_files(targets, texts):
         click.echo(f"wrote {path}")

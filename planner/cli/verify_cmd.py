@@ -1,26 +1,12 @@
-"""`ecsplan verify`: check what a deploy needs besides the definitions (ecspresso verify)."""
+"""`ecsplan verify`: check what a deploy needs besides the definitions (ecspresso verify;
+planner/ops/verify.py checks, planner/render/verify_view.py shows)."""
 
 from __future__ import annotations
 
 import click
 
-from planner.aws.checks import Checks
 from planner.cli.context import Globals, pass_globals
 from planner.cli.main import cli
-from planner.cli.services import select
-from planner.ops.verify import (
-    NG,
-    OK,
-    SKIP,
-    VerifyOptions,
-    render_text,
-    summary,
-    summary_line,
-    to_json,
-    verify_service,
-)
-
-_COLORS = {OK: "green", NG: "red", SKIP: "yellow"}
 
 
 @cli.command()
@@ -48,21 +34,18 @@ def verify(g: Globals, fmt: str, get_secrets: bool, put_logs: bool, cache: bool)
     """Check the cluster, roles (and their trust of ecs-tasks), ECR images, secrets and SSM
     parameters, log groups, target groups and awsvpc subnets/security groups: OK, NG or SKIP
     each, as a tree. Exit 1 when anything is NG."""
-    sel = select(g)
-    opts = VerifyOptions(get_secrets=get_secrets, put_logs=put_logs)
-    trees = []
-    for e in sel.entries:
-        cfg = e.config
-        aws = g.aws(cfg.region)
-        region = aws.region or cfg.region or aws.resolved_region()
-        trees.append(verify_service(cfg, region, Checks(aws), opts))
+    from planner.ops.verify import NG, OK, SKIP, VerifyOptions, summary, verify_all
+    from planner.render.verify_view import render_text, summary_line, to_json
+
+    colors = {OK: "green", NG: "red", SKIP: "yellow"}
+    trees = verify_all(g.session(), VerifyOptions(get_secrets=get_secrets, put_logs=put_logs))
     counts = summary(trees)
     if fmt == "json":
         click.echo(to_json(trees))
     else:
 
         def style(text: str, status: str) -> str:
-            return click.style(text, fg=_COLORS[status], bold=True) if g.color else text
+            return click.style(text, fg=colors[status], bold=True) if g.color else text
 
         click.echo(render_text(trees, style))
     if counts.get(NG):

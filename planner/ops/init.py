@@ -10,12 +10,16 @@ unstripped projection is written instead, so `plan` right after `init` says "No 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import yaml
 
+from planner.aws.clients import AwsContext
+from planner.aws.reads import LiveReader, ServiceRef
+from planner.errors import AwsError, EcsplanError
 from planner.model._common import canonical_tags, drop_empty, plain, project
 from planner.model.fields import (
     CREATE_SERVICE_INPUT,
@@ -187,3 +191,39 @@ def init_files(
         service_definition=to_json(service_definition_file(service)),
         task_definition=to_json(task_definition_file(task_definition)),
     )
+
+
+@dataclass(frozen=True)
+class InitSource:
+    """What `init` reads of one service: it, its task definition, its CodeDeploy group."""
+
+    region: str
+    cluster: str
+    service: Mapping[str, Any]
+    task_definition: Mapping[str, Any]
+    codedeploy: tuple[str, str] | None
+    warnings: tuple[str, ...] = ()
+
+
+def read_live(aws: AwsContext, region: str, cluster: str, service: str) -> InitSource:
+    reader = LiveReader(aws)
+    ref = ServiceRef(region, cluster, service)
+    live = reader.services([ref]).get(ref)
+    if live is None or live.get("status") == "INACTIVE":
+        raise EcsplanError(f"init: service {cluster}/{service} not found in {region}")
+    td_arn = str(live["taskDefinition"])
+    td = reader.task_definitions([(region, td_arn)])[td_arn]
+    codedeploy, warnings = None, []
+    if (live.get("deploymentController") or {}).get("type") == "CODE_DEPLOY":
+        try:
+            codedeploy = reader.discover_codedeploy_group(region, cluster, service)
+        except AwsError as e:  # the files are still right; plan will discover the group
+            warnings.append(f"no codedeploy: section written ({e})")
+    return InitSource(region, cluster, live, td, codedeploy, tuple(warnings))
+
+
+def write_files(targets: Sequence[Path], texts: Sequence[str]) -> list[Path]:
+    for path, text in zip(targets, texts, strict=True):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return list(targets)

@@ -7,14 +7,16 @@ tree is one such fact checked against AWS; a group is NG when any of its leaves 
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from planner.config.model import ServiceConfig
+
+if TYPE_CHECKING:
+    from planner.ops.session import Session
 
 OK, NG, SKIP = "OK", "NG", "SKIP"
 ECS_TASKS = "ecs-tasks.amazonaws.com"
@@ -300,50 +302,12 @@ def _network(sd: Mapping[str, Any], td: Mapping[str, Any], region: str, aws: Loo
 # --- rendering ------------------------------------------------------------------------------
 
 
-def summary_line(counts: Mapping[str, int]) -> str:
-    return f"verify: {counts.get(OK, 0)} OK, {counts.get(NG, 0)} NG, {counts.get(SKIP, 0)} SKIP"
+def verify_all(session: Session, opts: VerifyOptions) -> list[Check]:
+    """The tree of checks of every selected service, against AWS."""
+    from planner.aws.checks import Checks
 
-
-def render_text(trees: Iterable[Check], style: Callable[[str, str], str]) -> str:
-    """The tree, one node a line (status first), then every NG leaf with its full path."""
-    trees = list(trees)
-    lines: list[str] = []
-
-    def walk(node: Check, depth: int) -> None:
-        reason = f": {node.reason}" if node.reason else ""
-        lines.append(f"{'  ' * depth}{style(f'{node.status:<4}', node.status)} {node.name}{reason}")
-        for child in node.children:
-            walk(child, depth + 1)
-
-    for t in trees:
-        walk(t, 0)
-    failed = [(p, leaf) for t in trees for p, leaf in t.leaves() if leaf.status == NG]
-    if failed:
-        lines.append("")
-        for path, leaf in failed:
-            lines.append(f"{style(NG, NG)} {' > '.join(path)}: {leaf.reason}")
-    lines.append("")
-    lines.append(summary_line(summary(trees)))
-    return "\n".join(lines)
-
-
-def to_json(trees: Iterable[Check]) -> str:
-    trees = list(trees)
-
-    def node(c: Check, parent: tuple[str, ...]) -> dict[str, Any]:
-        path = (*parent, c.name)
-        out: dict[str, Any] = {"name": c.name, "status": c.status, "path": list(path)}
-        if c.reason:
-            out["reason"] = c.reason
-        if c.children:
-            out["children"] = [node(k, path) for k in c.children]
-        return out
-
-    counts = summary(trees)
-    return json.dumps(
-        {
-            "services": [node(t, ()) for t in trees],
-            "summary": {s.lower(): counts.get(s, 0) for s in (OK, NG, SKIP)},
-        },
-        indent=2,
-    )
+    refs = session.refs()
+    return [
+        verify_service(e.config, refs[e.key].region, Checks(session.aws), opts)
+        for e in session.entries
+    ]
