@@ -9,9 +9,16 @@ from pathlib import Path
 import click
 
 from planner.aws.clients import AwsContext
+from planner.config import LoadOptions
 from planner.ops.session import Session
 from planner.plan.model import Plan
-from planner.workspace.selection import SelectSpec, saved_selection, select
+from planner.workspace.selection import (
+    SelectSpec,
+    config_paths,
+    load_options,
+    saved_selection,
+    select,
+)
 
 DEFAULT_CONFIGS = ("ecspresso.yml", "ecspresso.yaml", "ecspresso.json", "ecspresso.jsonnet")
 
@@ -77,6 +84,14 @@ class Globals:
             ext_code=self.ext_code,
             timeout_seconds=self.timeout_seconds,
         )
+
+    def load_options(self, definitions: bool = True) -> LoadOptions:
+        """How configs load: envfiles, Jsonnet externals, AWS lookups for templates."""
+        return load_options(self.select_spec(), self.aws(), definitions)
+
+    def selected_paths(self, options: LoadOptions) -> list[Path]:
+        """The configs -w or -c name (globs expanded), not loaded yet."""
+        return config_paths(self.select_spec(), options)
 
     def session(self, targets: tuple[str, ...] = (), *, definitions: bool = True) -> Session:
         """The selected services, loaded and ordered, with the AWS context and state: what
