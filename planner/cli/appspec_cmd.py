@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
 import click
-import yaml
 
 from planner.cli.context import Globals, pass_globals
 from planner.cli.main import cli
@@ -25,9 +22,6 @@ from planner.cli.main import cli
 def appspec(g: Globals, which: str, fmt: str) -> None:
     """Print the AppSpec (version 0.0, TargetService, hooks from the config)."""
     from planner.ops.appspec import appspecs
+    from planner.render.appspec_view import show_appspecs
 
-    for spec in appspecs(g.session(), which):
-        if fmt == "json":
-            click.echo(json.dumps(spec, indent=2))
-        else:
-            click.echo(yaml.safe_dump(spec, sort_keys=False), nl=False)
+    show_appspecs(appspecs(g.session(), which), fmt)

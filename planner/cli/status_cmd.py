@@ -16,13 +16,9 @@ from planner.cli.main import cli
 def status(g: Globals, events: int | None, fmt: str) -> int:
     """Show each service's state, deployments, task sets, auto scaling and recent events."""
     from planner.ops.status import gather
-    from planner.render.status_view import status_json, status_tables
+    from planner.render.status_view import status_view
 
     session = g.session(definitions=False)
     n = events if events is not None else (10 if len(session.entries) == 1 else 2)
-    statuses = gather(session, n)
-    if fmt == "json":
-        status_json(statuses)
-    else:
-        status_tables(statuses, g.color)
+    status_view(fmt, g.color)(gather(session, n))
     return 0

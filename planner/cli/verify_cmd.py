@@ -34,22 +34,9 @@ def verify(g: Globals, fmt: str, get_secrets: bool, put_logs: bool, cache: bool)
     """Check the cluster, roles (and their trust of ecs-tasks), ECR images, secrets and SSM
     parameters, log groups, target groups and awsvpc subnets/security groups: OK, NG or SKIP
     each, as a tree. Exit 1 when anything is NG."""
-    from planner.ops.verify import NG, OK, SKIP, VerifyOptions, summary, verify_all
-    from planner.render.verify_view import render_text, summary_line, to_json
+    from planner.ops.verify import NG, VerifyOptions, summary, verify_all
+    from planner.render.verify_view import show_verify
 
-    colors = {OK: "green", NG: "red", SKIP: "yellow"}
     trees = verify_all(g.session(), VerifyOptions(get_secrets=get_secrets, put_logs=put_logs))
-    counts = summary(trees)
-    if fmt == "json":
-        click.echo(to_json(trees))
-    else:
-
-        def style(text: str, status: str) -> str:
-            return click.style(text, fg=colors[status], bold=True) if g.color else text
-
-        click.echo(render_text(trees, style))
-    if counts.get(NG):
-        if fmt == "json":
-            click.echo(summary_line(counts), err=True)
-        return 1
-    return 0
+    show_verify(trees, fmt, g.color)
+    return 1 if summary(trees).get(NG) else 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import click
 
@@ -59,3 +59,10 @@ def status_tables(statuses: Sequence[ServiceStatus], color: bool) -> None:
     if events:
         con.print()
         con.print(table(("service", "time", "event"), events, title="Events"))
+
+
+def status_view(fmt: str, color: bool) -> Callable[[Sequence[ServiceStatus]], None]:
+    """The view of `status --format FMT`, chosen once."""
+    if fmt == "json":
+        return status_json
+    return lambda statuses: status_tables(statuses, color)

@@ -6,6 +6,8 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+import click
+
 from planner.ops.verify import NG, OK, SKIP, Check, summary
 
 
@@ -56,3 +58,20 @@ def to_json(trees: Iterable[Check]) -> str:
         },
         indent=2,
     )
+
+
+def show_verify(trees: Iterable[Check], fmt: str, color: bool) -> None:
+    """The tree (coloured on request) or JSON; with JSON the NG count goes to stderr."""
+    trees = list(trees)
+    if fmt == "json":
+        click.echo(to_json(trees))
+        counts = summary(trees)
+        if counts.get(NG):
+            click.echo(summary_line(counts), err=True)
+        return
+    colors = {OK: "green", NG: "red", SKIP: "yellow"}
+
+    def style(text: str, status: str) -> str:
+        return click.style(text, fg=colors[status], bold=True) if color else text
+
+    click.echo(render_text(trees, style))
