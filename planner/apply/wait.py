@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from planner.aws.writes import Writer
+from planner.canonical.units import revision_name
 from planner.errors import EcsplanError
-from planner.model.units import revision_name
 
 CODEDEPLOY_EVENTS = (
     "BeforeInstall",

@@ -16,8 +16,8 @@ from typing import Any, Protocol
 
 from planner.aws.clients import AwsContext
 from planner.aws.errors import aws_call, error_code
+from planner.canonical.fields import SCALABLE_DIMENSION
 from planner.errors import AwsError
-from planner.model.fields import SCALABLE_DIMENSION
 
 SERVICES_BATCH = 10
 SCALABLE_TARGETS_BATCH = 50

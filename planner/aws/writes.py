@@ -18,8 +18,8 @@ from typing import Any, TypeVar
 from planner.aws.clients import AwsContext
 from planner.aws.errors import aws_call, error_code
 from planner.aws.guarded import send_once
+from planner.canonical.fields import SCALABLE_DIMENSION
 from planner.errors import AwsError
-from planner.model.fields import SCALABLE_DIMENSION
 
 RUN_TAG = "ecsplan:run-id"
 STEP_TAG = "ecsplan:step-id"

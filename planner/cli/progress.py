@@ -16,7 +16,7 @@ from rich.live import Live
 from rich.table import Table
 
 from planner.apply.wait import Snapshot
-from planner.model.units import revision_name
+from planner.canonical.units import revision_name
 
 
 def _row(snap: Snapshot) -> tuple[str, str, str, str]:

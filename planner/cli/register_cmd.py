@@ -24,8 +24,8 @@ from planner.cli.main import cli
 @pass_globals
 def register(g: Globals, dry_run: bool, output: bool) -> int:
     """Register a new revision of the task definition (nothing else changes)."""
+    from planner.canonical.taskdef import task_definition_register_payload
     from planner.cli.running import finish, journaled
-    from planner.model.taskdef import task_definition_register_payload
     from planner.ops.lifecycle import register_plan, registered
     from planner.render.secrets import mask, secret_values_in
 

@@ -1,1 +1,3 @@
-"""Pure helpers of the day-to-day operations: they shape data already read, never call AWS."""
+"""Operations: one per command (plan, status, tasks, revisions, run, exec, wait, init,
+verify, delete, scale...). They take a Session (ops/session.py) and plain options, read
+through planner/aws, and return data for a view; no printing, no prompts."""

@@ -19,16 +19,16 @@ import yaml
 
 from planner.aws.clients import AwsContext
 from planner.aws.reads import LiveReader, ServiceRef
-from planner.errors import AwsError, EcsplanError
-from planner.model._common import canonical_tags, drop_empty, plain, project
-from planner.model.fields import (
+from planner.canonical._common import canonical_tags, drop_empty, plain, project
+from planner.canonical.fields import (
     CREATE_SERVICE_INPUT,
     REGISTER_TASK_DEFINITION_INPUT,
     SERVICE_FROM_DEPLOYMENT,
 )
-from planner.model.service import canonical_service, controller_of, managed_fields, service_view
-from planner.model.service_rules import UNOBSERVABLE
-from planner.model.taskdef import canonical_task_definition, unwrap_task_definition
+from planner.canonical.service import canonical_service, controller_of, managed_fields, service_view
+from planner.canonical.service_rules import UNOBSERVABLE
+from planner.canonical.taskdef import canonical_task_definition, unwrap_task_definition
+from planner.errors import AwsError, EcsplanError
 
 CONFIG_FILE = "ecspresso.yml"
 SERVICE_DEF_FILE = "ecs-service-def.json"

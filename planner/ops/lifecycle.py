@@ -10,8 +10,8 @@ from typing import Any
 
 from planner.aws.ops import OpsClient
 from planner.aws.reads import ServiceRef
+from planner.canonical.taskdef import task_definition_register_payload
 from planner.errors import EcsplanError
-from planner.model.taskdef import task_definition_register_payload
 from planner.ops.narrow import narrow_plan
 from planner.ops.planning import make_plan
 from planner.ops.session import Session

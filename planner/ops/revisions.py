@@ -21,7 +21,7 @@ from planner.workspace.planning import ServiceEntry
 
 if TYPE_CHECKING:
     from planner.ops.session import Session
-from planner.model.units import revision_name
+from planner.canonical.units import revision_name
 
 
 def short(arn: str) -> str:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from planner.aws.ops import OpsClient
 from planner.aws.reads import LiveReader
-from planner.model.units import revision_name
+from planner.canonical.units import revision_name
 
 if TYPE_CHECKING:
     from planner.ops.session import Session

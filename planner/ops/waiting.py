@@ -18,8 +18,8 @@ from planner.aws.clients import AwsContext
 from planner.aws.ops import OpsClient
 from planner.aws.reads import LiveReader, ServiceRef
 from planner.aws.writes import Writer
+from planner.canonical.units import revision_name
 from planner.errors import EcsplanError
-from planner.model.units import revision_name
 from planner.ops.session import Session
 from planner.workspace.planning import ServiceEntry
 

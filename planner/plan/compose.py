@@ -16,14 +16,14 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from planner.model.service import (
+from planner.canonical.service import (
     canonical_service,
     controller_of,
     from_describe,
     managed_fields,
     service_view,
 )
-from planner.model.service_rules import CODE_DEPLOY, EXTERNAL
+from planner.canonical.service_rules import CODE_DEPLOY, EXTERNAL
 from planner.plan.codedeploy_plan import (
     appspec_for,
     codedeploy_payload,

@@ -3,7 +3,7 @@
 A saved plan is only true while the live state it was made against holds. The planner stores
 that state in the plan (:class:`LiveState`): every field of the canonical live service, task
 definition, scalable target and, where read, scaling policies and alarms. Canonical forms
-(planner/model/) keep AWS noise out (defaults, order, describe-only members, deployments), so
+(planner/canonical/) keep AWS noise out (defaults, order, describe-only members, deployments), so
 what is recorded is exactly what the diff looked at, no more: a field the config leaves
 unmanaged is never recorded, and so never makes a plan stale.
 """
@@ -15,8 +15,8 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from planner.model.service import canonical_service
-from planner.model.taskdef import canonical_task_definition
+from planner.canonical.service import canonical_service
+from planner.canonical.taskdef import canonical_task_definition
 from planner.plan.extras import alarm_form, policy_form
 from planner.plan.model import LiveState
 

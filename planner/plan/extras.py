@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from planner.model.fields import SCALABLE_DIMENSION
+from planner.canonical.fields import SCALABLE_DIMENSION
 from planner.plan.model import Action, StepKind, field_changes
 from planner.plan.spec import StepSpec
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from planner.model.service import controller_of
-from planner.model.service_rules import SERVICE_FIELDS
+from planner.canonical.service import controller_of
+from planner.canonical.service_rules import SERVICE_FIELDS
 from planner.plan.drift import live_state
 from planner.plan.inputs import LiveService, blinded
 from planner.plan.model import Fingerprint

@@ -69,7 +69,7 @@ class Change:
 
 def changes_between(before: Any, after: Any) -> tuple[Change, ...]:
     """The structured diff of two canonical documents as Change records (pure)."""
-    from planner.model.diffing import structured_diff
+    from planner.canonical.diffing import structured_diff
 
     return tuple(
         Change(path=c["path"], kind=c["kind"], before=c.get("old"), after=c.get("new"))

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from planner.canonical.fields import SCALABLE_DIMENSION
 from planner.errors import EcsplanError
-from planner.model.fields import SCALABLE_DIMENSION
 from planner.plan.model import Action, PlanOptions, StepKind, changes_between
 from planner.plan.spec import StepSpec
 

@@ -1,6 +1,6 @@
 """The service's own fields: what UpdateService changes, what a CodeDeploy deployment carries,
 and what AWS would refuse, decided field by field through the rule table
-(planner/model/service_rules.py). Pure.
+(planner/canonical/service_rules.py). Pure.
 
 A field the definition leaves out is not managed (not compared, not sent: AWS keeps it), as
 in ecspresso. A managed field that differs is applied, or the plan is refused naming it:
@@ -14,8 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from planner.errors import EcsplanError
-from planner.model.service import (
+from planner.canonical.service import (
     CLEARED,
     EMPTY,
     canonical_service,
@@ -24,7 +23,7 @@ from planner.model.service import (
     service_view,
     tag_changes,
 )
-from planner.model.service_rules import (
+from planner.canonical.service_rules import (
     APPSPEC,
     CODE_DEPLOY,
     CONTROLLER_TRANSITIONS,
@@ -33,6 +32,7 @@ from planner.model.service_rules import (
     UNOBSERVABLE,
     UPDATE,
 )
+from planner.errors import EcsplanError
 
 REPLACE = "`ecsplan delete` the service, then `ecsplan deploy` it again (a new service)"
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from planner.model.service import CLEARED, from_describe, service_create_payload
-from planner.model.service_rules import CODE_DEPLOY
+from planner.canonical.service import CLEARED, from_describe, service_create_payload
+from planner.canonical.service_rules import CODE_DEPLOY
 from planner.plan.model import Action, StepKind, changes_between
 from planner.plan.service_fields import FieldsPlan
 from planner.plan.spec import StepSpec

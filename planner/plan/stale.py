@@ -14,7 +14,7 @@ fully checked is the failure this module exists to prevent.
 
 from __future__ import annotations
 
-from planner.model.units import revision_name
+from planner.canonical.units import revision_name
 from planner.plan.drift import moved_fields
 from planner.plan.model import Fingerprint, ServicePlan
 

@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from planner.canonical.taskdef import canonical_task_definition, task_definition_register_payload
 from planner.errors import EcsplanError
-from planner.model.taskdef import canonical_task_definition, task_definition_register_payload
 from planner.plan.model import Action, Document, PlanOptions, StepKind, changes_between
 from planner.plan.secrets import Secrets
 from planner.plan.spec import StepSpec

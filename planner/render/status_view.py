@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 import click
 
-from planner.model.units import revision_name
+from planner.canonical.units import revision_name
 from planner.ops.status import SUMMARY_COLUMNS, ServiceStatus, summary_row, to_json
 from planner.render.tables import console, table
 

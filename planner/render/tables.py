@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from planner.model.units import revision_name
+from planner.canonical.units import revision_name
 from planner.render.printable import printable
 
 PLAIN_WIDTH = 250

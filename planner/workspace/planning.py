@@ -18,10 +18,10 @@ from typing import Any
 from planner import __version__
 from planner.aws.clients import AwsContext
 from planner.aws.reads import LiveReader, ServiceRef, TaskDefinitionStore
+from planner.canonical.service import controller_of
 from planner.config.limits import desired_count_problem
 from planner.config.model import ServiceConfig
 from planner.errors import AwsError, EcsplanError
-from planner.model.service import controller_of
 from planner.plan.compose import plan_service
 from planner.plan.extras import alarm_names
 from planner.plan.inputs import (

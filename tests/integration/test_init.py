@@ -9,9 +9,9 @@ import pytest
 import yaml
 from helpers_cli import ecsplan
 
+from planner.canonical.service import canonical_service, managed_fields, service_view
+from planner.canonical.taskdef import canonical_task_definition
 from planner.config import LoadOptions, load_config
-from planner.model.service import canonical_service, managed_fields, service_view
-from planner.model.taskdef import canonical_task_definition
 from planner.sandbox.server import Sandbox
 
 pytestmark = pytest.mark.integration

@@ -16,16 +16,16 @@ from typing import Any
 import boto3
 import pytest
 
-from planner.config import LoadOptions, load_config
-from planner.model.diffing import structured_diff
-from planner.model.service import (
+from planner.canonical.diffing import structured_diff
+from planner.canonical.service import (
     canonical_service,
     controller_of,
     managed_fields,
     service_create_payload,
     service_view,
 )
-from planner.model.taskdef import canonical_task_definition, task_definition_register_payload
+from planner.canonical.taskdef import canonical_task_definition, task_definition_register_payload
+from planner.config import LoadOptions, load_config
 from planner.plan.service_fields import plan_fields
 
 pytestmark = pytest.mark.integration

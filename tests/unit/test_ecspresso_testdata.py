@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 
+from planner.canonical.service import canonical_service, managed_fields, service_view
+from planner.canonical.taskdef import canonical_task_definition, task_definition_register_payload
 from planner.cli.context import Globals
 from planner.config import LoadOptions, ServiceConfig, load_config, validate_config
 from planner.errors import ConfigError, ValidationFailed
-from planner.model.service import canonical_service, managed_fields, service_view
-from planner.model.taskdef import canonical_task_definition, task_definition_register_payload
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "ecspresso"
 DEF_KEYS = ("service_definition", "task_definition")

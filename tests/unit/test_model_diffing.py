@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from planner.model.diffing import structured_diff
+from planner.canonical.diffing import structured_diff
 
 
 def _td(image: str = "nginx:1", env: list[dict[str, str]] | None = None) -> dict[str, Any]:

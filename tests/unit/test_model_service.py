@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from planner.model.service import (
+from planner.canonical.service import (
     canonical_service,
     managed_fields,
     service_create_payload,

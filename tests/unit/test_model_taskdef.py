@@ -8,9 +8,9 @@ from typing import Any
 import botocore.session
 import pytest
 
-from planner.model import fields
-from planner.model.taskdef import canonical_task_definition, task_definition_register_payload
-from planner.model.units import normalize_task_cpu, normalize_task_memory
+from planner.canonical import fields
+from planner.canonical.taskdef import canonical_task_definition, task_definition_register_payload
+from planner.canonical.units import normalize_task_cpu, normalize_task_memory
 
 
 def _user_def(**overrides: Any) -> dict[str, Any]:

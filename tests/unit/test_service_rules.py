@@ -8,8 +8,8 @@ import re
 import botocore.session
 import pytest
 
-from planner.model import fields
-from planner.model.service_rules import (
+from planner.canonical import fields
+from planner.canonical.service_rules import (
     ALWAYS_MANAGED,
     APPSPEC_FIELDS,
     CODE_DEPLOY,

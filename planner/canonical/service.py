@@ -1,6 +1,6 @@
 """Canonical services: one form for the user's definition and for DescribeServices output.
 
-Projects onto every observable service field (planner/model/service_rules.py), fills the
+Projects onto every observable service field (planner/canonical/service_rules.py), fills the
 defaults ECS applies and sorts order-insensitive lists. A definition manages the fields it
 gives (:func:`managed_fields`); plans compare :func:`service_view` of both sides. Payload
 builders turn canonical forms back into API kwargs.
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from planner.model._common import (
+from planner.canonical._common import (
     Doc,
     canonical_tags,
     drop_empty,
@@ -19,8 +19,8 @@ from planner.model._common import (
     project,
     sort_list,
 )
-from planner.model.fields import CREATE_SERVICE_INPUT, SERVICE_FROM_DEPLOYMENT
-from planner.model.service_rules import ALWAYS_MANAGED, SERVICE_FIELDS, UNOBSERVABLE
+from planner.canonical.fields import CREATE_SERVICE_INPUT, SERVICE_FROM_DEPLOYMENT
+from planner.canonical.service_rules import ALWAYS_MANAGED, SERVICE_FIELDS, UNOBSERVABLE
 
 _FARGATE_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
 _LIST_FIELDS = (

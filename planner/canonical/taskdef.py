@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from planner.model._common import (
+from planner.canonical._common import (
     Doc,
     canonical_tags,
     drop_empty,
@@ -19,8 +19,8 @@ from planner.model._common import (
     project,
     sort_list,
 )
-from planner.model.fields import REGISTER_TASK_DEFINITION_INPUT
-from planner.model.units import normalize_task_cpu, normalize_task_memory
+from planner.canonical.fields import REGISTER_TASK_DEFINITION_INPUT
+from planner.canonical.units import normalize_task_cpu, normalize_task_memory
 
 _CONTAINER_FALSE_DEFAULTS = (
     "disableNetworking",

@@ -93,7 +93,7 @@ SERVICE_FROM_DEPLOYMENT: tuple[str, ...] = (
     "vpcLatticeConfigurations",
 )
 
-# What AWS lets a plan do with each service field: planner/model/service_rules.py.
+# What AWS lets a plan do with each service field: planner/canonical/service_rules.py.
 
 # The Application Auto Scaling dimension of an ECS service's desired count.
 SCALABLE_DIMENSION = "ecs:service:DesiredCount"
