@@ -20,7 +20,7 @@ from planner.apply.wait import Observer
 from planner.ops.session import Session
 from planner.plan.model import Plan
 from planner.plan.outcome import ServiceResult
-from planner.render.secrets import sensitive_values
+from planner.plan.secrets import sensitive_values
 
 
 @dataclass

@@ -142,6 +142,11 @@ def secret_values_in(obj: Any, marked: Iterable[str] = ()) -> frozenset[str]:
     return frozenset(values)
 
 
+def sensitive_values(plan: Any, marked: Iterable[str] = ()) -> frozenset[str]:
+    """All values to hide for a plan: ``marked`` plus secret-looking environment values."""
+    return secret_values_in(to_data(plan), marked)
+
+
 def restore_values(obj: Any, marked: Iterable[str] = ()) -> frozenset[str]:
     """Every value a placeholder in data masked for ``obj``'s run may stand for, short ones
     included: what :meth:`Secrets.unmask` fills placeholders back from."""

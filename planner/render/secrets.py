@@ -10,23 +10,16 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from planner.plan.codec import to_data
-from planner.plan.model import Plan
 from planner.plan.secrets import (
     FILE_PLACEHOLDER_RE,
     URL_PASSWORD_RE,
     is_maskable,
     looks_secret,
-    secret_values_in,
     values_pattern,
     walk_strings,
 )
 
 PLACEHOLDER = "(sensitive)"
-
-
-def sensitive_values(plan: Plan, marked: Iterable[str] = ()) -> frozenset[str]:
-    """All values to hide for this plan: ``marked`` plus secret-looking environment values."""
-    return secret_values_in(to_data(plan), marked)
 
 
 def _mask_env_by_name(obj: Any, placeholder: str) -> Any:
