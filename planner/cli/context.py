@@ -5,20 +5,16 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from planner.aws.clients import AwsContext
-from planner.config import LoadOptions
-from planner.ops.session import Session
-from planner.plan.model import Plan
-from planner.workspace.selection import (
-    SelectSpec,
-    config_paths,
-    load_options,
-    saved_selection,
-    select,
-)
+if TYPE_CHECKING:  # loaded when a command runs, not for `ecsplan <command> --help`
+    from planner.aws.clients import AwsContext
+    from planner.config import LoadOptions
+    from planner.ops.session import Session
+    from planner.plan.model import Plan
+    from planner.workspace.selection import SelectSpec
 
 DEFAULT_CONFIGS = ("ecspresso.yml", "ecspresso.yaml", "ecspresso.json", "ecspresso.jsonnet")
 
@@ -62,6 +58,8 @@ class Globals:
 
     def aws(self, region: str | None = None) -> AwsContext:
         """The shared AWS context; the config's region applies when no --region was given."""
+        from planner.aws.clients import AwsContext
+
         if self._aws is None:
             self._aws = AwsContext(
                 region=self.region or region,
@@ -75,6 +73,8 @@ class Globals:
         return self._aws
 
     def select_spec(self) -> SelectSpec:
+        from planner.workspace.selection import SelectSpec
+
         return SelectSpec(
             configs=self.config_paths if not self.workspace else (),
             workspace=self.workspace,
@@ -87,15 +87,22 @@ class Globals:
 
     def load_options(self, definitions: bool = True) -> LoadOptions:
         """How configs load: envfiles, Jsonnet externals, AWS lookups for templates."""
+        from planner.workspace.selection import load_options
+
         return load_options(self.select_spec(), self.aws(), definitions)
 
     def selected_paths(self, options: LoadOptions) -> list[Path]:
         """The configs -w or -c name (globs expanded), not loaded yet."""
+        from planner.workspace.selection import config_paths
+
         return config_paths(self.select_spec(), options)
 
     def session(self, targets: tuple[str, ...] = (), *, definitions: bool = True) -> Session:
         """The selected services, loaded and ordered, with the AWS context and state: what
         every operation is given."""
+        from planner.ops.session import Session
+        from planner.workspace.selection import select
+
         sel = select(self.select_spec(), self.aws(), targets, definitions=definitions)
         self.aws(sel.entries[0].config.region if sel.entries else None)
         return Session(
@@ -109,6 +116,9 @@ class Globals:
     def saved_session(self, plan: Plan) -> Session:
         """The session of a saved plan: its services, from -w/-c, else from the paths (and
         the workspace) the plan records."""
+        from planner.ops.session import Session
+        from planner.workspace.selection import saved_selection
+
         if plan.workspace and not (self.workspace or self.configs):
             self.workspace = plan.workspace  # a workspace plan: its state and parallelism
         spec = self.select_spec()

@@ -53,7 +53,7 @@ def plan(
     from planner.apply.saved_plan import write_plan_file
     from planner.cli.running import apply_command_hint, plan_view, warn_config
     from planner.ops.planning import make_plan
-    from planner.render.secrets import sensitive_values
+    from planner.plan.secrets import sensitive_values
 
     options = options_from(flags)
     commenter = None
@@ -105,8 +105,8 @@ def diff(
     from planner.cli.external_diff import run_external
     from planner.cli.running import warn_config
     from planner.ops.planning import make_plan
+    from planner.plan.secrets import sensitive_values
     from planner.render.definition_diff import definition_diffs, document_paths
-    from planner.render.secrets import sensitive_values
     from planner.render.text import render_text
 
     session = g.session(target)

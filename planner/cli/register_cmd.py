@@ -27,7 +27,8 @@ def register(g: Globals, dry_run: bool, output: bool) -> int:
     from planner.canonical.taskdef import task_definition_register_payload
     from planner.cli.running import finish, journaled
     from planner.ops.lifecycle import register_plan, registered
-    from planner.render.secrets import mask, secret_values_in
+    from planner.plan.secrets import secret_values_in
+    from planner.render.secrets import mask
 
     session = g.session()
     if dry_run:

@@ -19,9 +19,9 @@ from planner.ops.planning import config_warnings
 from planner.ops.session import Session
 from planner.plan.model import Plan
 from planner.plan.outcome import ServiceResult
+from planner.plan.secrets import sensitive_values
 from planner.render.plan_view import PlanView
 from planner.render.results import report
-from planner.render.secrets import sensitive_values
 
 
 def warn_config(session: Session) -> None:

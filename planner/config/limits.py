@@ -11,9 +11,14 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from planner.config.schema import load_schema
-
 INT32_MAX = 2**31 - 1
+
+
+def load_schema(kind: str) -> dict[str, Any]:
+    """The generated schema (loaded on first use: flags import INT32_MAX at start-up)."""
+    from planner.config.schema import load_schema as load
+
+    return load(kind)
 
 
 def _region_schema() -> Mapping[str, Any]:

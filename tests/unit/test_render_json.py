@@ -11,9 +11,8 @@ from jsonschema import Draft202012Validator
 from test_render_plans import all_plans, big_plan, check_snapshot, secret_plan
 
 from planner.plan.codec import plan_to_data
-from planner.plan.secrets import Secrets
+from planner.plan.secrets import Secrets, sensitive_values
 from planner.render.json_out import render_json
-from planner.render.secrets import sensitive_values
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 

@@ -9,10 +9,10 @@ from test_render_plans import DB_PASSWORD, SECURE_STRING, secret_plan
 
 from planner.errors import EcsplanError
 from planner.plan.codec import plan_from_data, plan_to_data
-from planner.plan.secrets import Secrets, looks_secret, restore_values
+from planner.plan.secrets import Secrets, looks_secret, restore_values, sensitive_values
 from planner.render.json_out import render_json
 from planner.render.markdown import render_markdown
-from planner.render.secrets import mask, sensitive_values
+from planner.render.secrets import mask
 from planner.render.text import render_text
 
 PLANTED = (SECURE_STRING, DB_PASSWORD, "old-" + DB_PASSWORD)
