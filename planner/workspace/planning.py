@@ -106,90 +106,16 @@ def build_plan(
         problem = desired_count_problem(options.tasks, e.config.extras)
         if problem:
             raise EcsplanError(f"{e.key or e.config.service}: --tasks {problem}")
-    reader = LiveReader(aws, max_workers=max_workers)
     if cache is not None:
         sensitive = frozenset().union(*(e.config.sensitive for e in entries))
         cache = cache.bind([e.config.task_definition for e in entries], sensitive)
-    refs = {e.key: ref_of(e, aws) for e in entries}
-    live_services = reader.services(refs.values())
-    scalable = reader.scalable_targets(refs.values())
-
-    # Task definitions: the one each service runs, plus a pinned one for the flags.
-    wanted: list[tuple[str, str]] = []
-    pinned_ref: dict[str, str] = {}
-    latest: dict[str, str | None] = {}
-    for e in entries:
-        ref = refs[e.key]
-        svc = live_services.get(ref)
-        live_arn = svc.get("taskDefinition") if svc and svc.get("status") != "INACTIVE" else None
-        if live_arn:
-            wanted.append((ref.region, live_arn))
-        family = _task_family(e.config)
-        if options.revision is not None:
-            if not family:
-                raise EcsplanError(f"{e.key}: --revision needs a task definition family")
-            pinned_ref[e.key] = f"{family}:{options.revision}"
-        elif options.latest_task_definition or (options.skip_task_definition and not live_arn):
-            if not family:
-                raise EcsplanError(f"{e.key}: --latest-task-definition needs a family")
-            latest[e.key] = reader.latest_task_definition(ref.region, family)
-            if latest[e.key]:
-                pinned_ref[e.key] = str(latest[e.key])
-        elif options.skip_task_definition and live_arn:
-            pinned_ref[e.key] = live_arn
-    for key, r in pinned_ref.items():
-        wanted.append((refs[key].region, r))
-    tds = reader.task_definitions(wanted, cache=cache)
-
-    alarm_names_by_region: dict[str, list[str]] = {}
-    for e in entries:
-        alarm_names_by_region.setdefault(refs[e.key].region, []).extend(
-            alarm_names(e.config.extras)
-        )
-    live_alarms: dict[str, dict[str, Any]] = {}
-    for region, names in alarm_names_by_region.items():
-        if names:
-            live_alarms.update(reader.alarms(region, names))
-
-    namespaces: dict[str, dict[str, set[str]]] = {}
-    ns_warning: str | None = None
-    for e in entries:  # one ListNamespaces per region, only when a namespace is named
-        sc = (e.config.service_definition or {}).get("serviceConnectConfiguration") or {}
-        ns = sc.get("namespace") if isinstance(sc, Mapping) else None
-        region = refs[e.key].region
-        if ns and not str(ns).startswith("arn:") and region not in namespaces:
-            try:
-                namespaces[region] = reader.namespace_arns(region)
-            except AwsError as err:  # e.g. no servicediscovery:ListNamespaces: compare as is
-                namespaces[region] = {}
-                ns_warning = f"Service Connect namespaces compared by name only ({err})"
-
+    reads = _Reads(entries, LiveReader(aws, max_workers=max_workers), aws, options)
+    reads.read(cache)
     plans = []
     for e in entries:
-        ref = refs[e.key]
-        svc = live_services.get(ref)
-        live_arn = svc.get("taskDefinition") if svc else None
-        scaling = e.config.extras.get("scaling") or {}
-        policies = None
-        if "policies" in scaling and scalable.get(ref) is not None:
-            policies = tuple(reader.scaling_policies(ref.region, ref.resource_id))
-        names = alarm_names(e.config.extras)
-        live = live_service(
-            namespace_arns=namespaces.get(ref.region, {}),
-            scaling_policies=policies,
-            alarms=tuple(live_alarms[n] for n in names if n in live_alarms) if names else None,
-            service=svc,
-            task_definition=tds.get(live_arn) if live_arn else None,
-            scalable_target=scalable.get(ref),
-            pinned_task_definition=tds.get(pinned_ref[e.key]) if e.key in pinned_ref else None,
-            latest_revision=latest.get(e.key),
-        )
-        codedeploy, found = _discover(e, ref, reader, svc)
-        if ns_warning and namespaces.get(ref.region) == {}:
-            found = (*found, ns_warning)
-        plans.append(
-            plan_for(e, ref.region, live, codedeploy, found, options, secrets or Secrets())
-        )
+        live, codedeploy, found = reads.for_entry(e)
+        region = reads.refs[e.key].region
+        plans.append(plan_for(e, region, live, codedeploy, found, options, secrets or Secrets()))
     return Plan(
         services=tuple(plans),
         options=options,
@@ -197,6 +123,108 @@ def build_plan(
         created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         inputs_digest=inputs_digest(entries),
     )
+
+
+class _Reads:
+    """Everything a plan reads, batched across the services: services by 10 per cluster,
+    scalable targets by 50, each task definition once, alarms by name, namespaces once per
+    region (only when a namespace is written by name)."""
+
+    def __init__(
+        self,
+        entries: Sequence[ServiceEntry],
+        reader: LiveReader,
+        aws: AwsContext,
+        options: PlanOptions,
+    ) -> None:
+        self.entries, self.reader, self.options = entries, reader, options
+        self.refs = {e.key: ref_of(e, aws) for e in entries}
+        self.pinned: dict[str, str] = {}
+        self.latest: dict[str, str | None] = {}
+        self.namespaces: dict[str, dict[str, set[str]]] = {}
+        self.ns_warning: str | None = None
+
+    def read(self, cache: TaskDefinitionStore | None) -> None:
+        self.services = self.reader.services(self.refs.values())
+        self.targets = self.reader.scalable_targets(self.refs.values())
+        wanted = [(self.refs[e.key].region, arn) for e in self.entries if (arn := self._running(e))]
+        for e in self.entries:
+            self._pin(e)
+        wanted += [(self.refs[key].region, ref) for key, ref in self.pinned.items()]
+        self.tds = self.reader.task_definitions(wanted, cache=cache)
+        self.alarms = self._alarms()
+        for e in self.entries:
+            self._namespace(e)
+
+    def _running(self, e: ServiceEntry) -> str | None:
+        svc = self.services.get(self.refs[e.key])
+        return svc.get("taskDefinition") if svc and svc.get("status") != "INACTIVE" else None
+
+    def _pin(self, e: ServiceEntry) -> None:
+        """The revision --revision, --latest-task-definition or --skip-task-definition pins."""
+        opts, live_arn, family = self.options, self._running(e), _task_family(e.config)
+        if opts.revision is not None:
+            if not family:
+                raise EcsplanError(f"{e.key}: --revision needs a task definition family")
+            self.pinned[e.key] = f"{family}:{opts.revision}"
+        elif opts.latest_task_definition or (opts.skip_task_definition and not live_arn):
+            if not family:
+                raise EcsplanError(f"{e.key}: --latest-task-definition needs a family")
+            latest = self.reader.latest_task_definition(self.refs[e.key].region, family)
+            self.latest[e.key] = latest
+            if latest:
+                self.pinned[e.key] = str(latest)
+        elif opts.skip_task_definition and live_arn:
+            self.pinned[e.key] = live_arn
+
+    def _alarms(self) -> dict[str, dict[str, Any]]:
+        by_region: dict[str, list[str]] = {}
+        for e in self.entries:
+            by_region.setdefault(self.refs[e.key].region, []).extend(alarm_names(e.config.extras))
+        out: dict[str, dict[str, Any]] = {}
+        for region, names in by_region.items():
+            if names:
+                out.update(self.reader.alarms(region, names))
+        return out
+
+    def _namespace(self, e: ServiceEntry) -> None:
+        sc = (e.config.service_definition or {}).get("serviceConnectConfiguration") or {}
+        ns = sc.get("namespace") if isinstance(sc, Mapping) else None
+        region = self.refs[e.key].region
+        if ns and not str(ns).startswith("arn:") and region not in self.namespaces:
+            try:
+                self.namespaces[region] = self.reader.namespace_arns(region)
+            except AwsError as err:  # e.g. no servicediscovery:ListNamespaces: compare as is
+                self.namespaces[region] = {}
+                self.ns_warning = f"Service Connect namespaces compared by name only ({err})"
+
+    def for_entry(
+        self, e: ServiceEntry
+    ) -> tuple[LiveService, CodeDeployTarget | None, tuple[str, ...]]:
+        """What was read of one service, as the planner takes it."""
+        ref = self.refs[e.key]
+        svc = self.services.get(ref)
+        live_arn = svc.get("taskDefinition") if svc else None
+        policies = None
+        if "policies" in (e.config.extras.get("scaling") or {}) and self.targets.get(ref):
+            policies = tuple(self.reader.scaling_policies(ref.region, ref.resource_id))
+        names = alarm_names(e.config.extras)
+        live = live_service(
+            namespace_arns=self.namespaces.get(ref.region, {}),
+            scaling_policies=policies,
+            alarms=tuple(self.alarms[n] for n in names if n in self.alarms) if names else None,
+            service=svc,
+            task_definition=self.tds.get(live_arn) if live_arn else None,
+            scalable_target=self.targets.get(ref),
+            pinned_task_definition=self.tds.get(self.pinned[e.key])
+            if e.key in self.pinned
+            else None,
+            latest_revision=self.latest.get(e.key),
+        )
+        codedeploy, found = _discover(e, ref, self.reader, svc)
+        if self.ns_warning and self.namespaces.get(ref.region) == {}:
+            found = (*found, self.ns_warning)
+        return live, codedeploy, found
 
 
 def live_service(**reads: Any) -> LiveService:
