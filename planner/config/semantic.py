@@ -74,22 +74,40 @@ MAX_TASK_DEFINITION_BYTES = 65536
 
 def check_task_definition(doc: SourceDoc) -> list[ConfigError]:
     td = _dict(doc.data)
-    errors: list[ConfigError] = []
+    errors = _check_size(doc, td) + _check_container_names(doc, td)
+    containers = _list(td.get("containerDefinitions"))
+    names = set(_containers(td))
+    for i, c in enumerate(containers):
+        errors.extend(_check_container(doc, td, i, _dict(c), names))
+    if containers and all(_dict(c).get("essential") is False for c in containers):
+        errors.append(
+            doc.error(["containerDefinitions"], "at least one container must be essential")
+        )
+    if "FARGATE" in _list(td.get("requiresCompatibilities")):
+        errors.extend(_check_fargate(doc, td))
+    return errors
+
+
+def _check_size(doc: SourceDoc, td: Mapping[str, Any]) -> list[ConfigError]:
     size = len(
         json.dumps(
             td, separators=(",", ":"), ensure_ascii=False, default=str, skipkeys=True
         ).encode()
     )
     if size > MAX_TASK_DEFINITION_BYTES:
-        errors.append(
+        return [
             doc.error(
                 [],
                 f"task definition is {size} bytes; ECS accepts at most {MAX_TASK_DEFINITION_BYTES}",
             )
-        )
-    containers = _list(td.get("containerDefinitions"))
+        ]
+    return []
+
+
+def _check_container_names(doc: SourceDoc, td: Mapping[str, Any]) -> list[ConfigError]:
     seen: dict[str, int] = {}
-    for i, c in enumerate(containers):
+    errors: list[ConfigError] = []
+    for i, c in enumerate(_list(td.get("containerDefinitions"))):
         name = _dict(c).get("name")
         if not isinstance(name, str):
             continue
@@ -103,36 +121,34 @@ def check_task_definition(doc: SourceDoc) -> list[ConfigError]:
             )
         else:
             seen[name] = i
-    names = set(seen)
-    mode = td.get("networkMode")
-    for i, c in enumerate(containers):
-        c = _dict(c)
-        for j, dep in enumerate(_list(c.get("dependsOn"))):
-            dep_name = _dict(dep).get("containerName")
-            if isinstance(dep_name, str) and dep_name not in names:
-                errors.append(
-                    doc.error(
-                        ["containerDefinitions", i, "dependsOn", j, "containerName"],
-                        f'no container named "{dep_name}" in this task definition',
-                    )
+    return errors
+
+
+def _check_container(
+    doc: SourceDoc, td: Mapping[str, Any], i: int, c: Mapping[str, Any], names: set[str]
+) -> list[ConfigError]:
+    """dependsOn names a container of this task; awsvpc host ports equal container ports."""
+    errors: list[ConfigError] = []
+    for j, dep in enumerate(_list(c.get("dependsOn"))):
+        dep_name = _dict(dep).get("containerName")
+        if isinstance(dep_name, str) and dep_name not in names:
+            errors.append(
+                doc.error(
+                    ["containerDefinitions", i, "dependsOn", j, "containerName"],
+                    f'no container named "{dep_name}" in this task definition',
                 )
-        if mode == "awsvpc":
-            for j, pm in enumerate(_list(c.get("portMappings"))):
-                pm = _dict(pm)
-                host, port = pm.get("hostPort"), pm.get("containerPort")
-                if isinstance(host, int) and isinstance(port, int) and host not in (0, port):
-                    errors.append(
-                        doc.error(
-                            ["containerDefinitions", i, "portMappings", j, "hostPort"],
-                            f"hostPort must equal containerPort ({port}) with networkMode awsvpc",
-                        )
-                    )
-    if containers and all(_dict(c).get("essential") is False for c in containers):
-        errors.append(
-            doc.error(["containerDefinitions"], "at least one container must be essential")
-        )
-    if "FARGATE" in _list(td.get("requiresCompatibilities")):
-        errors.extend(_check_fargate(doc, td))
+            )
+    if td.get("networkMode") != "awsvpc":
+        return errors
+    for j, pm in enumerate(_list(c.get("portMappings"))):
+        host, port = _dict(pm).get("hostPort"), _dict(pm).get("containerPort")
+        if isinstance(host, int) and isinstance(port, int) and host not in (0, port):
+            errors.append(
+                doc.error(
+                    ["containerDefinitions", i, "portMappings", j, "hostPort"],
+                    f"hostPort must equal containerPort ({port}) with networkMode awsvpc",
+                )
+            )
     return errors
 
 
@@ -194,9 +210,25 @@ def _check_desired_count(
 def check_service_definition(
     cfg: ServiceConfig, doc: SourceDoc, td: Mapping[str, Any] | None
 ) -> list[ConfigError]:
+    """The service definition alone, then against its task definition when that loaded."""
     sd = _dict(doc.data)
     errors: list[ConfigError] = []
-    controller = _dict(sd.get("deploymentController")).get("type", "ECS")
+    for own in _SERVICE_CHECKS:
+        errors.extend(own(cfg, doc, sd))
+    if td is not None:
+        for cross in _SERVICE_TD_CHECKS:
+            errors.extend(cross(doc, sd, td))
+    return errors
+
+
+def _controller(sd: Mapping[str, Any]) -> str:
+    return _dict(sd.get("deploymentController")).get("type", "ECS")
+
+
+def _check_placement(
+    cfg: ServiceConfig, doc: SourceDoc, sd: Mapping[str, Any]
+) -> list[ConfigError]:
+    errors: list[ConfigError] = []
     if "launchType" in sd and "capacityProviderStrategy" in sd:
         errors.append(
             doc.error(
@@ -204,47 +236,80 @@ def check_service_definition(
                 "launchType and capacityProviderStrategy are mutually exclusive",
             )
         )
-    errors.extend(_check_desired_count(cfg, doc, sd))
     if sd.get("schedulingStrategy") == "DAEMON" and sd.get("launchType") == "FARGATE":
         errors.append(
             doc.error(
                 ["schedulingStrategy"], "Fargate does not support the DAEMON scheduling strategy"
             )
         )
+    return errors
+
+
+def _check_percentages(
+    cfg: ServiceConfig, doc: SourceDoc, sd: Mapping[str, Any]
+) -> list[ConfigError]:
     dc = _dict(sd.get("deploymentConfiguration"))
     lo, hi = dc.get("minimumHealthyPercent"), dc.get("maximumPercent")
     if isinstance(lo, int) and isinstance(hi, int) and hi < lo:
-        errors.append(
+        return [
             doc.error(
                 ["deploymentConfiguration", "maximumPercent"],
                 f"maximumPercent ({hi}) must be >= minimumHealthyPercent ({lo})",
             )
-        )
+        ]
+    return []
+
+
+def _check_name(cfg: ServiceConfig, doc: SourceDoc, sd: Mapping[str, Any]) -> list[ConfigError]:
     name = sd.get("serviceName")
     if isinstance(name, str) and cfg.service and name != cfg.service:
-        errors.append(
+        return [
             doc.error(
                 ["serviceName"],
                 f'serviceName "{name}" differs from the config\'s service "{cfg.service}"',
             )
-        )
-    lbs = _list(sd.get("loadBalancers"))
-    for i, lb in enumerate(lbs):
-        lb = _dict(lb)
-        if not lb.get("targetGroupArn") and not lb.get("loadBalancerName"):
-            errors.append(
-                doc.error(["loadBalancers", i], "needs targetGroupArn or loadBalancerName")
-            )
-    if controller == "CODE_DEPLOY" and not lbs:
-        errors.append(doc.error(["loadBalancers"], "a CODE_DEPLOY service needs loadBalancers"))
-    if td is None:
-        return errors
+        ]
+    return []
 
-    containers: dict[str, Mapping[str, Any]] = {}
+
+def _check_load_balancers(
+    cfg: ServiceConfig, doc: SourceDoc, sd: Mapping[str, Any]
+) -> list[ConfigError]:
+    lbs = _list(sd.get("loadBalancers"))
+    errors = [
+        doc.error(["loadBalancers", i], "needs targetGroupArn or loadBalancerName")
+        for i, lb in enumerate(lbs)
+        if not _dict(lb).get("targetGroupArn") and not _dict(lb).get("loadBalancerName")
+    ]
+    if _controller(sd) == "CODE_DEPLOY" and not lbs:
+        errors.append(doc.error(["loadBalancers"], "a CODE_DEPLOY service needs loadBalancers"))
+    return errors
+
+
+_SERVICE_CHECKS = (
+    _check_placement,
+    _check_desired_count,
+    _check_percentages,
+    _check_name,
+    _check_load_balancers,
+)
+
+
+def _containers(td: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """By name; the first of duplicates (those are reported with the task definition)."""
+    out: dict[str, Mapping[str, Any]] = {}
     for c in _list(td.get("containerDefinitions")):
         if isinstance(_dict(c).get("name"), str):
-            containers.setdefault(c["name"], c)  # the first of duplicates (reported elsewhere)
-    for i, lb in enumerate(lbs):
+            out.setdefault(c["name"], c)
+    return out
+
+
+def _check_lb_targets(
+    doc: SourceDoc, sd: Mapping[str, Any], td: Mapping[str, Any]
+) -> list[ConfigError]:
+    containers = _containers(td)
+    errors: list[ConfigError] = []
+    for i, lb in enumerate(_list(sd.get("loadBalancers"))):
         lb = _dict(lb)
         cname, port = lb.get("containerName"), lb.get("containerPort")
         if isinstance(cname, str) and cname not in containers:
@@ -255,38 +320,48 @@ def check_service_definition(
                 )
             )
         elif isinstance(cname, str) and isinstance(port, int):
-            ports = {
-                _dict(pm).get("containerPort")
-                for pm in _list(containers[cname].get("portMappings"))
-            }
-            if port not in ports:
+            mappings = _list(containers[cname].get("portMappings"))
+            if port not in {_dict(pm).get("containerPort") for pm in mappings}:
                 errors.append(
                     doc.error(
                         ["loadBalancers", i, "containerPort"],
                         f'container "{cname}" has no portMappings entry with containerPort {port}',
                     )
                 )
+    return errors
 
+
+def _check_network(
+    doc: SourceDoc, sd: Mapping[str, Any], td: Mapping[str, Any]
+) -> list[ConfigError]:
     mode = td.get("networkMode")
     awsvpc_conf = _dict(sd.get("networkConfiguration")).get("awsvpcConfiguration")
-    if mode == "awsvpc" and not awsvpc_conf and controller != "EXTERNAL":
-        errors.append(
+    if mode == "awsvpc" and not awsvpc_conf and _controller(sd) != "EXTERNAL":
+        return [
             doc.error(
                 [],
                 "the task definition uses networkMode awsvpc: "
                 "networkConfiguration.awsvpcConfiguration is required",
             )
-        )
-    elif awsvpc_conf and mode != "awsvpc":
-        errors.append(
+        ]
+    if awsvpc_conf and mode != "awsvpc":
+        return [
             doc.error(
                 ["networkConfiguration"],
                 f'networkConfiguration needs networkMode "awsvpc" in the task definition, got "{mode or "bridge"}"',
             )
-        )
+        ]
+    return []
 
+
+def _check_compatibilities(
+    doc: SourceDoc, sd: Mapping[str, Any], td: Mapping[str, Any]
+) -> list[ConfigError]:
     compat = _list(td.get("requiresCompatibilities"))
-    if sd.get("launchType") == "FARGATE" and compat and "FARGATE" not in compat:
+    if not compat or "FARGATE" in compat:
+        return []
+    errors: list[ConfigError] = []
+    if sd.get("launchType") == "FARGATE":
         errors.append(
             doc.error(
                 ["launchType"],
@@ -295,28 +370,40 @@ def check_service_definition(
         )
     for i, cp in enumerate(_list(sd.get("capacityProviderStrategy"))):
         provider = _dict(cp).get("capacityProvider")
-        if provider in ("FARGATE", "FARGATE_SPOT") and compat and "FARGATE" not in compat:
+        if provider in ("FARGATE", "FARGATE_SPOT"):
             errors.append(
                 doc.error(
                     ["capacityProviderStrategy", i, "capacityProvider"],
                     f"{provider} needs FARGATE in the task definition's requiresCompatibilities",
                 )
             )
-
-    sc = _dict(sd.get("serviceConnectConfiguration"))
-    if sc.get("enabled"):
-        names = _port_names(td)
-        for i, svc in enumerate(_list(sc.get("services"))):
-            port_name = _dict(svc).get("portName")
-            if isinstance(port_name, str) and port_name not in names:
-                known = ", ".join(sorted(names)) or "none"
-                errors.append(
-                    doc.error(
-                        ["serviceConnectConfiguration", "services", i, "portName"],
-                        f'no portMappings entry named "{port_name}" in the task definition (named: {known})',
-                    )
-                )
     return errors
+
+
+def _check_service_connect(
+    doc: SourceDoc, sd: Mapping[str, Any], td: Mapping[str, Any]
+) -> list[ConfigError]:
+    sc = _dict(sd.get("serviceConnectConfiguration"))
+    if not sc.get("enabled"):
+        return []
+    names = _port_names(td)
+    known = ", ".join(sorted(names)) or "none"
+    return [
+        doc.error(
+            ["serviceConnectConfiguration", "services", i, "portName"],
+            f'no portMappings entry named "{port_name}" in the task definition (named: {known})',
+        )
+        for i, svc in enumerate(_list(sc.get("services")))
+        if isinstance(port_name := _dict(svc).get("portName"), str) and port_name not in names
+    ]
+
+
+_SERVICE_TD_CHECKS = (
+    _check_lb_targets,
+    _check_network,
+    _check_compatibilities,
+    _check_service_connect,
+)
 
 
 def check_config(cfg: ServiceConfig, doc: SourceDoc) -> list[ConfigError]:
