@@ -80,27 +80,9 @@ def load_config(path: str | Path, options: LoadOptions | None = None) -> Service
     load_envfiles(options.envfiles)
     funcs = FunctionSet(options.sources)
     problems: list[ConfigError] = []
-    plugins: tuple[PluginConfig, ...] | None = None
-    try:
-        doc = read_document(cfg_path, funcs, options)
-    except ConfigError as first:
-        # As in ecspresso, config values may call functions that plugins define (cluster:
-        # '{{ tfstate `aws_ecs_cluster.main.name` }}'): set the plugins up from the file's
-        # `plugins` alone, then read the whole file again.
-        early = _plugins_doc(cfg_path, funcs, options)
-        if early is None:
-            raise first from None
-        plugins = _plugins(early, early.data["plugins"], cfg_path.parent, funcs, options, problems)
-        doc = read_document(cfg_path, funcs, options)
-    if not isinstance(doc.data, dict):
-        raise doc.error([], "config must be a mapping of keys to values")
+    doc, plugins = _read_config(cfg_path, funcs, options, problems)
     data: dict[str, Any] = doc.data
-    warnings: list[str] = []
-
-    for key in data:
-        if key not in KNOWN_KEYS:
-            warnings.append(f"{doc.location([key])}: {_unknown_key(key, KNOWN_KEYS)}")
-
+    warnings = _unknown_keys(doc, data)
     region = _str(data.get("region")) or os.environ.get("AWS_REGION") or None
     if options.sources is not None:
         funcs.bind_sources(options.sources.for_region(region))
@@ -111,41 +93,10 @@ def load_config(path: str | Path, options: LoadOptions | None = None) -> Service
     if plugins is None:
         plugins = _plugins(doc, data.get("plugins"), cfg_path.parent, funcs, options, problems)
     extras = data.get("ecsplan") if isinstance(data.get("ecsplan"), dict) else {}
-    for key in extras:
-        if key not in ECSPLAN_KEYS:
-            warnings.append(
-                f"{doc.location(['ecsplan', key])}: {_unknown_key(key, ECSPLAN_KEYS, 'ecsplan ')}"
-            )
     ignore = data.get("ignore") if isinstance(data.get("ignore"), dict) else {}
     tags = ignore.get("tags") if isinstance(ignore.get("tags"), list) else []
-
     sources: dict[str, SourceDoc] = {"config": doc}
-    defs: dict[str, tuple[Path | None, Mapping[str, Any] | None]] = {}
-    for key, name, wrappers in (
-        ("task_definition", "taskdef", ("taskDefinition",)),
-        ("service_definition", "servicedef", ("service", "services")),
-    ):
-        rel = _str(data.get(key))
-        if not rel:
-            defs[name] = (None, None)
-            continue
-        def_path = _resolve(cfg_path.parent, rel)
-        if not options.definitions:
-            defs[name] = (def_path, None)
-            continue
-        if not_a_file(def_path):
-            problems.append(doc.error([key], missing_file_message(def_path)))
-            defs[name] = (def_path, None)
-            continue
-        try:
-            def_doc = unwrap(read_document(def_path, funcs, options), wrappers)
-        except ConfigError as e:
-            failed: EcsplanError = ValidationFailed([*problems, e]) if problems else e
-            failed.warnings = tuple(warnings)  # shown after the error, not lost with it
-            raise failed from None
-        sources[name] = def_doc
-        defs[name] = (def_path, def_doc.data if isinstance(def_doc.data, dict) else None)
-
+    defs = _read_definitions(doc, funcs, options, sources, problems, warnings)
     return ServiceConfig(
         path=cfg_path,
         region=region,
@@ -168,6 +119,78 @@ def load_config(path: str | Path, options: LoadOptions | None = None) -> Service
         warnings=tuple(warnings),
         problems=tuple(problems),
     )
+
+
+def _read_config(
+    cfg_path: Path, funcs: FunctionSet, options: LoadOptions, problems: list[ConfigError]
+) -> tuple[SourceDoc, tuple[PluginConfig, ...] | None]:
+    """The config document, and its plugins when they had to be set up to read it."""
+    plugins: tuple[PluginConfig, ...] | None = None
+    try:
+        doc = read_document(cfg_path, funcs, options)
+    except ConfigError as first:
+        # As in ecspresso, config values may call functions that plugins define (cluster:
+        # '{{ tfstate `aws_ecs_cluster.main.name` }}'): set the plugins up from the file's
+        # `plugins` alone, then read the whole file again.
+        early = _plugins_doc(cfg_path, funcs, options)
+        if early is None:
+            raise first from None
+        plugins = _plugins(early, early.data["plugins"], cfg_path.parent, funcs, options, problems)
+        doc = read_document(cfg_path, funcs, options)
+    if not isinstance(doc.data, dict):
+        raise doc.error([], "config must be a mapping of keys to values")
+    return doc, plugins
+
+
+def _unknown_keys(doc: SourceDoc, data: Mapping[str, Any]) -> list[str]:
+    warnings = [
+        f"{doc.location([key])}: {_unknown_key(key, KNOWN_KEYS)}"
+        for key in data
+        if key not in KNOWN_KEYS
+    ]
+    extras = data.get("ecsplan") if isinstance(data.get("ecsplan"), dict) else {}
+    warnings.extend(
+        f"{doc.location(['ecsplan', key])}: {_unknown_key(key, ECSPLAN_KEYS, 'ecsplan ')}"
+        for key in extras
+        if key not in ECSPLAN_KEYS
+    )
+    return warnings
+
+
+_DEFINITIONS = (
+    ("task_definition", "taskdef", ("taskDefinition",)),
+    ("service_definition", "servicedef", ("service", "services")),
+)
+
+
+def _read_definitions(
+    doc: SourceDoc,
+    funcs: FunctionSet,
+    options: LoadOptions,
+    sources: dict[str, SourceDoc],
+    problems: list[ConfigError],
+    warnings: list[str],
+) -> dict[str, tuple[Path | None, Mapping[str, Any] | None]]:
+    """Path and data of each definition (data None when absent, missing or not read)."""
+    defs: dict[str, tuple[Path | None, Mapping[str, Any] | None]] = {}
+    for key, name, wrappers in _DEFINITIONS:
+        rel = _str(doc.data.get(key))
+        def_path = _resolve(doc.path.parent, rel) if rel else None
+        defs[name] = (def_path, None)
+        if def_path is None or not options.definitions:
+            continue
+        if not_a_file(def_path):
+            problems.append(doc.error([key], missing_file_message(def_path)))
+            continue
+        try:
+            def_doc = unwrap(read_document(def_path, funcs, options), wrappers)
+        except ConfigError as e:
+            failed: EcsplanError = ValidationFailed([*problems, e]) if problems else e
+            failed.warnings = tuple(warnings)  # shown after the error, not lost with it
+            raise failed from None
+        sources[name] = def_doc
+        defs[name] = (def_path, def_doc.data if isinstance(def_doc.data, dict) else None)
+    return defs
 
 
 def read_document(path: Path, funcs: FunctionSet, options: LoadOptions) -> SourceDoc:

@@ -106,14 +106,6 @@ def service_status(
     """The status of one service from its describe output (None = it does not exist)."""
     if svc is None:
         return ServiceStatus(key, cluster, service, "MISSING")
-    scaling = None
-    if target is not None:
-        scaling = ScalingStatus(
-            min_capacity=int(target.get("MinCapacity", 0)),
-            max_capacity=int(target.get("MaxCapacity", 0)),
-            suspended=dict(target.get("SuspendedState") or {}),
-            policies=tuple(str(p.get("PolicyName")) for p in policies),
-        )
     return ServiceStatus(
         key=key,
         cluster=cluster,
@@ -126,40 +118,51 @@ def service_status(
         pending=int(svc.get("pendingCount", 0)),
         launch_type=svc.get("launchType"),
         capacity_provider_strategy=tuple(svc.get("capacityProviderStrategy") or ()),
-        deployments=tuple(
-            DeploymentStatus(
-                id=str(d.get("id", "")),
-                status=str(d.get("status", "")),
-                task_definition=str(d.get("taskDefinition", "")),
-                desired=int(d.get("desiredCount", 0)),
-                running=int(d.get("runningCount", 0)),
-                pending=int(d.get("pendingCount", 0)),
-                failed=int(d.get("failedTasks", 0)),
-                rollout_state=d.get("rolloutState"),
-                rollout_state_reason=d.get("rolloutStateReason"),
-                updated=_time(d.get("updatedAt")),
-            )
-            for d in svc.get("deployments") or ()
-        ),
-        task_sets=tuple(
-            TaskSetStatus(
-                id=str(t.get("id", "")),
-                status=str(t.get("status", "")),
-                stability=t.get("stabilityStatus"),
-                task_definition=str(t.get("taskDefinition", "")),
-                desired=int(t.get("computedDesiredCount", 0)),
-                running=int(t.get("runningCount", 0)),
-                pending=int(t.get("pendingCount", 0)),
-                scale=_scale(t.get("scale")),
-                external_id=t.get("externalId"),
-            )
-            for t in svc.get("taskSets") or ()
-        ),
-        scaling=scaling,
+        deployments=tuple(_deployment(d) for d in svc.get("deployments") or ()),
+        task_sets=tuple(_task_set(t) for t in svc.get("taskSets") or ()),
+        scaling=None if target is None else _scaling(target, policies),
         events=tuple(
             Event(_time(e.get("createdAt")), str(e.get("message", "")))
             for e in (svc.get("events") or ())[: max(events, 0)]
         ),
+    )
+
+
+def _scaling(target: Mapping[str, Any], policies: Sequence[Mapping[str, Any]]) -> ScalingStatus:
+    return ScalingStatus(
+        min_capacity=int(target.get("MinCapacity", 0)),
+        max_capacity=int(target.get("MaxCapacity", 0)),
+        suspended=dict(target.get("SuspendedState") or {}),
+        policies=tuple(str(p.get("PolicyName")) for p in policies),
+    )
+
+
+def _deployment(d: Mapping[str, Any]) -> DeploymentStatus:
+    return DeploymentStatus(
+        id=str(d.get("id", "")),
+        status=str(d.get("status", "")),
+        task_definition=str(d.get("taskDefinition", "")),
+        desired=int(d.get("desiredCount", 0)),
+        running=int(d.get("runningCount", 0)),
+        pending=int(d.get("pendingCount", 0)),
+        failed=int(d.get("failedTasks", 0)),
+        rollout_state=d.get("rolloutState"),
+        rollout_state_reason=d.get("rolloutStateReason"),
+        updated=_time(d.get("updatedAt")),
+    )
+
+
+def _task_set(t: Mapping[str, Any]) -> TaskSetStatus:
+    return TaskSetStatus(
+        id=str(t.get("id", "")),
+        status=str(t.get("status", "")),
+        stability=t.get("stabilityStatus"),
+        task_definition=str(t.get("taskDefinition", "")),
+        desired=int(t.get("computedDesiredCount", 0)),
+        running=int(t.get("runningCount", 0)),
+        pending=int(t.get("pendingCount", 0)),
+        scale=_scale(t.get("scale")),
+        external_id=t.get("externalId"),
     )
 
 
