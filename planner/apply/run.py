@@ -52,51 +52,16 @@ def check_stale(
     target, and the scaling policies and alarms where the plan read them), batched as the
     planner batches them; ``cache`` spares DescribeTaskDefinition for revisions already seen.
     Every moved field of every service is named; the first service's go on the first line."""
-    reader = LiveReader(aws)
     if cache is not None:  # the plan holds the desired task definitions (secrets restored)
         cache = cache.bind([to_data(plan)], sensitive)
-    refs = {sp.key: ServiceRef(sp.region, sp.cluster, sp.service) for sp in plan.services}
-    services = reader.services(refs.values())
-    targets = reader.scalable_targets(refs.values())
-    wanted = []
-    for sp in plan.services:
-        svc = services.get(refs[sp.key])
-        if svc and svc.get("status") != "INACTIVE" and svc.get("taskDefinition"):
-            wanted.append((sp.region, str(svc["taskDefinition"])))
-    tds = reader.task_definitions(wanted, cache=cache)
-    alarm_names: dict[str, list[str]] = {}
-    for sp in plan.services:
-        if sp.fingerprint.live is not None:
-            alarm_names.setdefault(sp.region, []).extend(sp.fingerprint.live.alarms)
-    alarms: dict[str, dict[str, Any]] = {}
-    for region, names in alarm_names.items():
-        if names:
-            alarms.update(reader.alarms(region, names))
+    reads = _StaleReads.of(plan, LiveReader(aws), cache)
     problems = []
     for sp in plan.services:
-        ref = refs[sp.key]
         was = sp.fingerprint.live
-        latest = None
-        if sp.fingerprint.latest_revision:
-            family = sp.fingerprint.latest_revision.rsplit("/", 1)[-1].rsplit(":", 1)[0]
-            latest = reader.latest_task_definition(sp.region, family)
-        svc = services.get(ref)
-        target = targets.get(ref)
-        policies = None
-        if was is not None and was.scaling_policies and target is not None:
-            policies = tuple(reader.scaling_policies(sp.region, ref.resource_id))
-        names = was.alarms if was is not None else ()
         now = fingerprint_of(
-            LiveService(
-                service=svc,
-                task_definition=tds.get(str((svc or {}).get("taskDefinition"))),
-                scalable_target=target,
-                latest_revision=latest,
-                scaling_policies=policies,
-                alarms=tuple(alarms[n] for n in names if n in alarms) if names else None,
-            ),
+            reads.live(sp),
             unmanaged=was.unmanaged if was is not None else (),
-            alarm_names=names,
+            alarm_names=was.alarms if was is not None else (),
             secrets=secrets,
         )
         reasons = stale_reasons(sp, now)
@@ -106,6 +71,65 @@ def check_stale(
         raise EcsplanError(
             f"plan is stale: {problems[0]} since the plan was made; run plan again",
             "\n".join(problems[1:]) or None,
+        )
+
+
+@dataclass(frozen=True)
+class _StaleReads:
+    """What check_stale reads, batched across the plan's services."""
+
+    reader: LiveReader
+    refs: Mapping[str, ServiceRef]
+    services: Mapping[ServiceRef, Any]
+    targets: Mapping[ServiceRef, Any]
+    tds: Mapping[str, Any]
+    alarms: Mapping[str, Any]
+
+    @classmethod
+    def of(cls, plan: Plan, reader: LiveReader, cache: TaskDefinitionStore | None) -> _StaleReads:
+        refs = {sp.key: ServiceRef(sp.region, sp.cluster, sp.service) for sp in plan.services}
+        services = reader.services(refs.values())
+        wanted = []
+        for sp in plan.services:
+            svc = services.get(refs[sp.key])
+            if svc and svc.get("status") != "INACTIVE" and svc.get("taskDefinition"):
+                wanted.append((sp.region, str(svc["taskDefinition"])))
+        alarm_names: dict[str, list[str]] = {}
+        for sp in plan.services:
+            if sp.fingerprint.live is not None:
+                alarm_names.setdefault(sp.region, []).extend(sp.fingerprint.live.alarms)
+        alarms: dict[str, Any] = {}
+        for region, names in alarm_names.items():
+            if names:
+                alarms.update(reader.alarms(region, names))
+        return cls(
+            reader,
+            refs,
+            services,
+            reader.scalable_targets(refs.values()),
+            reader.task_definitions(wanted, cache=cache),
+            alarms,
+        )
+
+    def live(self, sp: ServicePlan) -> LiveService:
+        """The service as it is now, read as the plan read it."""
+        ref, was = self.refs[sp.key], sp.fingerprint.live
+        latest = None
+        if sp.fingerprint.latest_revision:
+            family = sp.fingerprint.latest_revision.rsplit("/", 1)[-1].rsplit(":", 1)[0]
+            latest = self.reader.latest_task_definition(sp.region, family)
+        svc, target = self.services.get(ref), self.targets.get(ref)
+        policies = None
+        if was is not None and was.scaling_policies and target is not None:
+            policies = tuple(self.reader.scaling_policies(sp.region, ref.resource_id))
+        names = was.alarms if was is not None else ()
+        return LiveService(
+            service=svc,
+            task_definition=self.tds.get(str((svc or {}).get("taskDefinition"))),
+            scalable_target=target,
+            latest_revision=latest,
+            scaling_policies=policies,
+            alarms=tuple(self.alarms[n] for n in names if n in self.alarms) if names else None,
         )
 
 

@@ -9,7 +9,7 @@ click would otherwise settle silently by taking the last one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import click
@@ -149,6 +149,20 @@ def normalize_argv(group: click.Group, argv: Sequence[str]) -> list[str]:
     cmd: click.Command | None = group.get_command(click.Context(group), argv[i])
     if cmd is None:
         return list(argv)
+    path, rest = _after_command(argv, i, cmd, gopts, seen, front)
+    _check_repeats(seen)
+    return [*front, *path, *rest]
+
+
+def _after_command(
+    argv: Sequence[str],
+    i: int,
+    cmd: click.Command,
+    gopts: Mapping[str, click.Option],
+    seen: _Seen,
+    front: list[str],
+) -> tuple[list[str], list[str]]:
+    """The command path from ``argv[i]`` and what follows it; global flags go to ``front``."""
     path = [argv[i]]
     rest: list[str] = []
     local = _options(cmd)
@@ -185,5 +199,4 @@ def normalize_argv(group: click.Group, argv: Sequence[str]) -> list[str]:
             continue
         rest.append(tok)
         i += 1
-    _check_repeats(seen)
-    return [*front, *path, *rest]
+    return path, rest

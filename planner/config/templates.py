@@ -260,24 +260,27 @@ def render_template_mapped(
         stripped = body.strip()
         if stripped.startswith("/*") and stripped.endswith("*/"):
             continue
-        try:
-            toks = _tokens(body)
-            if not toks:
-                raise TemplateFuncError("missing value in template action")
-            ev = _Evaluator(toks, funcs)
-            value = ev.pipeline()
-            if ev.peek() is not None:
-                raise TemplateFuncError(f"unexpected {ev.peek().value!r} in template action")  # type: ignore[union-attr]
-        except TemplateFuncError as e:
-            raise ConfigError(Location(str(path), line, "$"), str(e)) from None
-        except RecursionError:  # belt and braces: MAX_NESTING keeps far below the limit
-            raise ConfigError(
-                Location(str(path), line, "$"), "template action nested too deeply"
-            ) from None
-        emitted = _stringify(value)
+        emitted = _evaluate(body, funcs, Location(str(path), line, "$"))
         line_map.extend([line] * emitted.count("\n"))
         out.append(emitted)
     return "".join(out), line_map
+
+
+def _evaluate(body: str, funcs: Mapping[str, TemplateFunc], where: Location) -> str:
+    """One action's output; its errors name the action's line."""
+    try:
+        toks = _tokens(body)
+        if not toks:
+            raise TemplateFuncError("missing value in template action")
+        ev = _Evaluator(toks, funcs)
+        value = ev.pipeline()
+        if ev.peek() is not None:
+            raise TemplateFuncError(f"unexpected {ev.peek().value!r} in template action")  # type: ignore[union-attr]
+    except TemplateFuncError as e:
+        raise ConfigError(where, str(e)) from None
+    except RecursionError:  # belt and braces: MAX_NESTING keeps far below the limit
+        raise ConfigError(where, "template action nested too deeply") from None
+    return _stringify(value)
 
 
 class _LineCounter:

@@ -64,16 +64,7 @@ def rederive(
     given = options
     options = dataclasses.replace(options, timeout_seconds=saved.options.timeout_seconds)
     _same_services(source, saved, entries)
-    if saved.inputs_digest != inputs_digest(entries):
-        again = (
-            "restore them to resume it, or plan and apply afresh"
-            if source.startswith("run ")
-            else "run plan again"
-        )
-        raise PlanMismatch(
-            f"{source}: the plan was made for other inputs (configs, definitions or their "
-            f"variables changed since); {again}"
-        )
+    _same_inputs(source, saved, entries)
     _same_options(source, saved.options, options)
     by_key = {e.key: e for e in entries}
     services = tuple(
@@ -88,17 +79,7 @@ def rederive(
         inputs_digest=saved.inputs_digest,
         workspace=saved.workspace,
     )
-    masked = secrets.mask(plan_to_data(derived), secret_values_in(derived, secrets.marked))
-    diff = first_difference(_compared(data), _compared(masked))
-    if diff is not None:
-        path, was, now = diff
-        raise PlanMismatch(
-            f"{source}: the plan does not match what the configs give: at {path} it has "
-            f"{_short(was)} where these configs and the plan's recorded reads give "
-            f"{_short(now)}; nothing was applied",
-            "a plan file is applied only as the configs make it: run plan again from the "
-            "reviewed configs",
-        )
+    _same_data(source, data, derived, secrets)
     if given.timeout_seconds == options.timeout_seconds:
         return derived
     return dataclasses.replace(
@@ -108,6 +89,36 @@ def rederive(
             _service(source, sp, by_key[sp.key], regions[sp.key], given, secrets)
             for sp in saved.services
         ),
+    )
+
+
+def _same_inputs(source: str, saved: Plan, entries: Sequence[ServiceEntry]) -> None:
+    if saved.inputs_digest == inputs_digest(entries):
+        return
+    again = (
+        "restore them to resume it, or plan and apply afresh"
+        if source.startswith("run ")
+        else "run plan again"
+    )
+    raise PlanMismatch(
+        f"{source}: the plan was made for other inputs (configs, definitions or their "
+        f"variables changed since); {again}"
+    )
+
+
+def _same_data(source: str, data: Mapping[str, Any], derived: Plan, secrets: Secrets) -> None:
+    """``data`` is the derived plan as a file holds it (secrets masked), or PlanMismatch."""
+    masked = secrets.mask(plan_to_data(derived), secret_values_in(derived, secrets.marked))
+    diff = first_difference(_compared(data), _compared(masked))
+    if diff is None:
+        return
+    path, was, now = diff
+    raise PlanMismatch(
+        f"{source}: the plan does not match what the configs give: at {path} it has "
+        f"{_short(was)} where these configs and the plan's recorded reads give "
+        f"{_short(now)}; nothing was applied",
+        "a plan file is applied only as the configs make it: run plan again from the "
+        "reviewed configs",
     )
 
 
