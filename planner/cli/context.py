@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # loaded when a command runs, not for `ecsplan <command> --he
     from planner.config import LoadOptions
     from planner.ops.session import Session
     from planner.plan.model import Plan
+    from planner.state import StateBackend
     from planner.workspace.selection import SelectSpec
 
 DEFAULT_CONFIGS = ("ecspresso.yml", "ecspresso.yaml", "ecspresso.json", "ecspresso.jsonnet")
@@ -111,6 +112,22 @@ class Globals:
             state_override=self.state,
             workspace=self.workspace,
             filter_command=self.filter_command,
+        )
+
+    def state_backend(self) -> tuple[str, StateBackend]:
+        """The state plan and apply use: --state / ECSPLAN_STATE, else the workspace's or
+        the config's ``ecsplan.state`` (when -w/-c is given or ecspresso.yml is here), else
+        ./state. Read-only commands (`state list`...) open it without the definitions."""
+        from planner.state import DEFAULT_LOCATION, open_backend
+
+        location = self.state
+        if location is None and (
+            self.workspace or self.configs or any(Path(n).is_file() for n in DEFAULT_CONFIGS)
+        ):
+            location = self.session(definitions=False).selection.state
+        location = location or DEFAULT_LOCATION
+        return location, open_backend(
+            location, self.aws() if location.startswith("s3://") else None
         )
 
     def saved_session(self, plan: Plan) -> Session:

@@ -165,3 +165,38 @@ def test_state_env_var_is_the_location(state: Path) -> None:
     )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["state"] == str(state)
+
+
+def test_without_state_flag_the_workspace_state_is_read(state: Path, tmp_path: Path) -> None:
+    """`ecsplan -w workspace.yml state list` shows the state plan and apply of that
+    workspace use (its `state:`), not ./state."""
+    ws = tmp_path / "ws"
+    (ws / "web").mkdir(parents=True)
+    (ws / "web" / "ecspresso.yml").write_text(
+        "region: us-east-1\ncluster: my-cluster\nservice: web\n"
+        "task_definition: td.json\nservice_definition: sd.json\n"
+    )
+    (ws / "workspace.yml").write_text(
+        f"state: {state}\nservices:\n  web:\n    config: web/ecspresso.yml\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "ECSPLAN_STATE"}
+    out = subprocess.run(
+        [sys.executable, "-m", "planner", "-w", "workspace.yml", "state", "list"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        cwd=ws,
+    )
+    assert out.returncode == 0, out.stderr
+    assert SERVICE in out.stdout and "my-cluster/api" in out.stdout
+    bare = subprocess.run(
+        [sys.executable, "-m", "planner", "state", "list"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        cwd=ws / "web",
+    )
+    assert bare.returncode == 0, bare.stderr
+    assert bare.stdout.startswith("No state in ./state.")
