@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import click
 
+from planner.cli.kong_values import split_escaped
 from planner.errors import EcsplanError
 
 HELP_FLAGS = frozenset({"-h", "--help"})
@@ -92,8 +93,8 @@ def _check_repeats(seen: _Seen) -> None:
         multiple = key.endswith("*")
         if multiple:
             pairs: dict[str, str] = {}
-            for _, v in occurrences:
-                k, sep, val = str(v).partition("=")
+            items = [item for _, v in occurrences for item in split_escaped(str(v), ";")]
+            for k, sep, val in (item.partition("=") for item in items):
                 if not sep:
                     continue
                 if k in pairs and pairs[k] != val:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 import click
 
@@ -30,7 +31,7 @@ class Globals:
     profile: str | None = None
     endpoint_url: str | None = None
     state: str | None = None
-    no_color: bool = False
+    color_choice: bool | None = None  # --color / --no-color / ECSPRESSO_COLOR
     assume_role_arn: str | None = None
     timeout_seconds: float | None = None  # --timeout: overrides every config's timeout
     debug: bool = False
@@ -55,7 +56,15 @@ class Globals:
 
     @property
     def color(self) -> bool:
-        return not self.no_color and "NO_COLOR" not in os.environ
+        """Colours on stdout (see color_for)."""
+        return self.color_for(sys.stdout)
+
+    def color_for(self, stream: IO[str]) -> bool:
+        """As --color/--no-color (or ECSPRESSO_COLOR) say, even into a pipe; else on a
+        terminal unless NO_COLOR is set."""
+        if self.color_choice is not None:
+            return self.color_choice
+        return "NO_COLOR" not in os.environ and stream.isatty()
 
     def aws(self, region: str | None = None) -> AwsContext:
         """The shared AWS context; the config's region applies when no --region was given."""

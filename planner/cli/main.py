@@ -17,21 +17,6 @@ from planner.errors import EcsplanError
 from planner.render.printable import printable, printable_lines
 
 
-def _pairs(values: tuple[str, ...], flag: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for v in values:
-        if "=" not in v:
-            raise click.BadParameter(f"expected KEY=VALUE, got {v!r}", param_hint=flag)
-        k, _, val = v.partition("=")
-        out[k] = val
-    return out
-
-
-def _env_list(name: str, sep: str) -> tuple[str, ...]:
-    """ecspresso's list-valued env vars (kong): ECSPRESSO_ENVFILE=a,b; ECSPRESSO_EXT_STR=k=v;k=v."""
-    return tuple(v for v in os.environ.get(name, "").split(sep) if v)
-
-
 class LazyGroup(click.Group):
     """Imports a command's module only when that command runs (or shows its own help), so
     `ecsplan --version` and `--help` start without boto3, rich or moto."""
@@ -99,7 +84,9 @@ class LazyGroup(click.Group):
     "--color/--no-color",
     "color",
     default=None,
-    help="Colours on a terminal (default), or none (also when not a TTY or NO_COLOR).",
+    envvar="ECSPRESSO_COLOR",
+    help="Force colours on, even into a pipe, or off (env ECSPRESSO_COLOR); default: on a "
+    "terminal unless NO_COLOR is set.",
 )
 @click.option("--debug", is_flag=True, envvar="ECSPRESSO_DEBUG", help="Log AWS calls; tracebacks.")
 @click.option(
@@ -108,9 +95,26 @@ class LazyGroup(click.Group):
     metavar="CMD",
     help="Command that picks one line of a list (peco, fzf) when a task must be chosen.",
 )
-@click.option("--envfile", "envfiles", multiple=True, help="dotenv file loaded before templates.")
-@click.option("--ext-str", multiple=True, metavar="K=V", help="Jsonnet external string.")
-@click.option("--ext-code", multiple=True, metavar="K=V", help="Jsonnet external code.")
+@click.option(
+    "--envfile",
+    "envfiles",
+    multiple=True,
+    metavar="FILE,...",
+    help="dotenv files loaded before templates (comma separated or repeated; env "
+    "ECSPRESSO_ENVFILE).",
+)
+@click.option(
+    "--ext-str",
+    multiple=True,
+    metavar="K=V;...",
+    help="Jsonnet external strings (semicolon separated or repeated; env ECSPRESSO_EXT_STR).",
+)
+@click.option(
+    "--ext-code",
+    multiple=True,
+    metavar="K=V;...",
+    help="Jsonnet external code (semicolon separated or repeated; env ECSPRESSO_EXT_CODE).",
+)
 @click.pass_context
 def cli(
     ctx: click.Context,
@@ -134,6 +138,7 @@ def cli(
     Global options go before or after the command, as with ecspresso.
     """
     from planner.cli.context import Globals
+    from planner.cli.kong_values import list_values, map_values
     from planner.config.duration import parse_duration
 
     try:
@@ -147,20 +152,20 @@ def cli(
         if problem:
             raise EcsplanError(f"--region: {problem}")
     ctx.obj = Globals(
-        configs=configs or _env_list("ECSPRESSO_CONFIG", ","),
+        configs=configs or list_values((), "ECSPRESSO_CONFIG"),
         workspace=workspace,
         region=region,
         profile=profile,
         endpoint_url=endpoint_url,
         assume_role_arn=assume_role_arn or None,
         state=state,
-        no_color=color is False,
+        color_choice=color,
         timeout_seconds=timeout_seconds,
         debug=debug,
         filter_command=filter_command or None,
-        envfiles=envfiles or _env_list("ECSPRESSO_ENVFILE", ","),
-        ext_str=_pairs(ext_str or _env_list("ECSPRESSO_EXT_STR", ";"), "--ext-str"),
-        ext_code=_pairs(ext_code or _env_list("ECSPRESSO_EXT_CODE", ";"), "--ext-code"),
+        envfiles=list_values(envfiles, "ECSPRESSO_ENVFILE"),
+        ext_str=map_values(ext_str, "ECSPRESSO_EXT_STR", "--ext-str"),
+        ext_code=map_values(ext_code, "ECSPRESSO_EXT_CODE", "--ext-code"),
     )
 
 

@@ -100,7 +100,6 @@ def diff(
 ) -> int:
     """Only the diffs of task and service definitions against live, as ecspresso prints them:
     `--- <live ARN>` / `+++ <local file>`, then the hunks."""
-    import sys
 
     from planner.cli.external_diff import run_external
     from planner.cli.running import warn_config
@@ -120,10 +119,10 @@ def diff(
     text = render_text(
         p,
         sensitive=sensitive,
-        color=g.color and sys.stdout.isatty(),
+        color=g.color,
         diff_only=True,
         unified=unified,
         paths=paths,
     )
-    click.echo(text, nl=False)
+    click.echo(text, nl=False, color=g.color)  # click would strip forced colours
     return 0

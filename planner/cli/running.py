@@ -49,7 +49,7 @@ def plan_view(
 ) -> PlanView:
     return PlanView(
         fmt=fmt,
-        color=g.color and sys.stdout.isatty(),
+        color=g.color,
         apply_command=apply_command_hint(g, out),
         comment_file=comment_file,
     )
@@ -82,7 +82,7 @@ def journaled(
     g: Globals, session: Session, plan: Plan, *, operation: str = "apply", **kw: Any
 ) -> list[ServiceResult]:
     """Run a plan through locks and journals with the progress view; Ctrl-C stops cleanly."""
-    progress = Progress(color=g.color)
+    progress = Progress(color=g.color_for(sys.stderr))
     hooks = Hooks(
         observer=progress,
         on_start=lambda sp: progress.message(f"{sp.key}: {len(sp.steps)} step(s) to {operation}"),

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 
 import click
@@ -27,7 +28,7 @@ def wait(g: Globals, wait_until: str, timeout: str | None) -> int:
         raise EcsplanError(f"--wait-until {wait_until}: expected {WAIT_UNTIL_HELP}")
     limit = timeout_of(timeout)
     session = g.session(definitions=False)
-    progress = Progress(color=g.color)
+    progress = Progress(color=g.color_for(sys.stderr))
     stop = threading.Event()
     with stop_on_signals(stop, progress), progress:
         errors = wait_all(session, wait_until, limit, progress, stop)

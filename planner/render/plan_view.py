@@ -43,5 +43,6 @@ class PlanView:
             if not self.comment_file:
                 click.echo(join_markdown_parts(parts))
         else:
-            click.echo(render_text(plan, sensitive=sensitive, color=self.color), nl=False)
+            text = render_text(plan, sensitive=sensitive, color=self.color)
+            click.echo(text, nl=False, color=self.color)  # click would strip forced colours
         return parts

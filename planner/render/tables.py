@@ -20,11 +20,16 @@ PLAIN_WIDTH = 250
 
 
 def console(color: bool, file: IO[str] | None = None) -> Console:
+    """``color`` is the caller's decision (Globals.color): when it says yes into a pipe,
+    colours are forced as ecspresso's ``--color`` forces them; lines stay whole."""
     out = file or sys.stdout
     tty = out.isatty()
+    forced = color and not tty
     return Console(
         file=out,
-        no_color=not (color and tty),
+        no_color=not color,
+        force_terminal=True if forced else None,
+        color_system="standard" if forced else "auto",
         highlight=False,
         width=None if tty else PLAIN_WIDTH,
         soft_wrap=not tty,

@@ -74,4 +74,4 @@ def show_verify(trees: Iterable[Check], fmt: str, color: bool) -> None:
     def style(text: str, status: str) -> str:
         return click.style(text, fg=colors[status], bold=True) if color else text
 
-    click.echo(render_text(trees, style))
+    click.echo(render_text(trees, style), color=color)

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from helpers_cli import copy_example, delta, requests, run_inproc, writes_of
+from helpers_cli import cli_env, copy_example, delta, requests, run_inproc, writes_of
 
 from planner.sandbox.server import Sandbox
 
@@ -99,3 +101,35 @@ def test_external_from_the_environment_and_a_failing_tool(deployed: Path, tmp_pa
     assert r.stderr.splitlines()[0].startswith(
         f"Error: external diff command '{tool} --color=always' exited with 1; it must exit 0"
     )
+
+
+@pytest.mark.parametrize(
+    "flags,env,coloured",
+    [
+        ([], {}, False),  # a pipe: plain
+        (["--color"], {}, True),  # forced, as ecspresso's --color (cli.go, v2.4.0+)
+        ([], {"ECSPRESSO_COLOR": "true"}, True),
+        (["--no-color"], {"ECSPRESSO_COLOR": "true"}, False),
+        ([], {"ECSPRESSO_COLOR": "false"}, False),
+        ([], {"NO_COLOR": "1"}, False),
+    ],
+)
+def test_colour_into_a_pipe_only_when_asked(
+    sandbox: Sandbox, deployed: Path, flags: list[str], env: dict[str, str], coloured: bool
+) -> None:
+    """ecspresso v2.4.0+ (cli.go `Color ... env:"ECSPRESSO_COLOR" default:"true"`, cliv2.go
+    `color.NoColor = !opts.Color`) colours diff lines red/green (diff.go coloredDiff);
+    ecsplan does when --color or ECSPRESSO_COLOR=true says so, and keeps a pipe plain
+    otherwise (scripts parse it)."""
+    run_env = cli_env(sandbox, {"IMAGE_TAG": "1.28", "ECSPRESSO_COLOR": None, **env})
+    out = subprocess.run(
+        [sys.executable, "-m", "planner", *flags, "diff", "--config", str(deployed)],
+        capture_output=True,
+        text=True,
+        env=run_env,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    assert ("\x1b[" in out.stdout) is coloured
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", out.stdout)
+    assert '+      "image": "nginx:1.28",' in plain.splitlines()

@@ -46,6 +46,7 @@ def test_globals_move_in_front(argv: list[str], expected: list[str]) -> None:
         (["--timeout", "5m", "wait", "--timeout", "10m"], "--timeout given twice with different values: '5m' and '10m'"),
         (["plan", "--tasks", "1", "--tasks", "2"], "--tasks given twice with different values: '1' and '2'"),
         (["plan", "--ext-str", "A=1", "--ext-str", "A=2"], "--ext-str A given twice with different values: '1' and '2'"),
+        (["plan", "--ext-str", "B=0;A=1", "--ext-str", "A=2"], "--ext-str A given twice with different values: '1' and '2'"),
         (["--color", "plan", "--no-color"], "--color/--no-color: both forms given; give one"),
     ],
 )  # fmt: skip
