@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from planner import __version__
 from planner.config.duration import MAX_DURATION_SECONDS, DurationOverflow, parse_duration
 from planner.config.envfile import load_envfiles
 from planner.config.functions import FunctionSet
@@ -324,17 +325,22 @@ def _timeout(doc: SourceDoc, value: Any, problems: list[ConfigError]) -> float:
 
 
 def _check_version(doc: SourceDoc, constraint: str, problems: list[ConfigError]) -> None:
+    """As ecspresso's Config.Restrict/ValidateVersion (config.go), against the ecspresso
+    release ecsplan follows; the message also names ecsplan's own version."""
     try:
         ok = check_required_version(constraint)
     except ValueError as e:
-        problems.append(doc.error(["required_version"], str(e)))
+        problems.append(
+            doc.error(["required_version"], f"required_version has invalid format: {e}")
+        )
         return
     if not ok:
         problems.append(
             doc.error(
                 ["required_version"],
-                f"ecsplan follows ecspresso {ECSPRESSO_COMPAT_VERSION}, "
-                f"which does not satisfy {constraint!r}",
+                f"version {ECSPRESSO_COMPAT_VERSION} does not satisfy constraints "
+                f"required_version: {constraint} (ecsplan {__version__} follows ecspresso "
+                f"{ECSPRESSO_COMPAT_VERSION})",
             )
         )
 

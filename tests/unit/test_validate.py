@@ -158,13 +158,13 @@ CASES = [
         CFG,
         "timeout: 5m",
         "timeout: 5m\nrequired_version: '>= 3.0'",
-        "ecspresso.yml:7: $.required_version: ecsplan follows ecspresso 2.4.0, which does not satisfy '>= 3.0'",
+        "ecspresso.yml:7: $.required_version: version v2.6.0 does not satisfy constraints required_version: >= 3.0 (ecsplan 0.1.0 follows ecspresso v2.6.0)",
     ),
     (
         CFG,
         "timeout: 5m",
         "timeout: 5m\nrequired_version: 'about two'",
-        "ecspresso.yml:7: $.required_version: invalid version constraint 'about two'",
+        "ecspresso.yml:7: $.required_version: required_version has invalid format: Malformed constraint: about two",
     ),
     (
         CFG,
