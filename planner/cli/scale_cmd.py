@@ -8,7 +8,6 @@ import click
 from planner.cli.context import Globals, pass_globals
 from planner.cli.flags import TASKS, timeout_of
 from planner.cli.main import cli
-from planner.errors import EcsplanError
 from planner.plan.model import PlanOptions
 
 
@@ -51,14 +50,8 @@ def scale(
     timeout: str | None,
 ) -> int:
     """Change the desired count (and scaling capacity or suspension), journaled and locked
-    like apply."""
-    scaling = (auto_scaling_min, auto_scaling_max)
-    if (
-        tasks is None
-        and scaling == (None, None)
-        and not (suspend_auto_scaling or resume_auto_scaling)
-    ):
-        raise EcsplanError("nothing to scale: give --tasks N or an auto scaling flag")
+    like apply. Without --tasks the count is kept: with no other flag, nothing changes and
+    the exit code is 0, as with ecspresso."""
     options = PlanOptions(
         skip_task_definition=True,
         tasks=tasks,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers_cli import fake_session_manager_plugin
+from helpers_cli import delta, fake_session_manager_plugin, requests, writes_of
 from test_ops_support import active_revisions, client, deployed, ecsplan, example
 
 pytestmark = pytest.mark.integration
@@ -295,8 +295,13 @@ def test_scale_refresh_delete_dry_run_change_nothing(sandbox, tmp_path) -> None:
     assert "Dry run: would delete 1 service(s)." in d.stdout
     assert svc["services"][0]["status"] == "ACTIVE" and _desired(sandbox) == 3
 
+    # ecspresso scale.go: --tasks defaults to -1, which deploy.go calcDesiredCount reads as
+    # "the service's current count": the count is kept and the command exits 0
+    before_writes = requests(sandbox)
     nothing = ecsplan([cfg], state, "scale")
-    assert nothing.code == 1 and "nothing to scale" in nothing.stderr
+    assert nothing.code == 0, nothing
+    assert "No changes" in nothing.stdout and _desired(sandbox) == 3
+    assert writes_of(delta(before_writes, requests(sandbox))) == {}
 
     done = ecsplan([cfg], state, "scale", "--tasks", "2", "--no-wait")
     assert done.code == 0, done
