@@ -82,9 +82,9 @@ class FunctionSet:
         return param.value
 
     def _secretsmanager_arn(self, name: str) -> str:
-        arn = self._lookup(lambda: self.sources().secretsmanager_arn(name))
-        self.sensitive.add(arn)
-        return arn
+        """The secret's ARN: a reference, not the secret (its value is never read), so shown
+        like any other value, as ecspresso's render shows it."""
+        return self._lookup(lambda: self.sources().secretsmanager_arn(name))
 
     def _secretsmanager_arnf(self, fmt: str, *args: Any) -> str:
         """``secretsmanager_arnf "app/%s/db" "prod"``: the ARN of the secret named by a format."""

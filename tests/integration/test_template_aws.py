@@ -66,11 +66,13 @@ def test_ssm_stringlist_needs_an_index(sandbox, tmp_path: Path) -> None:
         _load(tmp_path, '{"family": "{{ ssm `/l` }}"}')
 
 
-def test_secretsmanager_arn_is_sensitive(sandbox, tmp_path: Path) -> None:
+def test_secretsmanager_arn_is_a_plain_value(sandbox, tmp_path: Path) -> None:
+    """The ARN is a reference, shown as ecspresso shows it; the secret value is never read."""
     arn = _client(sandbox, "secretsmanager").create_secret(Name="db-pass", SecretString="pw")["ARN"]
     _, cfg = _load(tmp_path, '{"family": "x", "secret": "{{ secretsmanager_arn `db-pass` }}"}')
     assert cfg.task_definition == {"family": "x", "secret": arn}
-    assert arn in cfg.sensitive
+    assert arn not in cfg.sensitive
+    assert sandbox.stats()["requests"].get("secretsmanager:GetSecretValue", 0) == 0
 
 
 def test_cfn_output_and_export(sandbox, tmp_path: Path) -> None:
