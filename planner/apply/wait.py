@@ -18,17 +18,6 @@ from planner.aws.writes import Writer
 from planner.canonical.units import revision_name
 from planner.errors import EcsplanError
 
-CODEDEPLOY_EVENTS = (
-    "BeforeInstall",
-    "Install",
-    "AfterInstall",
-    "AllowTestTraffic",
-    "AfterAllowTestTraffic",
-    "BeforeAllowTraffic",
-    "AllowTraffic",
-    "AfterAllowTraffic",
-)
-
 
 def poll_interval() -> float:
     """Seconds between polls; ECSPLAN_POLL_INTERVAL lets the sandbox and tests go fast."""

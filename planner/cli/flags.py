@@ -13,6 +13,44 @@ from planner.errors import EcsplanError
 from planner.plan.model import PlanOptions
 
 WAIT_UNTIL_HELP = "stable | deployed | codedeploy:<LifecycleEvent> (default deployed)"
+
+
+class WaitUntil(click.ParamType):
+    """``stable``, ``deployed`` or ``codedeploy:<event>`` of an ECS blue/green deployment;
+    anything else is one error line naming the flag and what it accepts."""
+
+    name = "stable|deployed|codedeploy:EVENT"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from planner.plan.codedeploy_plan import CODEDEPLOY_EVENTS
+
+        text = str(value)
+        event = text.removeprefix("codedeploy:")
+        if text in ("stable", "deployed") or (text != event and event in CODEDEPLOY_EVENTS):
+            return text
+        accepted = ", ".join(f"codedeploy:{e}" for e in CODEDEPLOY_EVENTS)
+        self.fail(f"{text!r} is not stable, deployed or one of {accepted}", param, ctx)
+
+
+class RollbackEvents(click.ParamType):
+    """``DEPLOYMENT_FAILURE,DEPLOYMENT_STOP_ON_ALARM``: checked before anything is read."""
+
+    name = "EV[,EV]"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from planner.plan.codedeploy_plan import ROLLBACK_EVENTS
+
+        for event in (e.strip() for e in str(value).split(",") if e.strip()):
+            if event not in ROLLBACK_EVENTS:
+                # ecspresso deploy.go: "invalid rollback event: %s"
+                self.fail(
+                    f"invalid rollback event: {event} (one of {', '.join(ROLLBACK_EVENTS)})",
+                    param,
+                    ctx,
+                )
+        return str(value)
+
+
 # A desired count is an int32 in the API; the tasks-per-service quota is checked per service
 # when planning (it may be raised per account: ecsplan.tasks_per_service).
 TASKS = click.IntRange(0, INT32_MAX)
@@ -60,11 +98,21 @@ def plan_flags(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--auto-scaling-min", type=int, help="Scalable target MinCapacity."),
         click.option("--auto-scaling-max", type=int, help="Scalable target MaxCapacity."),
         click.option(
-            "--rollback-events", metavar="EV[,EV]", help="CodeDeploy auto rollback events."
+            "--rollback-events",
+            type=RollbackEvents(),
+            help="CodeDeploy auto rollback events.",
         ),
         click.option("--deployment-config", help="CodeDeploy deployment config name."),
-        click.option("--no-wait", is_flag=True, help="Do not wait for the rollout."),
-        click.option("--wait-until", default="deployed", show_default=True, help=WAIT_UNTIL_HELP),
+        click.option(
+            "--no-wait/--wait", "no_wait", default=False, help="Do not wait for the rollout."
+        ),
+        click.option(
+            "--wait-until",
+            type=WaitUntil(),
+            default="deployed",
+            show_default=True,
+            help=WAIT_UNTIL_HELP,
+        ),
         click.option("--timeout", metavar="DURATION", help="Rollout wait timeout (e.g. 10m)."),
     ]
     for o in reversed(opts):
@@ -99,8 +147,6 @@ def options_from(kw: dict[str, Any], default_timeout: float | None = None) -> Pl
             "--skip-task-definition, --revision and --latest-task-definition exclude each other"
         )
     until = f["wait_until"] or "deployed"
-    if until not in ("stable", "deployed") and not until.startswith("codedeploy:"):
-        raise EcsplanError(f"--wait-until {until}: expected {WAIT_UNTIL_HELP}")
     events = tuple(e.strip() for e in (f["rollback_events"] or "").split(",") if e.strip())
     try:
         timeout = parse_duration(f["timeout"]) if f["timeout"] else default_timeout

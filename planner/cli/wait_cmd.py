@@ -9,13 +9,20 @@ import threading
 import click
 
 from planner.cli.context import Globals, pass_globals
-from planner.cli.flags import WAIT_UNTIL_HELP, timeout_of
+from planner.cli.flags import WaitUntil, timeout_of
 from planner.cli.main import cli
 from planner.errors import EcsplanError
 
 
 @cli.command()
-@click.option("--wait-until", default="deployed", show_default=True, help=WAIT_UNTIL_HELP)
+@click.option(
+    "--wait-until",
+    "--until",
+    type=WaitUntil(),
+    default="stable",
+    show_default=True,
+    help="stable | deployed | codedeploy:<LifecycleEvent> (default stable, as ecspresso's wait)",
+)
 @click.option("--timeout", metavar="DURATION", help="Give up after this long (default: config).")
 @pass_globals
 def wait(g: Globals, wait_until: str, timeout: str | None) -> int:
@@ -24,8 +31,6 @@ def wait(g: Globals, wait_until: str, timeout: str | None) -> int:
     from planner.cli.running import stop_on_signals
     from planner.ops.waiting import wait_all
 
-    if wait_until not in ("stable", "deployed") and not wait_until.startswith("codedeploy:"):
-        raise EcsplanError(f"--wait-until {wait_until}: expected {WAIT_UNTIL_HELP}")
     limit = timeout_of(timeout)
     session = g.session(definitions=False)
     progress = Progress(color=g.color_for(sys.stderr))

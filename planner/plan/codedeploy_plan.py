@@ -17,6 +17,17 @@ from planner.plan.model import Action, StepKind
 from planner.plan.spec import StepSpec
 
 ROLLBACK_EVENTS = ("DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM", "DEPLOYMENT_STOP_ON_REQUEST")
+# An ECS blue/green deployment's lifecycle events, in order (`--wait-until codedeploy:EVENT`).
+CODEDEPLOY_EVENTS = (
+    "BeforeInstall",
+    "Install",
+    "AfterInstall",
+    "AllowTestTraffic",
+    "AfterAllowTestTraffic",
+    "BeforeAllowTraffic",
+    "AllowTraffic",
+    "AfterAllowTraffic",
+)
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ def test_wait_follows_an_in_progress_deployment(sandbox, tmp_path) -> None:
 
     code, out, err = _wait_in_subprocess(sandbox, cfg, state)
     assert code == 0, err
-    assert "myservice: deployed" in out
+    assert "myservice: stable" in out  # ecspresso wait.go: --wait-until defaults to stable
     svc = describe(sandbox, "my-cluster", "myservice")
     assert [d["rolloutState"] for d in svc["deployments"]] == ["COMPLETED"]
     assert svc["deployments"][0]["taskDefinition"] == new_arn
@@ -89,7 +89,7 @@ def test_wait_follows_the_codedeploy_deployment(sandbox, tmp_path) -> None:
 
     code, out, err = _wait_in_subprocess(sandbox, cfg, state)
     assert code == 0, err
-    assert "bg-service: deployed" in out
+    assert "bg-service: stable" in out
     assert cd.get_deployment(deploymentId=dep)["deploymentInfo"]["status"] == "Succeeded"
     svc = describe(sandbox, "my-cluster", "bg-service")
     assert svc["taskDefinition"].endswith("bg-service:2")
@@ -102,7 +102,7 @@ def test_wait_on_a_workspace_waits_for_every_service(sandbox, tmp_path) -> None:
     sandbox.pause()
     assert ecsplan([], state, "deploy", "--no-wait", workspace=ws).code == 0
     sandbox.resume()
-    r = ecsplan([], state, "wait", workspace=ws)
+    r = ecsplan([], state, "wait", "--until", "deployed", workspace=ws)  # ecspresso's alias
     assert r.code == 0, r
     assert r.stdout.splitlines() == ["database: deployed", "api: deployed", "frontend: deployed"]
     j = json.loads(ecsplan([], state, "status", "--format", "json", workspace=ws).stdout)

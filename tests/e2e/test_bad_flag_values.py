@@ -1,0 +1,57 @@
+"""A wrong flag value is one error line naming the flag and what it accepts; exit 1, and
+nothing is read from or sent to AWS (the endpoint here does not even exist)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "single-service" / "ecspresso.yml"
+
+
+@pytest.mark.parametrize(
+    "args,line",
+    [
+        (
+            ["deploy", "--wait-until", "forever"],
+            "Error: Invalid value for '--wait-until': 'forever' is not stable, deployed or one of "
+            "codedeploy:BeforeInstall, codedeploy:Install, codedeploy:AfterInstall, "
+            "codedeploy:AllowTestTraffic, codedeploy:AfterAllowTestTraffic, "
+            "codedeploy:BeforeAllowTraffic, codedeploy:AllowTraffic, codedeploy:AfterAllowTraffic",
+        ),
+        (
+            ["wait", "--until", "codedeploy:Nope"],
+            "Error: Invalid value for '--wait-until' / '--until': 'codedeploy:Nope' is not stable, "
+            "deployed or one "
+            "of codedeploy:BeforeInstall, codedeploy:Install, codedeploy:AfterInstall, "
+            "codedeploy:AllowTestTraffic, codedeploy:AfterAllowTestTraffic, "
+            "codedeploy:BeforeAllowTraffic, codedeploy:AllowTraffic, codedeploy:AfterAllowTraffic",
+        ),
+        (
+            ["plan", "--rollback-events", "DEPLOYMENT_FAILURE,OOPS"],
+            "Error: Invalid value for '--rollback-events': invalid rollback event: OOPS (one of "
+            "DEPLOYMENT_FAILURE, DEPLOYMENT_STOP_ON_ALARM, DEPLOYMENT_STOP_ON_REQUEST)",
+        ),
+        (
+            ["scale", "--tasks", "many"],
+            "Error: Invalid value for '--tasks': 'many' is not a valid integer range.",
+        ),
+    ],
+)
+def test_one_line_naming_the_flag(args: list[str], line: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ECSPRESSO_"))}
+    env["AWS_ENDPOINT_URL"] = "http://127.0.0.1:9"  # nothing listens: any AWS call would fail
+    out = subprocess.run(
+        [sys.executable, "-m", "planner", "--config", str(EXAMPLE), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert out.returncode == 1
+    assert out.stderr.splitlines() == [line]
+    assert out.stdout == ""
