@@ -2,19 +2,23 @@
 
 :func:`gather` reads (services by 10 per cluster, scalable targets by 50, so a workspace of
 many services stays cheap); the rest are pure functions of what it read, testable without
-AWS and the same for one service or many.
+AWS and the same for one service or many. What it keeps follows ecspresso v2.6.0
+(`ecspresso.go:(*App).DescribeServiceStatus`): the newest N events oldest first, the
+scalable target with its suspended state, the policies with their types, and the
+not-found / INACTIVE / DRAINING rules of `(*App).DescribeService`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from planner.aws.ops import OpsClient
 from planner.aws.reads import LiveReader
 from planner.canonical.units import revision_name
+from planner.errors import AwsError, EcsplanError
 
 if TYPE_CHECKING:
     from planner.ops.session import Session
@@ -54,11 +58,17 @@ class TaskSetStatus:
 
 
 @dataclass(frozen=True)
+class ScalingPolicy:
+    name: str
+    type: str  # TargetTrackingScaling | StepScaling | PredictiveScaling
+
+
+@dataclass(frozen=True)
 class ScalingStatus:
     min_capacity: int
     max_capacity: int
     suspended: Mapping[str, bool]
-    policies: tuple[str, ...]
+    policies: tuple[ScalingPolicy, ...]
 
     @property
     def any_suspended(self) -> bool:
@@ -67,8 +77,13 @@ class ScalingStatus:
 
 @dataclass(frozen=True)
 class Event:
-    created: str | None
+    at: datetime | None
     message: str
+
+    @property
+    def created(self) -> str | None:
+        """To the second, as the table and the JSON have always shown it."""
+        return _time(self.at)
 
 
 @dataclass(frozen=True)
@@ -87,11 +102,40 @@ class ServiceStatus:
     deployments: tuple[DeploymentStatus, ...] = ()
     task_sets: tuple[TaskSetStatus, ...] = ()
     scaling: ScalingStatus | None = None
-    events: tuple[Event, ...] = ()
+    events: tuple[Event, ...] = ()  # the newest N, oldest first (as ecspresso prints them)
+    service_name: str = ""  # serviceName and clusterArn as DescribeServices returned them
+    cluster_arn: str = ""
+    warnings: tuple[str, ...] = ()
 
     @property
     def revision(self) -> str:
         return revision_name(self.task_definition)
+
+    @property
+    def not_found(self) -> str | None:
+        """ecspresso's error for a service it cannot show (ecspresso.go DescribeService)."""
+        if self.status == "MISSING":
+            return f"service {self.service} is not found"
+        if self.status == "INACTIVE":
+            return f"service {self.service} is INACTIVE"
+        return None
+
+
+def check_found(statuses: Sequence[ServiceStatus]) -> None:
+    """Exit 1 as ecspresso does when a selected service is missing or INACTIVE: the first
+    one's message is the error, the others' follow it."""
+    missing = [s.not_found for s in statuses if s.not_found]
+    if missing:
+        raise EcsplanError(missing[0], details="\n".join(missing[1:]) or None)
+
+
+def newest_events(events: Sequence[Mapping[str, Any]], n: int) -> tuple[Event, ...]:
+    """The newest ``n`` events, oldest first: a stable sort by createdAt, then the tail, as
+    ecspresso does (so equal times keep the API's order); ``n <= 0`` is none."""
+    if n <= 0:
+        return ()
+    ordered = sorted(events, key=lambda e: (e.get("createdAt") is not None, e.get("createdAt")))
+    return tuple(Event(e.get("createdAt"), str(e.get("message", ""))) for e in ordered[-n:])
 
 
 def service_status(
@@ -102,15 +146,19 @@ def service_status(
     target: Mapping[str, Any] | None = None,
     policies: Sequence[Mapping[str, Any]] = (),
     events: int = 10,
+    warnings: Sequence[str] = (),
 ) -> ServiceStatus:
     """The status of one service from its describe output (None = it does not exist)."""
     if svc is None:
         return ServiceStatus(key, cluster, service, "MISSING")
+    status = str(svc.get("status", "?"))
+    if status == "DRAINING":  # ecspresso warns and shows it
+        warnings = (f"service {service} is DRAINING", *warnings)
     return ServiceStatus(
         key=key,
         cluster=cluster,
         service=service,
-        status=str(svc.get("status", "?")),
+        status=status,
         controller=str((svc.get("deploymentController") or {}).get("type") or "ECS"),
         task_definition=svc.get("taskDefinition"),
         desired=int(svc.get("desiredCount", 0)),
@@ -121,10 +169,10 @@ def service_status(
         deployments=tuple(_deployment(d) for d in svc.get("deployments") or ()),
         task_sets=tuple(_task_set(t) for t in svc.get("taskSets") or ()),
         scaling=None if target is None else _scaling(target, policies),
-        events=tuple(
-            Event(_time(e.get("createdAt")), str(e.get("message", "")))
-            for e in (svc.get("events") or ())[: max(events, 0)]
-        ),
+        events=newest_events(svc.get("events") or (), events),
+        service_name=str(svc.get("serviceName", service)),
+        cluster_arn=str(svc.get("clusterArn", cluster)),
+        warnings=tuple(warnings),
     )
 
 
@@ -133,7 +181,9 @@ def _scaling(target: Mapping[str, Any], policies: Sequence[Mapping[str, Any]]) -
         min_capacity=int(target.get("MinCapacity", 0)),
         max_capacity=int(target.get("MaxCapacity", 0)),
         suspended=dict(target.get("SuspendedState") or {}),
-        policies=tuple(str(p.get("PolicyName")) for p in policies),
+        policies=tuple(
+            ScalingPolicy(str(p.get("PolicyName")), str(p.get("PolicyType", ""))) for p in policies
+        ),
     )
 
 
@@ -198,7 +248,7 @@ def scaling_cell(s: ServiceStatus) -> str:
     off = [short for k, short in SUSPEND_SHORT.items() if a.suspended.get(k)]
     text += ", suspended: " + "/".join(off) if off else ", active"
     if a.policies:
-        text += f", policies: {', '.join(a.policies)}"
+        text += f", policies: {', '.join(p.name for p in a.policies)}"
     return text
 
 
@@ -295,27 +345,38 @@ def to_json(s: ServiceStatus) -> dict[str, Any]:
             "minCapacity": s.scaling.min_capacity,
             "maxCapacity": s.scaling.max_capacity,
             "suspendedState": dict(s.scaling.suspended),
-            "policies": list(s.scaling.policies),
+            "policies": [p.name for p in s.scaling.policies],
         },
-        "events": [asdict(e) for e in s.events],
+        # newest first, as before the events were kept in ecspresso's order
+        "events": [{"created": e.created, "message": e.message} for e in reversed(s.events)],
     }
 
 
 def gather(session: Session, events: int) -> list[ServiceStatus]:
-    """Every selected service's status, with up to ``events`` recent events each."""
+    """Every selected service's status, with its ``events`` newest events.
+
+    As ecspresso (ecspresso.go describeAutoScaling), an auto scaling read that fails is a
+    warning and the rest is still shown: status must work for a role without
+    application-autoscaling permissions."""
     refs = session.refs()
     reader = LiveReader(session.aws, max_workers=session.selection.parallelism)
     services = reader.services(refs.values())
-    targets = reader.scalable_targets(refs.values())
+    try:
+        targets, problem = reader.scalable_targets(refs.values()), None
+    except AwsError as e:
+        targets, problem = {}, f"failed to describe scalable targets: {e}"
     out = []
     for key, ref in refs.items():
+        warnings = [problem] if problem else []
         target = targets.get(ref)
-        policies = (
-            OpsClient(session.aws, ref.region).scaling_policies(ref.resource_id) if target else []
-        )
+        policies: list[dict[str, Any]] = []
+        if target:
+            try:
+                policies = OpsClient(session.aws, ref.region).scaling_policies(ref.resource_id)
+            except AwsError as e:
+                warnings.append(f"failed to describe scaling policies: {e}")
+        svc = services.get(ref)
         out.append(
-            service_status(
-                key, ref.cluster, ref.service, services.get(ref), target, policies, events
-            )
+            service_status(key, ref.cluster, ref.service, svc, target, policies, events, warnings)
         )
     return out
