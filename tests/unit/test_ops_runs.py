@@ -4,13 +4,21 @@ local state directory."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from planner.apply.operations import prepare_resume
-from planner.apply.resume import NothingToResume, check_same_workspace, run_to_resume
+from planner.apply.resume import (
+    NothingToResume,
+    check_same_workspace,
+    lock_age,
+    run_to_resume,
+    take_over_locks,
+)
 from planner.apply.undo import pick_run
 from planner.aws.clients import AwsContext
 from planner.errors import EcsplanError
@@ -282,3 +290,40 @@ def test_prepare_resume_refuses_without_a_recorded_run(tmp_path: Path) -> None:
     assert "nothing to resume: no run of these services is recorded" in e.value.message
     assert "run `ecsplan -c ecspresso.yml apply` again" in e.value.message
     assert not (tmp_path / "state").exists()
+
+
+# --- the dead run's locks --------------------------------------------------------------------
+
+
+def test_a_live_run_keeps_its_lock(backend) -> None:
+    lock = backend.lock(WEB, operation="apply", run_id=R[1])  # held by this (live) process
+    with pytest.raises(EcsplanError) as e:
+        take_over_locks(backend, [R[1]], [WEB], other_hosts=True)
+    assert e.value.message == (
+        f"run {R[1]} is still running: {WEB} is locked by {lock.describe()} "
+        f"(process {os.getpid()} on this host)"
+    )
+    assert [i.id for i in backend.locks()] == [lock.id]
+
+
+def test_locks_of_other_runs_and_services_are_left_alone(backend) -> None:
+    mine = backend.lock(WEB, operation="apply", run_id=R[2])
+    other = backend.lock(API, operation="apply", run_id=R[1])
+    assert take_over_locks(backend, [R[1]], [WEB], other_hosts=True) == []
+    assert take_over_locks(backend, [R[3]], [WEB, API], other_hosts=True) == []
+    assert sorted(i.id for i in backend.locks()) == sorted([mine.id, other.id])
+
+
+@pytest.mark.parametrize(
+    ("created", "text"),
+    [
+        ("2026-12-06T07:00:00Z", "taken 2026-12-06T07:00:00Z, 3h12m ago"),
+        ("2026-12-06T10:12:30Z", "taken 2026-12-06T10:12:30Z, 0h00m ago"),
+        ("2026-12-06T11:00:00Z", "taken 2026-12-06T11:00:00Z, 0h00m ago"),  # clock skew
+        ("yesterday", "taken yesterday"),
+    ],
+)
+def test_lock_age(backend, created, text) -> None:
+    info = replace(backend.lock(WEB, operation="apply", run_id=R[1]), created=created)
+    now = datetime(2026, 12, 6, 10, 12, 59, tzinfo=timezone.utc)
+    assert lock_age(info, now) == text
