@@ -199,6 +199,22 @@ def test_scale_changes_only_the_desired_count(cfg: Path, monkeypatch) -> None:
     assert svc["taskDefinition"].endswith(":1")  # the new image was not deployed
     assert active_revisions() == [1]
 
+    undo = plan_undo(s.backend(), s.aws, [KEY], RollbackOptions())
+    assert undo.run_id == result.run_id
+    (back,) = run_journaled(
+        s,
+        undo.plan,
+        Hooks(NullObserver()),
+        operation="rollback",
+        stale_check=False,
+        on_finish=marker(s.backend(), undo.run_id, pytest.fail),
+        undoes=undo.run_id,
+    )
+    assert back.outcome == "succeeded", back.message
+    svc = live_service()
+    assert (svc["desiredCount"], svc["taskDefinition"].rsplit(":", 1)[1]) == (3, "1")
+    assert active_revisions() == [1]  # a scale's rollback deregisters nothing
+
 
 def test_revisions_deregister_and_rollback(cfg: Path, monkeypatch) -> None:
     apply(session(cfg))
