@@ -80,7 +80,7 @@ def pick_run(backend: StateBackend, keys: Sequence[str], run_id: str | None) -> 
     wanted = set(keys)
     for rid in reversed(backend.run_record_ids()):
         record = load_record(backend, rid)
-        if record is None or not wanted & set(record.state_keys):
+        if record is None or not _touched(backend, rid, wanted & set(record.state_keys)):
             continue
         if record.operation in APPLY_OPERATIONS and not _undone(backend, record):
             candidates.append(rid)
@@ -94,6 +94,12 @@ def pick_run(backend: StateBackend, keys: Sequence[str], run_id: str | None) -> 
     if not candidates:
         raise EcsplanError("no applied run to roll back (see: ecsplan state list)")
     return max(candidates)
+
+
+def _touched(backend: StateBackend, run_id: str, keys: set[str]) -> bool:
+    """The run journaled something for one of ``keys`` (a workspace run lists every
+    service, also those it had nothing to do for)."""
+    return any(backend.entries(key, run_id) for key in keys)
 
 
 def _left_by_run(sp: ServicePlan, states: Mapping[str, StepState]) -> set[str | None]:

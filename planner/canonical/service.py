@@ -65,7 +65,7 @@ def canonical_service(
     doc["deploymentController"] = {**(doc.get("deploymentController") or {}), "type": ctrl}
     strategy = doc.setdefault("schedulingStrategy", "REPLICA")
     if doc.get("role"):
-        doc["role"] = str(doc["role"]).rsplit("/", 1)[-1]
+        doc["role"] = role_path(str(doc["role"]))
 
     _canonical_capacity(doc)
     _canonical_network(doc)
@@ -123,6 +123,15 @@ def _canonical_capacity(doc: Doc) -> None:
         doc.setdefault("platformVersion", "LATEST")
     elif doc.get("launchType") in ("EC2", "EXTERNAL"):
         doc.pop("platformVersion", None)
+
+
+def role_path(role: str) -> str:
+    """A service role as path and name, however it is written: the ARN
+    ``arn:aws:iam::1:role/ecs/r``, ``/ecs/r`` and ``ecs/r`` are one role, ``r`` (path /) is
+    another (CreateService reads a bare name at the root path)."""
+    if role.startswith("arn:"):
+        role = role.split(":role/", 1)[-1]
+    return role.lstrip("/")
 
 
 def _canonical_network(doc: Doc) -> None:

@@ -25,7 +25,13 @@ from planner.canonical.fields import (
     REGISTER_TASK_DEFINITION_INPUT,
     SERVICE_FROM_DEPLOYMENT,
 )
-from planner.canonical.service import canonical_service, controller_of, managed_fields, service_view
+from planner.canonical.service import (
+    canonical_service,
+    controller_of,
+    managed_fields,
+    role_path,
+    service_view,
+)
 from planner.canonical.service_rules import UNOBSERVABLE
 from planner.canonical.taskdef import canonical_task_definition, unwrap_task_definition
 from planner.errors import AwsError, EcsplanError
@@ -110,7 +116,10 @@ def service_definition_file(described: Mapping[str, Any]) -> dict[str, Any]:
     full = project(src, members)
     role = str(src.get("roleArn") or "")
     if role and "/aws-service-role/" not in role:
-        full["role"] = role.rsplit("/", 1)[-1]  # a custom service role; the linked one is implied
+        # a custom service role (the linked one is implied); a role under a path keeps it,
+        # since CreateService reads a bare name at the root path
+        name = role_path(role)
+        full["role"] = name if "/" not in name else "/" + name
     if full.get("capacityProviderStrategy"):
         full.pop("launchType", None)
     full["tags"] = canonical_tags(full.get("tags"), ())

@@ -180,16 +180,27 @@ def test_init_service_definition_keeps_what_differs(changes, expected) -> None:
         assert "role" not in doc
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="init writes only the last segment of a service role ARN ('my-ecs-role' for "
-    "role/ecs/my-ecs-role); CreateService reads a bare name as a role at path '/', so a role "
-    "with a path needs the full ARN or '/ecs/my-ecs-role' (CreateService 'role' documentation)",
-)
 def test_init_keeps_the_path_of_a_custom_service_role() -> None:
     arn = "arn:aws:iam::123456789012:role/ecs/my-ecs-role"
     doc = service_definition_file(described_service(roleArn=arn))
-    assert doc["role"] in (arn, "/ecs/my-ecs-role")
+    assert doc["role"] == "/ecs/my-ecs-role"
+    root = service_definition_file(described_service(roleArn="arn:aws:iam::1:role/svc"))
+    assert root["role"] == "svc"
+
+
+@pytest.mark.parametrize(
+    "desired,live,same",
+    [
+        ("/ecs/my-ecs-role", "arn:aws:iam::1:role/ecs/my-ecs-role", True),
+        ("arn:aws:iam::1:role/ecs/my-ecs-role", "arn:aws:iam::1:role/ecs/my-ecs-role", True),
+        ("my-ecs-role", "arn:aws:iam::1:role/my-ecs-role", True),
+        ("my-ecs-role", "arn:aws:iam::1:role/ecs/my-ecs-role", False),  # another role
+    ],
+)
+def test_roles_compare_by_path_and_name(desired: str, live: str, same: bool) -> None:
+    from planner.canonical.service import role_path
+
+    assert (role_path(desired) == role_path(live)) is same
 
 
 def test_init_task_definition_as_a_user_writes_it() -> None:

@@ -170,13 +170,6 @@ def test_pick_run_finds_nothing_to_roll_back(backend, runs) -> None:
     assert e.value.message == "no applied run to roll back (see: ecsplan state list)"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pick_run takes the newest run record that merely lists a selected service, also "
-    "when that run had nothing to do there (a workspace run that changed api only); plan_undo "
-    "then refuses with 'none of the selected services was changed by run R2' although R1 "
-    "changed web and is not rolled back",
-)
 def test_pick_run_skips_a_run_that_left_the_selected_service_unchanged(backend) -> None:
     write(backend, [Run(1), Run(2, outcomes=((WEB, "unchanged"), (API, "succeeded")))])
     assert pick_run(backend, [WEB, API], None) == R[2]  # the workspace: api's change
