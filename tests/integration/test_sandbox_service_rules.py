@@ -37,6 +37,32 @@ SPOT = [{"capacityProvider": "FARGATE_SPOT", "weight": 1, "base": 0}]
 ON_DEMAND = [{"capacityProvider": "FARGATE", "weight": 1, "base": 1}]
 
 
+# AWS's observed texts, written out here so that a slip in the sandbox's copy fails a test.
+CPS_NEEDS_FORCE = (
+    "When switching from launch type to capacity provider strategy on an existing service, or "
+    "making a change to a capacity provider strategy on a service that is already using one, "
+    "you must force a new deployment."
+)
+LAUNCH_TYPE_AND_CPS = (
+    "Specifying both a launch type and capacity provider strategy is not supported. "
+    "Remove one and try again."
+)
+DAEMON_DESIRED_COUNT = (
+    "The daemon scheduling strategy does not support a desired count for services. "
+    "Remove the desired count value and try again"
+)
+DAEMON_PLACEMENT_STRATEGY = (
+    "The daemon scheduling strategy does not support placement strategies. "
+    "Remove the placement strategy and try again"
+)
+DAEMON_MAXIMUM_PERCENT = (
+    "The daemon scheduling strategy does not support values above 100 for maximumPercent on a "
+    "deployment configuration. Change the maximumPercent value to 100, and try again"
+)
+EXTERNAL_TASK_DEFINITION = "TaskDefinition must be blank."
+EXTERNAL_LOAD_BALANCERS = "LoadBalancers must be empty or null."
+
+
 def ecs() -> Any:
     return boto3.client("ecs", config=NO_RETRY)
 
@@ -162,7 +188,7 @@ CODE_DEPLOY_REFUSED: list[tuple[dict[str, Any], str]] = [
         cd_message("Service Connect configuration"),
     ),
     ({"availabilityZoneRebalancing": "ENABLED"}, cd_message("Availability Zone rebalancing")),
-    ({"capacityProviderStrategy": SPOT}, service_rules.CPS_NEEDS_FORCE),
+    ({"capacityProviderStrategy": SPOT}, CPS_NEEDS_FORCE),
     (
         {"capacityProviderStrategy": SPOT, "forceNewDeployment": True},
         "Cannot force a new deployment on services with a CODE_DEPLOY deployment controller. "
@@ -177,10 +203,6 @@ CODE_DEPLOY_REFUSED: list[tuple[dict[str, Any], str]] = [
         "Cannot force a new deployment on services with a CODE_DEPLOY deployment controller. "
         "Use AWS CodeDeploy to trigger a new deployment.",
     ),
-    (
-        {"deploymentController": {"type": "ECS"}, "desiredCount": 1},
-        service_rules.SWITCH_DURING_DEPLOYMENT,  # see test_code_deploy_switch_during_deployment
-    ),
 ]
 
 
@@ -188,8 +210,6 @@ def test_code_deploy_refusals(sandbox: Sandbox) -> None:
     client, td1 = code_deploy_service(sandbox)
     td2 = register(client, "bg-service", "1.28")
     for params, message in CODE_DEPLOY_REFUSED:
-        if "deploymentController" in params:
-            continue  # needs an ongoing deployment: a test of its own
         given = dict(params)
         if given.get("taskDefinition") in (NEW_TD, SAME_TD):
             given["taskDefinition"] = td2 if given["taskDefinition"] == NEW_TD else td1
@@ -298,10 +318,10 @@ def test_external_refusals_and_accepted_fields(sandbox: Sandbox) -> None:
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        ({"taskDefinition": "<td>"}, service_rules.EXTERNAL_TASK_DEFINITION),
+        ({"taskDefinition": "<td>"}, EXTERNAL_TASK_DEFINITION),
         (
             {"loadBalancers": BG_DEF["loadBalancers"]},
-            service_rules.EXTERNAL_LOAD_BALANCERS,
+            EXTERNAL_LOAD_BALANCERS,
         ),
     ],
 )
@@ -324,14 +344,14 @@ def test_external_create_refusals(sandbox: Sandbox, extra: dict[str, Any], messa
 # --- DAEMON scheduling strategy ------------------------------------------------------------
 
 DAEMON_REFUSED: list[tuple[dict[str, Any], str]] = [
-    ({"desiredCount": 1}, service_rules.DAEMON_DESIRED_COUNT),
-    ({"desiredCount": 0}, service_rules.DAEMON_DESIRED_COUNT),
+    ({"desiredCount": 1}, DAEMON_DESIRED_COUNT),
+    ({"desiredCount": 0}, DAEMON_DESIRED_COUNT),
     (
         {"placementStrategy": [{"type": "spread", "field": "instanceId"}]},
-        service_rules.DAEMON_PLACEMENT_STRATEGY,
+        DAEMON_PLACEMENT_STRATEGY,
     ),
-    ({"placementStrategy": []}, service_rules.DAEMON_PLACEMENT_STRATEGY),
-    ({"deploymentConfiguration": {"maximumPercent": 200}}, service_rules.DAEMON_MAXIMUM_PERCENT),
+    ({"placementStrategy": []}, DAEMON_PLACEMENT_STRATEGY),
+    ({"deploymentConfiguration": {"maximumPercent": 200}}, DAEMON_MAXIMUM_PERCENT),
 ]
 
 
@@ -379,7 +399,7 @@ def test_create_with_launch_type_and_strategy_is_refused(sandbox: Sandbox) -> No
         capacityProviderStrategy=SPOT,
         networkConfiguration=NET,
     )
-    assert got == (INVALID, service_rules.LAUNCH_TYPE_AND_CPS)
+    assert got == (INVALID, LAUNCH_TYPE_AND_CPS)
     assert client.list_services(cluster=CLUSTER)["serviceArns"] == []
 
 
@@ -432,7 +452,7 @@ def test_strategy_change_without_force_is_refused(
 ) -> None:
     client, _ = ecs_service(sandbox, **created)
     params = {"capacityProviderStrategy": wanted, "desiredCount": 3}
-    assert_refused_unchanged(client, "web", params, service_rules.CPS_NEEDS_FORCE)
+    assert_refused_unchanged(client, "web", params, CPS_NEEDS_FORCE)
 
 
 def test_the_same_strategy_again_is_not_a_change(sandbox: Sandbox) -> None:
@@ -572,6 +592,18 @@ def test_switch_refused_during_an_ecs_rollout(sandbox: Sandbox) -> None:
     assert_refused_unchanged(client, "web", params, service_rules.SWITCH_DURING_DEPLOYMENT)
 
 
+def test_code_deploy_switch_before_its_task_set_is_stable_is_refused(sandbox: Sandbox) -> None:
+    sandbox.prepare([str(EXAMPLES / "blue-green" / "ecspresso.yml")])
+    client = ecs()
+    sandbox.pause()
+    td = register(client, "bg-service")
+    client.create_service(cluster=CLUSTER, serviceName="bg-service", taskDefinition=td, **BG_DEF)
+    sandbox.step()  # tasks starting: the PRIMARY task set is STABILIZING
+    assert describe(client, "bg-service")["taskSets"][0]["stabilityStatus"] == "STABILIZING"
+    params = {"deploymentController": {"type": "ECS"}}
+    assert_refused_unchanged(client, "bg-service", params, service_rules.SWITCH_DURING_DEPLOYMENT)
+
+
 def test_code_deploy_switch_during_deployment_is_refused(sandbox: Sandbox) -> None:
     client, _ = code_deploy_service(sandbox)
     td2 = register(client, "bg-service", "1.28")
@@ -588,18 +620,34 @@ def test_code_deploy_switch_during_deployment_is_refused(sandbox: Sandbox) -> No
             ],
         }
     )
-    boto3.client("codedeploy", config=NO_RETRY).create_deployment(
+    cd = boto3.client("codedeploy", config=NO_RETRY)
+    dep_id = cd.create_deployment(
         applicationName="myapp",
         deploymentGroupName="myapp-group",
         revision={"revisionType": "AppSpecContent", "appSpecContent": {"content": content}},
-    )
-    for params, message in CODE_DEPLOY_REFUSED:  # the active CodeDeploy deployment is enough
-        if "deploymentController" in params:
-            assert_refused_unchanged(client, "bg-service", params, message)
+    )["deploymentId"]
+    # the active CodeDeploy deployment is enough (its task set is still the only, stable one)
+    params = {"deploymentController": {"type": "ECS"}, "desiredCount": 1}
+    assert_refused_unchanged(client, "bg-service", params, service_rules.SWITCH_DURING_DEPLOYMENT)
     # Install: a replacement task set, two task sets now
     settle(sandbox, lambda: len(describe(client, "bg-service")["taskSets"]) == 2)
     params = {"deploymentController": {"type": "EXTERNAL"}}
     assert_refused_unchanged(client, "bg-service", params, service_rules.SWITCH_DURING_DEPLOYMENT)
+
+    def succeeded() -> bool:
+        info = cd.get_deployment(deploymentId=dep_id)["deploymentInfo"]
+        return info["status"] == "Succeeded" and stable_task_set(client)
+
+    settle(sandbox, succeeded)
+    client.update_service(
+        cluster=CLUSTER, service="bg-service", deploymentController={"type": "ECS"}
+    )
+    (dep,) = describe(client, "bg-service")["deployments"]  # the replacement, adopted
+    assert (dep["taskDefinition"], dep["rolloutState"], dep["runningCount"]) == (
+        td2,
+        "COMPLETED",
+        3,
+    )
 
 
 def test_code_deploy_to_ecs_keeps_tasks_then_rolls_a_new_task_definition(
