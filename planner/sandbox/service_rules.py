@@ -252,12 +252,8 @@ def record_create(service: Service, params: Mapping[str, Any], cluster: Cluster)
     defaultCapacityProviderStrategy for the cluster is used." (API reference); a service on a
     strategy has no launchType ("omitted if the service was created using a capacity provider
     strategy", Service shape). The launch type it was created with is remembered for a later
-    UpdateService with `capacityProviderStrategy: []`. "For create service requests, when no
-    value is specified for AvailabilityZoneRebalancing, Amazon ECS defaults the value to
-    ENABLED." (API reference)
+    UpdateService with `capacityProviderStrategy: []`.
     """
-    if "availabilityZoneRebalancing" not in params:
-        service.availability_zone_rebalancing = "ENABLED"
     items = params.get("capacityProviderStrategy")
     if not items and not params.get("launchType"):
         items = cluster.default_capacity_provider_strategy

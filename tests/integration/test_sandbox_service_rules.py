@@ -412,13 +412,6 @@ def test_create_with_a_strategy_reports_no_launch_type(sandbox: Sandbox) -> None
     assert dep["capacityProviderStrategy"] == want and "launchType" not in dep
 
 
-def test_create_defaults_availability_zone_rebalancing_to_enabled(sandbox: Sandbox) -> None:
-    client, _ = ecs_service(sandbox)
-    assert describe(client)["availabilityZoneRebalancing"] == "ENABLED"
-    client.update_service(cluster=CLUSTER, service="web", availabilityZoneRebalancing="DISABLED")
-    assert describe(client)["availabilityZoneRebalancing"] == "DISABLED"
-
-
 def test_create_without_either_uses_the_cluster_default_strategy(sandbox: Sandbox) -> None:
     client = ecs()
     client.create_cluster(
