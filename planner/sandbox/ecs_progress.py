@@ -14,6 +14,7 @@ import math
 import random
 from typing import Any
 
+from botocore import xform_name
 from moto.core.utils import utcnow
 from moto.ecs.models import EC2ContainerServiceBackend, Service
 
@@ -24,6 +25,14 @@ DEFAULT_DEPLOYMENT_CONFIGURATION: dict[str, Any] = {
     "maximumPercent": 200,
     "minimumHealthyPercent": 100,
 }
+
+# Service settings DescribeServices reports on each deployment (the Deployment shape) and not
+# on the Service shape.
+DEPLOYMENT_REPORTED = (
+    "serviceConnectConfiguration",
+    "volumeConfigurations",
+    "vpcLatticeConfigurations",
+)
 
 
 def circuit_breaker_threshold(desired: int) -> int:
@@ -65,9 +74,10 @@ def start_deployment(
     if cps:
         dep["capacityProviderStrategy"] = cps
         dep.pop("launchType")
-    sc = getattr(service, "service_connect_configuration", None)
-    if sc:
-        dep["serviceConnectConfiguration"] = sc
+    for key in DEPLOYMENT_REPORTED:  # reported on the deployment, not on the service
+        value = getattr(service, xform_name(key), None)
+        if value:
+            dep[key] = value
     for d in service.deployments:
         if d["status"] == "PRIMARY":
             d["status"] = "ACTIVE"

@@ -11,8 +11,10 @@ classes (the boundary where moto parses parameters and where it keeps state):
 - create_service keeps every field it is given and fills ECS's defaults; a second
   create_service of an ACTIVE service fails ("Creation of service was not idempotent."),
   unless it carries the clientToken that created it (then it answers with that service).
-- update_service validates everything before it changes anything, refuses a task definition
-  change of a CODE_DEPLOY service, and starts a new deployment as ECS does.
+- update_service validates everything before it changes anything, refuses what ECS refuses
+  for the service's deployment controller, scheduling strategy and capacity provider strategy,
+  switches deployment controllers as ECS does (planner/sandbox/service_rules.py), and starts a
+  new deployment as ECS does.
 - deploymentConfiguration.strategy (ROLLING, BLUE_GREEN, LINEAR, CANARY), bake times,
   linear/canary settings and lifecycle hooks, and loadBalancers[].advancedConfiguration are
   kept on create/update/describe (moto passes them through; ranges are validated here).
@@ -46,17 +48,19 @@ from moto.ecs.exceptions import InvalidParameterException, TaskDefinitionNotFoun
 from moto.ecs.models import EC2ContainerServiceBackend, Service
 from moto.ecs.responses import EC2ContainerServiceResponse
 
-from planner.sandbox import codedeploy_progress, ecs_progress, fleet, refusals, taskset_progress
+from planner.sandbox import (
+    codedeploy_progress,
+    ecs_progress,
+    fleet,
+    refusals,
+    service_rules,
+    taskset_progress,
+)
 
 log = logging.getLogger("planner.sandbox")
 
 _installed = False
 _install_lock = threading.Lock()
-
-CODE_DEPLOY_TD_MESSAGE = (
-    "Unable to update task definition on services with a CODE_DEPLOY deployment controller. "
-    "Use AWS CodeDeploy to trigger a new deployment."
-)
 
 # CreateService fields moto's response handler drops; stored under botocore's snake names
 # so moto's serializer finds them again in describe_services.
@@ -111,6 +115,7 @@ def _patch_ecs() -> None:
 
     def create_service(self: EC2ContainerServiceResponse) -> ActionResult:
         refusals.check_create_service(self._get_params())
+        service_rules.check_create(self._get_params())
         backend = self.ecs_backend
         cluster = backend._get_cluster(self._get_param("cluster", "default"))
         name = self._get_param("serviceName")
@@ -123,7 +128,7 @@ def _patch_ecs() -> None:
         _validate_strategy(self._get_param("deploymentConfiguration") or {})
         result = original_create(self)
         service = backend.services[f"{cluster.name}:{name}"]
-        _store_create_fields(service, self._get_params())
+        _store_create_fields(service, self._get_params(), cluster)
         service.__dict__["sb_client_token"] = token
         return result
 
@@ -259,22 +264,23 @@ def _set(cls: type, name: str, fn: Callable[..., Any]) -> None:
     setattr(cls, name, fn)
 
 
-def _store_create_fields(service: Service, params: dict[str, Any]) -> None:
+def _store_create_fields(
+    service: Service, params: dict[str, Any], cluster: ecs_models.Cluster
+) -> None:
     """Keep what moto drops, fill ECS defaults, and start the first rollout."""
     for field in EXTRA_CREATE_FIELDS:
         if field in params:
             setattr(service, xform_name(field), params[field])
-    controller = (service.deployment_controller or {}).get("type", "ECS")
+    service_rules.record_create(service, params, cluster)
+    controller = service_rules.controller_of(service)
     if controller == "ECS":
-        conf = dict(ecs_progress.DEFAULT_DEPLOYMENT_CONFIGURATION)
+        conf = dict(service_rules.default_deployment_configuration(service.scheduling_strategy))
         conf.update(params.get("deploymentConfiguration") or {})
         service.deployment_configuration = conf
     service.enable_ecs_managed_tags = bool(params.get("enableECSManagedTags", False))
     service.enable_execute_command = bool(params.get("enableExecuteCommand", False))
     if "healthCheckGracePeriodSeconds" not in params:
         service.health_check_grace_period_seconds = 0
-    if params.get("capacityProviderStrategy") and not params.get("launchType"):
-        service.launch_type = None
     if "role" in params:
         service.role_arn = params["role"]
     service.created_at = ecs_models.utcnow()
@@ -316,13 +322,23 @@ def _validate_strategy(conf: dict[str, Any]) -> None:
             raise InvalidParameterException(f"{name} must be between {lo:g} and {hi:g}.")
 
 
+# UpdateService members applied apart from the loop that stores plain fields.
+_APPLIED_ELSEWHERE = (
+    "cluster",
+    "service",
+    "forceNewDeployment",
+    "desiredCount",
+    "deploymentController",
+    "capacityProviderStrategy",
+)
+
+
 def _update_service(backend: EC2ContainerServiceBackend, params: dict[str, Any]) -> Service:
     """UpdateService, all-or-nothing: validate every input, then apply."""
     cluster = params.get("cluster", "default")
     service = backend._get_service(cluster, str(params.get("service", "")).split("/")[-1])
     if service.status != "ACTIVE":
         raise JsonRESTError("ServiceNotActiveException", "Service was not ACTIVE.")
-    controller = (service.deployment_controller or {}).get("type", "ECS")
 
     td_arn: str | None = None
     if params.get("taskDefinition"):
@@ -330,8 +346,6 @@ def _update_service(backend: EC2ContainerServiceBackend, params: dict[str, Any])
         if td.status != "ACTIVE":
             raise JsonRESTError("ClientException", f"TaskDefinition is inactive: {td.arn}")
         td_arn = td.arn
-        if controller == "CODE_DEPLOY" and td_arn != service.task_definition:
-            raise InvalidParameterException(CODE_DEPLOY_TD_MESSAGE)
     desired = params.get("desiredCount")  # its range: refusals.check_update_service
     if params.get("networkConfiguration"):
         awsvpc = params["networkConfiguration"].get("awsvpcConfiguration") or {}
@@ -346,20 +360,14 @@ def _update_service(backend: EC2ContainerServiceBackend, params: dict[str, Any])
             raise InvalidParameterException(
                 "maximumPercent must be greater than or equal to minimumHealthyPercent."
             )
-    if params.get("launchType") and params.get("capacityProviderStrategy"):
-        raise InvalidParameterException(
-            "Specifying both a launch type and capacity provider strategy is not supported."
-        )
-    if params.get("forceNewDeployment") and controller == "CODE_DEPLOY":
-        raise InvalidParameterException(
-            "Unable to force a new deployment on services with a CODE_DEPLOY deployment "
-            "controller. Use AWS CodeDeploy to trigger a new deployment."
-        )
+    rules = service_rules.check_update(service, params)  # controllers, CPS, DAEMON, force
 
     # All checks passed: apply.
-    new_deployment = bool(params.get("forceNewDeployment"))
+    service_rules.apply_update(service, rules)
+    controller = rules.controller
+    new_deployment = bool(params.get("forceNewDeployment")) or rules.capacity_changed
     for field, value in params.items():
-        if field in ("cluster", "service", "forceNewDeployment", "desiredCount") or value is None:
+        if field in _APPLIED_ELSEWHERE or value is None:
             continue
         if field == "taskDefinition":
             field_changed = td_arn != service.task_definition
@@ -373,8 +381,6 @@ def _update_service(backend: EC2ContainerServiceBackend, params: dict[str, Any])
             attr = xform_name(field)
             field_changed = getattr(service, attr, None) != value
             setattr(service, attr, value)
-            if field == "capacityProviderStrategy":
-                service.launch_type = None
         if field in DEPLOYMENT_FIELDS and field_changed:
             new_deployment = True
     if desired is not None and desired != service.desired_count:

@@ -45,6 +45,11 @@ def _input_shape(operation: str) -> Shape:
     return model.operation_model(operation).input_shape
 
 
+def input_members(operation: str) -> frozenset[str]:
+    """The request members botocore's ECS model knows for an operation."""
+    return frozenset(_input_shape(operation).members)
+
+
 def check_wire_types(operation: str, params: Mapping[str, Any]) -> None:
     """Integers beyond their wire type, as the API's deserializer refuses them."""
     stack: list[tuple[Shape, Any]] = [(_input_shape(operation), params)]

@@ -131,3 +131,7 @@ def make_primary(svc: Service, ts: TaskSet) -> None:
         svc.platform_version = ts.platform_version
     if getattr(ts, "capacity_provider_strategy", None):
         svc.capacity_provider_strategy = ts.capacity_provider_strategy
+        svc.launch_type = None  # a service on a strategy reports no launch type
+    elif getattr(ts, "launch_type", None):
+        svc.launch_type = ts.launch_type
+        svc.capacity_provider_strategy = None
