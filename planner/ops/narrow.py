@@ -65,9 +65,17 @@ def narrow_service(
             + ", ".join(sorted(left_out)),
         )
     has_changes = any(s.kind is not StepKind.WAIT_ROLLOUT for s in steps)
+    # what is shown is what is sent: the service diff of these fields only, no task
+    # definition diff (nothing is registered)
+    documents = tuple(
+        replace(d, changes=tuple(c for c in d.changes if _touches(c.path, fields)))
+        for d in sp.documents
+        if d.name == "service"
+    )
     return replace(
         sp,
         steps=tuple(steps),
+        documents=documents,
         warnings=warnings,
         action=Action.UPDATE if has_changes else Action.NOOP,
     )

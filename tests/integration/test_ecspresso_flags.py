@@ -307,6 +307,17 @@ def test_scale_refresh_delete_dry_run_change_nothing(sandbox, tmp_path) -> None:
     assert done.code == 0, done
     assert _desired(sandbox) == 2
 
+    # the count now differs from the definition (3), and the image too: a refresh shows and
+    # sends the forced deployment only, not those differences (left for plan/apply, said so)
+    f = ecsplan([cfg], state, "refresh", "--dry-run", env={"IMAGE_TAG": "1.28"})
+    assert f.code == 0, f
+    assert "forceNewDeployment" in f.stdout
+    assert "nginx:1.28" not in f.stdout
+    shown = [line for line in f.stdout.splitlines() if "desiredCount" in line]
+    assert shown == [
+        "  Warning: other differences from the config are left for plan/apply: desiredCount"
+    ], f.stdout
+
 
 def test_scale_suspend_auto_scaling_without_tasks(sandbox, tmp_path) -> None:
     from helpers_cli import scalable_target
