@@ -73,13 +73,7 @@ def tasks(
     session = g.session(definitions=False)
     found = list_tasks(session)
     filter_command = g.filter_for(next((e.config.filter_command for e in session.entries), None))
-    if stop_id is not None:
-        row = _choose(found, stop_id or task_ref, filter_command, live_only=True)
-        return _stop(session, found, row, force) if row else _no_choice("--stop")
-    if trace:
-        row = _choose(found, task_ref, filter_command, live_only=False)
-        return _trace(session, row) if row else _no_choice("--trace")
-    if find:
+    if find:  # ecspresso tasks.go: --find, else --stop, else --trace, else the list
         row = _choose(found, task_ref, filter_command, live_only=False)
         if row is None:  # ecsplan: no way to choose here; list the running tasks' ARNs
             for r in found.rows:
@@ -90,6 +84,12 @@ def tasks(
 
         click.echo(task_json(found.raw[row["taskArn"]], session.sensitive), nl=False)
         return 0
+    if stop_id is not None:
+        row = _choose(found, stop_id or task_ref, filter_command, live_only=True)
+        return _stop(session, found, row, force) if row else _no_choice("--stop")
+    if trace:
+        row = _choose(found, task_ref, filter_command, live_only=False)
+        return _trace(session, row) if row else _no_choice("--trace")
     shown = found.only(task_ref) if task_ref else found
     listed = [shown.raw[r["taskArn"]] for r in shown.rows]
     click.echo(tasks_text(listed, fmt, session.sensitive), nl=False)

@@ -394,3 +394,44 @@ def test_delete_prompt_as_ecspresso(sandbox, tmp_path) -> None:
     )
     right = run_inproc_stdin([cfg], state, "myservice\n", pipe, "delete", "--no-wait")
     assert right.code == 0, right
+
+
+def test_tasks_find_asks_for_the_task_id_on_a_terminal(sandbox, tmp_path) -> None:
+    """ecsta v0.4.5 filter.go runInternalFilter (no filter command): the TSV lines, then
+    `Enter task ID: ` until one id matches, exactly or as the only prefix (`no such item X`
+    otherwise); `task ID=<id>`, then that task's JSON (ecsta describe.go)."""
+    cfg = example("single-service", tmp_path)
+    state = tmp_path / "state"
+    deployed(sandbox, cfg, state)
+    ids = sorted(t["taskArn"].rsplit("/", 1)[-1] for t in _tasks_live(sandbox))
+    prefix = next(
+        ids[0][:n] for n in range(1, 37) if sum(i.startswith(ids[0][:n]) for i in ids) == 1
+    )
+    master, slave = os.openpty()
+    argv = cli_argv([cfg], state, "tasks", "--find")
+    p = subprocess.Popen(argv, env=cli_env(sandbox), stdin=slave, stdout=slave)
+    os.close(slave)
+    seen = b""
+    for answer in (b"zzz\n", prefix.encode() + b"\n"):
+        while not seen.endswith(b"Enter task ID: "):
+            seen += os.read(master, 4096)
+        os.write(master, answer)
+        seen += os.read(master, 4096)
+    assert p.wait(timeout=120) == 0
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(master)
+    text = seen.decode().replace("\r\n", "\n")
+    for i in ids:
+        assert f"\n{i}\tmyservice:1\t\tRUNNING\tRUNNING\t" in "\n" + text
+    assert "no such item zzz\n" in text
+    assert f"task ID={ids[0]}\n" in text
+    assert json.loads(text[text.index(f"task ID={ids[0]}\n") :].split("\n", 1)[1])[
+        "taskArn"
+    ].endswith(ids[0])
