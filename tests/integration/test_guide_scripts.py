@@ -166,8 +166,10 @@ def test_revision_cleanup_script_verbatim_stops_as_ecspresso_would(
     deregister.go asks `Deregister myservice:1 ? (yes/no) [no]: ` through Songmu/prompter
     v0.5.1, which takes the default `no` when stdin or stdout is not a terminal (prompter.go
     skip/isPipe): `confirmation failed`, exit 1, and `set -e` ends the script at the first
-    revision. Nothing is deregistered. (The list itself differs: ecspresso prints its table
-    on a pipe, which `sort -n | head -n -5` cannot use; ecsplan prints the numbers.)"""
+    revision. Nothing is deregistered. (The list differs: ecspresso v2.6.0 revisions.go
+    prints its table on a pipe too, so with ecspresso the first REV is a table word and
+    `deregister` fails on it with `invalid revision number`, also at the first iteration,
+    exit 1; ecsplan prints the numbers the guide means, so its deregister step runs and asks.)"""
     work = _seven_revisions(sandbox, tmp_path)
     assert (work / "scripts" / CLEANUP.name).read_text() == CLEANUP.read_text()
     piped = sh(sandbox, work, ["bash", "-c", "ecsplan revisions --config ecspresso.yml"])
