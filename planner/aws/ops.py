@@ -12,6 +12,7 @@ from typing import Any
 from planner.aws.errors import aws_call
 from planner.aws.reads import LiveReader, chunks
 from planner.aws.writes import Writer
+from planner.errors import AwsError
 
 TASKS_BATCH = 100
 #: CodeDeploy statuses of a deployment that is still going (the one `wait` follows).
@@ -81,12 +82,27 @@ class OpsClient(Writer):
                 if not token:
                     return out
 
-    def describe_tasks(self, cluster: str, arns: Sequence[str]) -> list[dict[str, Any]]:
+    def describe_tasks(
+        self, cluster: str, arns: Sequence[str], tags: bool = False
+    ) -> list[dict[str, Any]]:
+        """The tasks in the order DescribeTasks returns them (``tags``: Include TAGS)."""
         out: list[dict[str, Any]] = []
+        extra: dict[str, Any] = {"include": ["TAGS"]} if tags else {}
         for batch in chunks(list(arns), TASKS_BATCH):
             with aws_call(f"ecs:DescribeTasks on cluster {cluster}"):
-                resp = self._c("ecs").describe_tasks(cluster=cluster, tasks=list(batch))
+                resp = self._c("ecs").describe_tasks(cluster=cluster, tasks=list(batch), **extra)
             out += resp.get("tasks", [])
+        return out
+
+    def listed_tasks(
+        self, cluster: str, *, family: str | None = None, service: str | None = None
+    ) -> list[dict[str, Any]]:
+        """ListTasks (desired RUNNING, then STOPPED) of a family or a service, described
+        with tags: the order ecspresso's listTasks and ecsta's listTasks read them in."""
+        out: list[dict[str, Any]] = []
+        for status in ("RUNNING", "STOPPED"):
+            arns = self.task_arns(cluster, service, status, family)
+            out += self.describe_tasks(cluster, arns, tags=True) if arns else []
         return out
 
     def service_tasks(self, cluster: str, service: str) -> list[dict[str, Any]]:
@@ -98,6 +114,32 @@ class OpsClient(Writer):
     def stop_task(self, cluster: str, task: str, reason: str) -> dict[str, Any]:
         with aws_call(f"ecs:StopTask {task}"):
             return dict(self._c("ecs").stop_task(cluster=cluster, task=task, reason=reason)["task"])
+
+    # --- logs -----------------------------------------------------------------------------
+    def log_events(
+        self, group: str, stream: str, start_ms: int, end_ms: int | None = None
+    ) -> list[dict[str, Any]]:
+        """GetLogEvents from ``start_ms`` (to ``end_ms``) as fujiwara/tracer v1.0.2 fetchLogs
+        reads them: 100 a page, forward tokens until one repeats, at most 100 pages. A
+        missing group or stream gives what was read (tracer ignores the error)."""
+        logs = self._c("logs")
+        kw: dict[str, Any] = {"logGroupName": group, "logStreamName": stream, "limit": 100}
+        kw["startTime"] = start_ms
+        if end_ms is not None:
+            kw["endTime"] = end_ms
+        out: list[dict[str, Any]] = []
+        token: str | None = None
+        try:
+            for _ in range(100):
+                with aws_call(f"logs:GetLogEvents {group} {stream}"):
+                    resp = logs.get_log_events(**kw, **({"nextToken": token} if token else {}))
+                out += resp.get("events", [])
+                if (token or "") == (resp.get("nextForwardToken") or ""):
+                    break
+                token = resp.get("nextForwardToken")
+        except AwsError:
+            pass
+        return out
 
     # --- services -------------------------------------------------------------------------
     # --- Application Auto Scaling -----------------------------------------------------------

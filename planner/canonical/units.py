@@ -1,7 +1,9 @@
-"""Task-level cpu/memory unit conversions: ECS accepts "0.25 vCPU" or "1 GB" but returns "256"/"1024"."""
+"""Task-level cpu/memory unit conversions: ECS accepts "0.25 vCPU" or "1 GB" but returns "256"/"1024".
+Also the text forms of revisions and times that ecspresso prints."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 _NUMBER_UNIT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$")
@@ -56,3 +58,17 @@ def normalize_task_memory(value: str | int | float) -> str:
 def revision_name(arn: str | None, missing: str = "-") -> str:
     """``arn:...:task-definition/web:12`` -> ``web:12`` (``web:12`` stays as it is)."""
     return arn.rsplit("/", 1)[-1] if arn else missing
+
+
+def go_local_time(value: dt.datetime, millis: bool = False) -> str:
+    """Go's ``t.In(time.Local).Format(time.RFC3339)`` (``millis``: the layout
+    "2006-01-02T15:04:05.000Z07:00" of ecspresso's and tracer's log times): local time
+    zone, ``Z`` for a zero offset, fractions truncated."""
+    t = value.astimezone()
+    text = t.strftime("%Y-%m-%dT%H:%M:%S") + (f".{t.microsecond // 1000:03d}" if millis else "")
+    offset = t.utcoffset() or dt.timedelta(0)
+    if not offset:
+        return text + "Z"
+    sign, size = ("-", -offset) if offset < dt.timedelta(0) else ("+", offset)
+    hh, mm = divmod(int(size.total_seconds()) // 60, 60)
+    return f"{text}{sign}{hh:02d}:{mm:02d}"

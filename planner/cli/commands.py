@@ -29,7 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "scale": ("scale_cmd", "Change the desired count (and scaling capacity), journaled."),
     "state": ("state_cmd", "Inspect state, journals and locks; release a stale lock."),
     "status": ("status_cmd", "Show each service's deployments, tasks, scaling and events."),
-    "tasks": ("tasks_cmd", "List the service's tasks; find or stop one."),
+    "tasks": ("tasks_cmd", "List the service's tasks; find, stop or trace one."),
     "validate": ("validate_cmd", "Check configs and definitions (schema + semantic checks)."),
     "verify": ("verify_cmd", "Check the resources the definitions refer to exist and fit."),
     "wait": ("wait_cmd", "Wait for the deployment in progress; exit 1 if it fails."),

@@ -7,8 +7,6 @@ service is DRAINING or INACTIVE (planner/ops/lifecycle.py).
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from planner.cli.context import Globals, pass_globals
@@ -48,7 +46,11 @@ def refresh(g: Globals, dry_run: bool, wait: bool, wait_until: str, timeout: str
 @click.option("--no-wait", is_flag=True, help="Do not wait until the service is draining.")
 @pass_globals
 def delete(g: Globals, force: bool, dry_run: bool, terminate: bool, no_wait: bool) -> int:
-    """Delete the service (tasks are stopped): show it, confirm, delete, wait."""
+    """Delete the service (tasks are stopped): show it, confirm, delete, wait.
+
+    Confirm as ecspresso does: type the service name at `Enter the service name to DELETE: `
+    (once per service). When stdin or stdout is not a terminal nothing is read and it stops
+    with `confirmation failed`, unless --force."""
     from planner.apply.wait import poll_interval
     from planner.cli.running import finish, journaled
     from planner.ops.lifecycle import delete_plan, services_to_delete, wait_gone
@@ -61,9 +63,7 @@ def delete(g: Globals, force: bool, dry_run: bool, terminate: bool, no_wait: boo
         click.echo(f"Dry run: would delete {len(doomed)} service(s).")
         return 0
     if not force:
-        if not sys.stdin.isatty():
-            raise EcsplanError("delete needs confirmation: pass --force")
-        click.confirm(f"Delete {len(doomed)} service(s)?", default=False, abort=True)
+        _confirm_names([d.ref.service for d in doomed])
     results = journaled(g, session, delete_plan(doomed), operation="delete", stale_check=False)
     if not no_wait:
         for r, d in zip(results, doomed, strict=True):
@@ -71,3 +71,14 @@ def delete(g: Globals, force: bool, dry_run: bool, terminate: bool, no_wait: boo
                 status = wait_gone(session, d, poll_interval())
                 click.echo(f"{d.ref.cluster}/{d.ref.service}: {status}", err=True)
     return finish(g, session, results, "Delete")
+
+
+def _confirm_names(names: list[str]) -> None:
+    """ecspresso v2.6.0 delete.go: prompter.Prompt(`Enter the service name to DELETE`, "")
+    must return the service's name; anything else is `confirmation failed`."""
+    from planner.cli.prompter import prompt
+
+    for name in names:
+        if prompt("Enter the service name to DELETE") != name:
+            click.echo("Aborted", err=True)
+            raise EcsplanError("confirmation failed")

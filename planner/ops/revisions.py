@@ -4,6 +4,10 @@
 journal; the pure functions above it decide. A revision is "in use" when the service, one of
 its deployments or task sets, a running task, or the last run (as its rollback target) needs
 it; those are never touched, whatever the flags say.
+
+ecspresso's own idea of "in use" (deregister.go ``inUseRevisions``, v2.6.0) is kept beside it
+(:func:`ecspresso_in_use`): `revisions --output table|tsv|json` prints exactly ecspresso's
+strings, and ecsplan's wider reasons show in `--output detail` (and guard `deregister`).
 """
 
 from __future__ import annotations
@@ -159,12 +163,34 @@ def rollback_target(entries: Sequence[Any]) -> str | None:
     return str(td) if td else None
 
 
+def ecspresso_in_use(
+    tasks: Iterable[Mapping[str, Any]], service: Mapping[str, Any] | None
+) -> dict[str, str]:
+    """``family:rev`` -> ecspresso's "In Use" text (deregister.go ``inUseRevisions``, v2.6.0):
+    ``<LASTSTATUS> task`` for a task not STOPPED (in ListTasks order, the last one wins), then
+    ``<STATUS> deployment`` for each deployment of the service, which wins over tasks."""
+    out: dict[str, str] = {}
+    for t in tasks:
+        st = str(t.get("lastStatus") or t.get("desiredStatus") or "")
+        if st != "STOPPED" and t.get("taskDefinitionArn"):
+            out[short(str(t["taskDefinitionArn"]))] = f"{st} task"
+    if service and service.get("status") != "INACTIVE":
+        for d in service.get("deployments") or ():
+            if d.get("taskDefinition"):
+                out[short(str(d["taskDefinition"]))] = f"{d.get('status', '')} deployment"
+    return out
+
+
 @dataclass(frozen=True)
 class FamilyRevisions:
     key: str
     ref: ServiceRef
     family: str
     revisions: tuple[Revision, ...]  # newest first
+    in_use_by: Mapping[str, str] = field(default_factory=dict)  # ecspresso's texts
+
+    def name(self, r: Revision) -> str:
+        return f"{self.family}:{r.revision}"
 
 
 def last_run_target(backend: StateBackend, state_key: str) -> tuple[str | None, str | None]:
@@ -194,15 +220,15 @@ def family_revisions(
     if not family:
         raise EcsplanError(f"{entry.key}: no task definition family (config or live service)")
     arns = ops.task_definition_arns(str(family))
-    running = ops.task_arns(ref.cluster, family=str(family))
-    tasks = ops.describe_tasks(ref.cluster, running) if running else []
+    tasks = ops.listed_tasks(ref.cluster, family=str(family))  # desired RUNNING, then STOPPED
     target, run_id = last_run_target(backend, f"{ref.cluster}/{ref.service}")
     registered: dict[str, str | None] = {}
     for arn in arns[: max(details, 0)]:
         at = ops.describe_task_definition(arn).get("registeredAt")
         registered[arn] = at.isoformat(timespec="seconds") if hasattr(at, "isoformat") else at
     uses = usage(svc, tasks, target, run_id)
-    return FamilyRevisions(entry.key, ref, str(family), tuple(annotate(arns, uses, registered)))
+    revs = tuple(annotate(arns, uses, registered))
+    return FamilyRevisions(entry.key, ref, str(family), revs, ecspresso_in_use(tasks, svc))
 
 
 def read_revisions(session: Session, details: int = 0) -> list[FamilyRevisions]:
@@ -249,3 +275,60 @@ def deregister(session: Session, fam: FamilyRevisions, removal: Removal, delete:
     if delete and removal.remove:
         return ops.delete_task_definitions([r.arn for r in removal.remove])
     return []
+
+
+REVISION_FORMS = "a revision number, family:N, current or latest"
+
+
+@dataclass(frozen=True)
+class RevisionSpec:
+    """`revisions --revision`: ``current``, ``latest``, or a number (of ``family`` if given)."""
+
+    word: str | None = None
+    number: int | None = None
+    family: str | None = None
+
+
+def parse_revision_spec(arg: str) -> RevisionSpec:
+    """Checked before anything is read or sent: a bad value is one error naming the flag."""
+    text = arg.strip()
+    if text in ("current", "latest"):
+        return RevisionSpec(word=text)
+    family, sep, number = text.rpartition(":")
+    if number.isascii() and number.isdigit() and (family or not sep) and int(number) > 0:
+        return RevisionSpec(number=int(number), family=family.rsplit("/", 1)[-1] or None)
+    raise EcsplanError(f"--revision {arg}: invalid revision (expected {REVISION_FORMS})")
+
+
+def _described_name(spec: RevisionSpec, family: str, svc: Mapping[str, Any] | None) -> str:
+    """What DescribeTaskDefinition is asked for (ecspresso revisions.go dumpRevision)."""
+    if spec.word == "latest":
+        return family  # a bare family is its newest ACTIVE revision
+    if spec.word == "current":
+        if not svc or svc.get("status") == "INACTIVE" or not svc.get("taskDefinition"):
+            raise EcsplanError("--revision current: the service is not found (nothing runs)")
+        return short(str(svc["taskDefinition"]))
+    if spec.family and spec.family != family:
+        raise EcsplanError(f"--revision {spec.family}:{spec.number}: not a revision of {family}")
+    return f"{family}:{spec.number}"
+
+
+def describe_revisions(
+    session: Session, spec: RevisionSpec
+) -> list[tuple[ServiceEntry, dict[str, Any]]]:
+    """Each selected service's task definition that ``spec`` names, as DescribeTaskDefinition
+    returns it (``taskDefinition`` only: ecspresso does not print the tags)."""
+    refs = session.refs()
+    out = []
+    for e in session.entries:
+        ref = refs[e.key]
+        ops = OpsClient(session.aws, ref.region)
+        family = (e.config.task_definition or {}).get("family")
+        need_service = spec.word == "current" or not family
+        svc = ops.describe_service(ref.cluster, ref.service) if need_service else None
+        if not family and svc and svc.get("taskDefinition"):
+            family = family_of(str(svc["taskDefinition"]))
+        if not family:
+            raise EcsplanError(f"{e.key}: no task definition family (config or live service)")
+        out.append((e, ops.describe_task_definition(_described_name(spec, str(family), svc))))
+    return out

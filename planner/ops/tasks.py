@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from planner.aws.ops import OpsClient
+from planner.aws.ops import OpsClient, family_of
 from planner.errors import EcsplanError
 from planner.ops.session import Session
 
@@ -51,13 +51,26 @@ class Tasks:
 
 
 def list_tasks(session: Session) -> Tasks:
+    """The selected services' tasks as ecspresso v2.6.0 `tasks` lists them (tasks.go, ecsta
+    v0.4.5 ecsta.go ``listTasks``): by the family of the service's task definition, then by
+    the service; each desired RUNNING then STOPPED; the first of each ARN kept."""
     out = Tasks()
     refs = session.refs()
     for e in session.entries:
         ref = refs[e.key]
-        for t in OpsClient(session.aws, ref.region).service_tasks(ref.cluster, ref.service):
-            out.rows.append(task_row(e.key, t))
-            out.raw[str(t.get("taskArn"))] = t
+        ops = OpsClient(session.aws, ref.region)
+        svc = ops.describe_service(ref.cluster, ref.service)
+        if not svc or svc.get("status") == "INACTIVE":
+            raise EcsplanError(f"{e.key}: service {ref.service} is not found")
+        listed = []
+        if svc.get("taskDefinition"):
+            listed += ops.listed_tasks(ref.cluster, family=family_of(str(svc["taskDefinition"])))
+        listed += ops.listed_tasks(ref.cluster, service=ref.service)
+        for t in listed:
+            arn = str(t.get("taskArn"))
+            if arn not in out.raw:
+                out.rows.append(task_row(e.key, t))
+                out.raw[arn] = t
     return out
 
 

@@ -10,6 +10,7 @@ import json
 
 import pytest
 from helpers_cli import delta, fake_session_manager_plugin, requests, writes_of
+from test_lists_compat import json_objects
 from test_ops_support import active_revisions, client, deployed, ecsplan, example
 
 pytestmark = pytest.mark.integration
@@ -70,7 +71,7 @@ def test_deregister_keeps_is_ecspressos_spelling_of_keep(sandbox, tmp_path) -> N
     r = ecsplan([cfg], state, "deregister", "--keeps", "1", "--force")
     assert r.code == 0, r
     # 3 runs the service, 2 is the last run's rollback target: only 1 goes
-    assert "Deregistered 1 revision(s)." in r.stdout
+    assert "Deregistered 1 revision(s)." in r.stderr
     assert active_revisions(sandbox, "myservice") == [2, 3]
 
 
@@ -82,7 +83,7 @@ def test_deregister_revision_takes_latest_and_family_colon_n(sandbox, tmp_path) 
 
     r = ecsplan([cfg], state, "deregister", "--revision", "myservice:1", "--force")
     assert r.code == 0, r
-    assert "deregistered myservice:1" in r.stdout
+    assert "deregistered myservice:1" in r.stderr
     assert active_revisions(sandbox, "myservice") == [2, 3]
 
     other = ecsplan([cfg], state, "deregister", "--revision", "otherfamily:2", "--force")
@@ -99,15 +100,15 @@ def test_tasks_output_tsv_json_and_id(sandbox, tmp_path) -> None:
     tsv = ecsplan([cfg], state, "tasks", "--output", "tsv")
     assert tsv.code == 0, tsv
     header, *lines = tsv.stdout.splitlines()
-    assert header.split("\t")[:3] == ["service", "id", "revision"]
-    assert len(lines) == 3 and all(ln.split("\t")[2] == "myservice:1" for ln in lines)
-    first = lines[0].split("\t")[1]
+    assert header.split("\t")[:3] == ["ID", "TaskDefinition", "Instance"]
+    assert len(lines) == 3 and all(ln.split("\t")[1] == "myservice:1" for ln in lines)
+    first = lines[0].split("\t")[0]
 
-    j = json.loads(ecsplan([cfg], state, "tasks", "--output", "json").stdout)["tasks"]
+    j = json_objects(ecsplan([cfg], state, "tasks", "--output", "json").stdout)
     assert len(j) == 3
 
     one = ecsplan([cfg], state, "tasks", "--id", first, "--output", "tsv")
-    assert [ln.split("\t")[1] for ln in one.stdout.splitlines()[1:]] == [first]
+    assert [ln.split("\t")[0] for ln in one.stdout.splitlines()[1:]] == [first]
 
     found = ecsplan([cfg], state, "tasks", "--find", "--id", first)
     assert found.code == 0, found
@@ -124,10 +125,10 @@ def test_tasks_stop_with_id_as_ecspresso_writes_it(sandbox, tmp_path) -> None:
     vid = victim.rsplit("/", 1)[-1]
     r = ecsplan([cfg], state, "tasks", "--stop", "--id", vid, "--force")
     assert r.code == 0, r
-    assert f"stopping task {vid}" in r.stdout
+    assert f"stopping task {vid}" in r.stderr
     [task] = client(sandbox, "ecs").describe_tasks(cluster="my-cluster", tasks=[victim])["tasks"]
     assert task["desiredStatus"] == "STOPPED"
-    none = ecsplan([cfg], state, "tasks", "--stop", "--force")
+    none = ecsplan([cfg], state, "tasks", "--stop", "--force")  # 2 left, nothing to choose
     assert none.code == 1 and "--stop needs a task" in none.stderr
 
 

@@ -54,7 +54,7 @@ def test_tasks_stop_stops_the_task_the_filter_chose(
     r = ecsplan("tasks", "--stop", "--force", "--config", str(cfg), "--filter-command", picker)
     assert r.code == 0, r
     chosen = shown(seen)[1]
-    assert f"stopping task {chosen}" in r.stdout
+    assert f"stopping task {chosen}" in r.stderr
     ecs = client(sandbox, "ecs")
     stopped = ecs.list_tasks(cluster="my-cluster", desiredStatus="STOPPED")["taskArns"]
     running = ecs.list_tasks(cluster="my-cluster", desiredStatus="RUNNING")["taskArns"]

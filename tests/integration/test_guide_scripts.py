@@ -136,15 +136,12 @@ def test_a_failing_deploy_stops_the_script(sandbox: Sandbox, guide_repo: Path) -
     assert "Error:" in r.stderr
 
 
-def _tty_answers(answers: str) -> int:
-    """A terminal with the user's answers already typed (ecspresso asks before deregistering,
-    and so do we, only on a terminal)."""
-    master, slave = os.openpty()
-    os.write(master, answers.encode())
-    return slave
+CLEANUP = SCRIPTS / "cleanup-task-definitions.sh"
 
 
-def test_revision_cleanup_script(sandbox: Sandbox, tmp_path: Path) -> None:
+def _seven_revisions(sandbox: Sandbox, tmp_path: Path) -> Path:
+    """single-service deployed seven times (myservice:1..7; 7 runs, 6 is the rollback
+    target of the last run), the guide's scripts beside its ecspresso.yml."""
     cfg = copy_example("single-service", tmp_path)
     work = cfg.parent
     shutil.copytree(SCRIPTS, work / "scripts")
@@ -154,20 +151,79 @@ def test_revision_cleanup_script(sandbox: Sandbox, tmp_path: Path) -> None:
             sandbox, work, ["ecsplan", "deploy", "--config", "ecspresso.yml"], {"IMAGE_TAG": tag}
         )
         assert r.returncode == 0, r.stderr
+    return work
 
+
+def _active(sandbox: Sandbox) -> list[int]:
+    listed = client(sandbox, "ecs").list_task_definitions(familyPrefix="myservice", status="ACTIVE")
+    return sorted(int(a.rsplit(":", 1)[1]) for a in listed["taskDefinitionArns"])
+
+
+def test_revision_cleanup_script_verbatim_stops_as_ecspresso_would(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """The guide's cleanup script as written, without a terminal (CI, cron). ecspresso v2.6.0
+    deregister.go asks `Deregister myservice:1 ? (yes/no) [no]: ` through Songmu/prompter
+    v0.5.1, which takes the default `no` when stdin or stdout is not a terminal (prompter.go
+    skip/isPipe): `confirmation failed`, exit 1, and `set -e` ends the script at the first
+    revision. Nothing is deregistered. (The list differs: ecspresso v2.6.0 revisions.go
+    prints its table on a pipe too, so with ecspresso the first REV is a table word and
+    `deregister` fails on it with `invalid revision number`, also at the first iteration,
+    exit 1; ecsplan prints the numbers the guide means, so its deregister step runs and asks.)"""
+    work = _seven_revisions(sandbox, tmp_path)
+    assert (work / "scripts" / CLEANUP.name).read_text() == CLEANUP.read_text()
     piped = sh(sandbox, work, ["bash", "-c", "ecsplan revisions --config ecspresso.yml"])
     assert piped.stdout.split() == ["7", "6", "5", "4", "3", "2", "1"]
 
-    tty = _tty_answers("y\n" * 10)
-    try:
-        r = sh(sandbox, work, ["bash", "scripts/cleanup-task-definitions.sh"], stdin=tty)
-    finally:
-        os.close(tty)
+    r = sh(sandbox, work, ["bash", "scripts/cleanup-task-definitions.sh"])
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert r.stdout == ("Deregistering revision 1...\nDeregister myservice:1 ? (yes/no) [no]: ")
+    assert r.stderr.rstrip().endswith("Error: confirmation failed")
+    assert _active(sandbox) == [1, 2, 3, 4, 5, 6, 7]
+
+
+def _forced(work: Path) -> Path:
+    """The script with `--force` added to its deregister line, and nothing else changed."""
+    text = CLEANUP.read_text()
+    line = "  ecsplan deregister --config ecspresso.yml --revision $REV\n"
+    assert text.count(line) == 1
+    forced = work / "scripts" / "cleanup-forced.sh"
+    forced.write_text(text.replace(line, line.replace("$REV", "$REV --force")))
+    return forced
+
+
+def test_revision_cleanup_script_with_force_keeps_the_newest_five(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """With `--force` the loop deregisters every revision but the newest five (the in-use
+    ones, 7 running and 6 the last run's rollback target, are among them)."""
+    work = _seven_revisions(sandbox, tmp_path)
+    r = sh(sandbox, work, ["bash", str(_forced(work))])
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "Deregistering revision 1..." in r.stdout
-    assert "Deregistering revision 2..." in r.stdout
-    listed = client(sandbox, "ecs").list_task_definitions(familyPrefix="myservice", status="ACTIVE")
-    assert sorted(int(a.rsplit(":", 1)[1]) for a in listed["taskDefinitionArns"]) == [3, 4, 5, 6, 7]
+    assert r.stdout == "Deregistering revision 1...\nDeregistering revision 2...\n"
+    assert _active(sandbox) == [3, 4, 5, 6, 7]
+
+
+def test_revision_cleanup_script_with_force_never_deregisters_one_in_use(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """An old revision still in use (a one-off task of myservice:2 runs): deregister refuses
+    it, as ecspresso v2.6.0 deregister.go does (`... is in use by RUNNING task`), exit 1, and
+    `set -e` stops the loop there; myservice:2 stays ACTIVE."""
+    work = _seven_revisions(sandbox, tmp_path)
+    sandbox.pause()  # one-off tasks stop after a few ticks on the sandbox; keep it running
+    client(sandbox, "ecs").run_task(
+        cluster="my-cluster",
+        taskDefinition="myservice:2",
+        launchType="FARGATE",
+        networkConfiguration={"awsvpcConfiguration": {"subnets": ["subnet-12345678"]}},
+    )
+    r = sh(sandbox, work, ["bash", str(_forced(work))])
+    sandbox.resume()
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert r.stdout == "Deregistering revision 1...\nDeregistering revision 2...\n"
+    assert "myservice:2 is in use (running task)" in r.stderr
+    assert _active(sandbox) == [2, 3, 4, 5, 6, 7]
 
 
 @pytest.mark.parametrize(

@@ -35,8 +35,9 @@ def test_delete_asks_then_deletes_with_force(sandbox, tmp_path) -> None:
     deployed(sandbox, cfg, state)
 
     refused = ecsplan([cfg], state, "delete")  # stdin is not a TTY
-    assert refused.code == 1 and "pass --force" in refused.stderr
+    assert refused.code == 1 and "Error: confirmation failed" in refused.stderr
     assert "Will DELETE" in refused.stdout
+    assert refused.stdout.endswith("Enter the service name to DELETE: ")
     assert describe(sandbox, "my-cluster", "myservice")["status"] == "ACTIVE"
 
     r = ecsplan([cfg], state, "delete", "--force")

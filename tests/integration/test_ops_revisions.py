@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
+from test_lists_compat import json_objects
 from test_ops_support import active_revisions, client, deployed, ecsplan, example
 
 
@@ -21,9 +20,11 @@ def _five_revisions(sandbox, tmp_path):
 
 
 def test_revisions_marks_what_is_in_use(sandbox, tmp_path) -> None:
+    """ecspresso's formats carry ecspresso's in-use texts; `--output detail` (ecsplan's)
+    names every reason ecsplan keeps a revision, the last run's rollback target included."""
     cfg, state = _five_revisions(sandbox, tmp_path)
 
-    r = ecsplan([cfg], state, "revisions", "--output", "table")
+    r = ecsplan([cfg], state, "revisions", "--output", "detail")
     assert r.code == 0, r
     rows = {ln.split()[0]: ln for ln in r.stdout.splitlines() if ln[:1].isdigit()}
     assert list(rows) == ["5", "4", "3", "2", "1"]
@@ -31,16 +32,20 @@ def test_revisions_marks_what_is_in_use(sandbox, tmp_path) -> None:
     assert "rollback target of the last run" in rows["4"]
     assert rows["3"].split()[2] == "-"
 
-    j = json.loads(ecsplan([cfg], state, "revisions", "--output", "json").stdout)
-    revs = {x["revision"]: x for x in j["services"][0]["revisions"]}
-    assert [n for n, x in revs.items() if x["inUse"]] == [5, 4]
-    assert "primary deployment" in revs[5]["uses"]
-
+    j = ecsplan([cfg], state, "revisions", "--output", "json").stdout
+    assert json_objects(j)[-1] == {"in_use": "PRIMARY deployment", "name": "myservice:5"}
     tsv = ecsplan([cfg], state, "revisions", "--output", "tsv").stdout.splitlines()
-    assert sorted(int(ln.split("\t")[0]) for ln in tsv) == [1, 2, 3, 4, 5]
-    assert all(ln.split("\t")[2] == "ACTIVE" for ln in tsv)
+    assert [ln.split("\t") for ln in tsv] == [
+        ["myservice:1", ""],
+        ["myservice:2", ""],
+        ["myservice:3", ""],
+        ["myservice:4", ""],
+        ["myservice:5", "PRIMARY deployment"],
+    ]
     limited = ecsplan([cfg], state, "revisions", "--limit", "2", "--output", "tsv").stdout
-    assert [ln.split("\t")[0] for ln in limited.splitlines()] == ["5", "4"]
+    assert [ln.split("\t")[0] for ln in limited.splitlines()] == ["myservice:4", "myservice:5"]
+    every = ecsplan([cfg], state, "revisions", "--limit", "2", "--all", "--output", "tsv")
+    assert len(every.stdout.splitlines()) == 5
 
 
 def test_deregister_keep_removes_only_old_unused_revisions(sandbox, tmp_path) -> None:
@@ -48,24 +53,26 @@ def test_deregister_keep_removes_only_old_unused_revisions(sandbox, tmp_path) ->
 
     dry = ecsplan([cfg], state, "deregister", "--keep", "1", "--dry-run")
     assert dry.code == 0, dry
-    assert "would deregister 3 revision(s)" in dry.stdout
+    assert "would deregister 3 revision(s)" in dry.stderr
     assert active_revisions(sandbox, "myservice") == [1, 2, 3, 4, 5]
 
     refused = ecsplan([cfg], state, "deregister", "--keep", "1")  # stdin is not a TTY
     assert refused.code == 1
-    assert "pass --force" in refused.stderr
+    assert refused.stdout == "Deregister 3 revisons? (yes/no) [no]: "
+    assert "Error: confirmation failed" in refused.stderr
     assert active_revisions(sandbox, "myservice") == [1, 2, 3, 4, 5]
 
     r = ecsplan([cfg], state, "deregister", "--keep", "2", "--force")
     assert r.code == 0, r
-    assert "Deregistered 3 revision(s)." in r.stdout
-    assert "keep (in use: service" in r.stdout
+    assert "Deregistered 3 revision(s)." in r.stderr
+    assert "keep (in use: service" in r.stderr
+    assert r.stdout == ""
     # 5 runs, 4 is the rollback target (also among the 2 newest): 1..3 go
     assert active_revisions(sandbox, "myservice") == [4, 5]
 
     again = ecsplan([cfg], state, "deregister", "--keep", "0", "--force")
     assert again.code == 0, again
-    assert "Nothing to deregister." in again.stdout
+    assert "Nothing to deregister." in again.stderr
     assert active_revisions(sandbox, "myservice") == [4, 5]
 
 

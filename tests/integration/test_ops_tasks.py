@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
+from test_lists_compat import json_objects
 from test_ops_support import client, deployed, ecsplan, example
 
 
@@ -14,24 +13,25 @@ def test_tasks_lists_finds_and_stops(sandbox, tmp_path) -> None:
 
     r = ecsplan([cfg], state, "tasks")
     assert r.code == 0, r
-    rows = [ln.split() for ln in r.stdout.splitlines()[1:]]
+    rows = [ln.split("|")[1:-1] for ln in r.stdout.splitlines()[2:]]
     assert len(rows) == 3
-    assert all(row[0] == "myservice" and row[2] == "myservice:1" for row in rows)
-    assert all(row[3:5] == ["RUNNING", "RUNNING"] for row in rows)
+    assert all(row[1].strip() == "myservice:1" for row in rows)
+    assert all([c.strip() for c in row[3:5]] == ["RUNNING", "RUNNING"] for row in rows)
 
     found = ecsplan([cfg], state, "tasks", "--find").stdout.split()
     assert len(found) == 3 and all(":task/my-cluster/" in a for a in found)
 
-    j = json.loads(ecsplan([cfg], state, "tasks", "--format", "json").stdout)["tasks"]
+    j = json_objects(ecsplan([cfg], state, "tasks", "--format", "json").stdout)
     assert {t["taskArn"] for t in j} == set(found)
 
     victim = found[0].rsplit("/", 1)[-1]
     refused = ecsplan([cfg], state, "tasks", "--stop", victim)
-    assert refused.code == 1 and "pass --force" in refused.stderr
+    assert refused.code == 1 and refused.stderr.startswith("Error: Aborted")
+    assert refused.stdout == f"Do you request to stop a task {victim}? (y/n) [n]: "
 
     stopped = ecsplan([cfg], state, "tasks", "--stop", victim, "--force")
     assert stopped.code == 0, stopped
-    assert f"stopping task {victim}" in stopped.stdout
+    assert f"stopping task {victim}" in stopped.stderr
     [task] = client(sandbox, "ecs").describe_tasks(cluster="my-cluster", tasks=[found[0]])["tasks"]
     assert task["desiredStatus"] == "STOPPED"
 
