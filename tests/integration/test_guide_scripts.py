@@ -93,10 +93,9 @@ def test_deploy_all_then_status_all(sandbox: Sandbox, guide_repo: Path) -> None:
 
     st = sh(sandbox, guide_repo, ["bash", "scripts/status-all.sh"])
     assert st.returncode == 0, st.stderr
-    for s in SERVICES:
-        assert f"Status of services/{s}/..." in st.stdout
-        assert f"my-cluster/{s}" in st.stdout or f"{s}" in st.stdout
-    assert "ACTIVE" in st.stdout
+    for s in SERVICES:  # ecspresso's status block per service (ecspresso.go, v2.6.0)
+        assert f"Status of services/{s}/...\nService: {s}\nCluster: my-cluster\n" in st.stdout
+        assert f"TaskDefinition: {s}:1\n" in st.stdout
 
 
 def test_deploy_with_dependencies_deploys_in_order(sandbox: Sandbox, guide_repo: Path) -> None:
@@ -248,4 +247,6 @@ def test_guide_command_lines(sandbox: Sandbox, tmp_path: Path, example: str, lin
     assert waited.returncode == 0, waited.stderr
     status = sh(sandbox, cfg.parent, ["bash", "-c", "ecsplan status --config ecspresso.yml"])
     assert status.returncode == 0, status.stderr
-    assert "ACTIVE" in status.stdout
+    lines = status.stdout.splitlines()
+    assert lines[0].startswith("Service: ") and lines[1] == "Cluster: my-cluster"
+    assert lines[2].startswith("TaskDefinition: ") and "Events:" in lines
