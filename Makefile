@@ -6,10 +6,10 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint format bench schemas clean lock
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml sandbox/pyproject.toml constraints.txt
 	test -d $(VENV) || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -c constraints.txt -e '.[dev,sandbox]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]' -e ./sandbox
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -33,7 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
 
 lock: $(STAMP)
-	$(BIN)/pip install -q --upgrade -e '.[dev,sandbox]'
+	$(BIN)/pip install -q --upgrade -e '.[dev]' -e ./sandbox
 	{ sed -n '1,3p' constraints.txt; $(BIN)/pip freeze --exclude-editable | grep -v '^-e'; } > constraints.txt.new
 	mv constraints.txt.new constraints.txt
 

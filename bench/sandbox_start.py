@@ -11,7 +11,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 T0 = time.perf_counter()
-from planner.sandbox import Sandbox  # noqa: E402  (import time is part of start-up)
+from ecsplan_sandbox import Sandbox  # noqa: E402  (import time is part of start-up)
 
 IMPORTED = time.perf_counter()
 
@@ -50,7 +50,7 @@ def main() -> None:
     counted = sb.stats()["requests"].get("ecs:DescribeClusters", 0)
     sb.stop()
 
-    print(f"import planner.sandbox (moto):  {IMPORTED - T0:.2f} s")
+    print(f"import ecsplan_sandbox (moto):  {IMPORTED - T0:.2f} s")
     print(f"Sandbox.start():                {ready - started:.3f} s")
     print(f"start-up total (import+start):  {ready - T0:.2f} s  (target < 2 s)")
     print(f"first AWS call answered after:  {first - T0:.2f} s (includes boto3 import)")

@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from planner.sandbox import Sandbox
+from ecsplan_sandbox import Sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 EX = ROOT / "examples"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["planner.sandbox.pytest_plugin"]
+pytest_plugins = ["ecsplan_sandbox.pytest_plugin"]
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

@@ -2,7 +2,8 @@
 
 Commands load lazily: `ecsplan --help` and `--version` import none of them (and so neither
 boto3 nor rich), and `ecsplan plan` imports only plan_cmd and what it needs. Each module
-defines its commands with `@cli.command()` on import.
+defines its commands with `@cli.command()` on import. Other packages add commands through
+the ``ecsplan.commands`` entry point group (the sandbox package adds `sandbox`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "revisions": ("revisions_cmd", "List the family's revisions, marking those in use."),
     "rollback": ("rollback_cmd", "Undo what a run changed, from its journal."),
     "run": ("run_cmd", "Run a one-off task with the service's network settings."),
-    "sandbox": ("sandbox_cmd", "Start the local emulated AWS on 127.0.0.1."),
     "scale": ("scale_cmd", "Change the desired count (and scaling capacity), journaled."),
     "state": ("state_cmd", "Inspect state, journals and locks; release a stale lock."),
     "status": ("status_cmd", "Show each service's deployments, tasks, scaling and events."),
@@ -33,4 +33,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("validate_cmd", "Check configs and definitions (schema + semantic checks)."),
     "verify": ("verify_cmd", "Check the resources the definitions refer to exist and fit."),
     "wait": ("wait_cmd", "Wait for the deployment in progress; exit 1 if it fails."),
+}
+
+# Entry point group of commands other packages add (name -> a click.Command).
+PLUGIN_GROUP = "ecsplan.commands"
+
+# Commands that come with a package of their own, and how to get it.
+PACKAGED = {
+    "sandbox": "`ecsplan sandbox` comes with the ecsplan-sandbox package: pip install ./sandbox "
+    "from the ecsplan repository (make demo and make test install it)",
 }

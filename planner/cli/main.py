@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
+import importlib.metadata
 import os
 import sys
 import traceback
@@ -12,21 +14,26 @@ import click
 
 from planner import __version__
 from planner.cli.argv import normalize_argv
-from planner.cli.commands import COMMANDS
+from planner.cli.commands import COMMANDS, PACKAGED, PLUGIN_GROUP
 from planner.errors import EcsplanError
 from planner.render.printable import printable, printable_lines
 
 
 class LazyGroup(click.Group):
     """Imports a command's module only when that command runs (or shows its own help), so
-    `ecsplan --version` and `--help` start without boto3, rich or moto."""
+    `ecsplan --version` and `--help` start without boto3, rich or moto; commands of other
+    packages come through the ``ecsplan.commands`` entry points."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*self.commands, *COMMANDS})
+        return sorted({*self.commands, *COMMANDS, *_plugins()})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in self.commands and cmd_name in COMMANDS:
             importlib.import_module(f"planner.cli.{COMMANDS[cmd_name][0]}")
+        elif cmd_name not in self.commands and cmd_name in _plugins():
+            self.add_command(_plugins()[cmd_name].load(), cmd_name)
+        elif cmd_name not in self.commands and cmd_name in PACKAGED:
+            return _not_installed(cmd_name)
         return self.commands.get(cmd_name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -35,9 +42,30 @@ class LazyGroup(click.Group):
             if name in COMMANDS:
                 rows.append((name, COMMANDS[name][1]))
             else:
-                rows.append((name, self.commands[name].get_short_help_str(limit=80)))
+                cmd = self.get_command(ctx, name)
+                rows.append((name, cmd.get_short_help_str(limit=80) if cmd else ""))
         with formatter.section("Commands"):
             formatter.write_dl(rows)
+
+
+@functools.cache
+def _plugins() -> dict[str, importlib.metadata.EntryPoint]:
+    return {ep.name: ep for ep in importlib.metadata.entry_points(group=PLUGIN_GROUP)}
+
+
+def _not_installed(name: str) -> click.Command:
+    """Stands in for a command whose package is missing: says how to get it, exit 1."""
+
+    def fail(args: tuple[str, ...]) -> None:
+        raise EcsplanError(PACKAGED[name])
+
+    return click.Command(
+        name,
+        callback=fail,
+        params=[click.Argument(["args"], nargs=-1)],
+        context_settings={"ignore_unknown_options": True},
+        help=f"(not installed) {PACKAGED[name]}",
+    )
 
 
 @click.group(

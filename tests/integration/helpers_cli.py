@@ -22,7 +22,7 @@ from typing import Any
 import boto3
 from click.testing import CliRunner
 
-from planner.sandbox.server import Sandbox
+from ecsplan_sandbox.server import Sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -251,7 +251,7 @@ def delta(before: Mapping[str, int], after: Mapping[str, int]) -> dict[str, int]
 
 
 def writes_of(counts: Mapping[str, int]) -> dict[str, int]:
-    from planner.sandbox.control import is_write
+    from ecsplan_sandbox.control import is_write
 
     return {k: v for k, v in counts.items() if is_write(k)}
 

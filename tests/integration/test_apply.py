@@ -31,7 +31,7 @@ from helpers_cli import (
     writes_of,
 )
 
-from planner.sandbox.server import Sandbox
+from ecsplan_sandbox.server import Sandbox
 from planner.state.local import LocalBackend
 
 pytestmark = pytest.mark.integration

@@ -30,7 +30,7 @@ from helpers_cli import (
     scalable_target,
 )
 
-from planner.sandbox.server import Sandbox
+from ecsplan_sandbox.server import Sandbox
 from planner.state.local import LocalBackend
 
 pytestmark = pytest.mark.integration

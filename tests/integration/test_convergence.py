@@ -25,7 +25,7 @@ from helpers_cli import EXAMPLES, Result, run_inproc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner.sandbox.server import Sandbox
+from ecsplan_sandbox.server import Sandbox
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 SERVICE = "walker"

@@ -21,7 +21,7 @@ import boto3
 import pytest
 from helpers_cli import Result, run_inproc, run_sub
 
-from planner.sandbox.server import Sandbox
+from ecsplan_sandbox.server import Sandbox
 from planner.state.local import LocalBackend
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from helpers_cli import cli_env, copy_example, delta, requests, run_inproc, writes_of
 
-from planner.sandbox.server import Sandbox
+from ecsplan_sandbox.server import Sandbox
 
 pytestmark = pytest.mark.integration
 

@@ -24,7 +24,7 @@ from helpers_cli import (
     run_inproc,
 )
 
-from planner.sandbox.server import Sandbox
+from ecsplan_sandbox.server import Sandbox
 
 pytestmark = pytest.mark.integration
 

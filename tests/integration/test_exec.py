@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from helpers_cli import ecsplan, fake_session_manager_plugin
 
-from planner.sandbox.server import Sandbox
+from ecsplan_sandbox.server import Sandbox
 
 pytestmark = pytest.mark.integration
 

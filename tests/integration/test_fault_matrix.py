@@ -22,7 +22,7 @@ from helpers_cli import (
     run_sub,
 )
 
-from planner.sandbox.server import Sandbox
+from ecsplan_sandbox.server import Sandbox
 
 pytestmark = pytest.mark.integration
 TIMEOUT = ("--timeout", "90s")

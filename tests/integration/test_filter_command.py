@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from helpers_cli import client, copy_example, ecsplan, fake_session_manager_plugin
 
-from planner.sandbox.server import Sandbox
+from ecsplan_sandbox.server import Sandbox
 
 pytestmark = pytest.mark.integration
 

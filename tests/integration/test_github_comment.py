@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from helpers_cli import Result, copy_example, requests, run_inproc
 
-from planner.sandbox.server import Sandbox
+from ecsplan_sandbox.server import Sandbox
 
 pytestmark = pytest.mark.integration
 

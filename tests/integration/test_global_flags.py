@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from helpers_cli import copy_example, ecsplan, run_inproc
 
-from planner.sandbox.server import Sandbox
+from ecsplan_sandbox.server import Sandbox
 
 pytestmark = pytest.mark.integration
 

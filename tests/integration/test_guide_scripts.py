@@ -19,7 +19,7 @@ import pytest
 from helpers_cli import EXAMPLES, ROOT, client, copy_example, describe_service
 from test_workspace import runs, ts
 
-from planner.sandbox.server import Sandbox
+from ecsplan_sandbox.server import Sandbox
 
 pytestmark = pytest.mark.integration
 

@@ -12,7 +12,7 @@ import boto3
 import pytest
 from helpers_cli import EXAMPLES, run_inproc
 
-from planner.sandbox.server import Sandbox
+from ecsplan_sandbox.server import Sandbox
 
 pytestmark = pytest.mark.integration
 TIMEOUT = ("--timeout", "60s")

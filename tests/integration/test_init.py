@@ -12,7 +12,7 @@ from helpers_cli import ecsplan
 from planner.canonical.service import canonical_service, managed_fields, service_view
 from planner.canonical.taskdef import canonical_task_definition
 from planner.config import LoadOptions, load_config
-from planner.sandbox.server import Sandbox
+from ecsplan_sandbox.server import Sandbox
 
 pytestmark = pytest.mark.integration
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from helpers_cli import EXAMPLES, run_inproc
 
-from planner.sandbox.server import Sandbox
+from ecsplan_sandbox.server import Sandbox
 
 pytestmark = pytest.mark.integration
 TIMEOUT = ("--timeout", "90s")

@@ -32,7 +32,7 @@ from planner.ops.status import gather
 from planner.ops.tasks import list_tasks, stop_task, stoppable
 from planner.plan.model import Action, PlanOptions, StepKind
 from planner.plan.outcome import ServiceResult
-from planner.sandbox.server import Sandbox
+from ecsplan_sandbox.server import Sandbox
 from planner.workspace.selection import SelectSpec, select
 
 pytestmark = pytest.mark.integration

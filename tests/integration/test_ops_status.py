@@ -18,7 +18,7 @@ import pytest
 from helpers_cli import run_sub
 from test_ops_support import client, deployed, ecsplan, example
 
-from planner.sandbox.server import Sandbox
+from ecsplan_sandbox.server import Sandbox
 
 CLUSTER = "my-cluster"
 # format.go @v2.6.0

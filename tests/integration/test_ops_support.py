@@ -17,7 +17,7 @@ from typing import Any
 
 from helpers_cli import Result, client, run_inproc
 
-from planner.sandbox.server import Sandbox
+from ecsplan_sandbox.server import Sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from helpers_cli import copy_example, describe_service, image_of, run_inproc
 
-from planner.sandbox.server import Sandbox
+from ecsplan_sandbox.server import Sandbox
 
 pytestmark = pytest.mark.integration
 NEW = {"IMAGE_TAG": "1.28"}

@@ -1,6 +1,6 @@
 """`ecsplan run` on the sandbox: the exit code follows the essential container's.
 
-Sandbox convention (planner/sandbox/task_runs.py): run tasks go PROVISIONING -> PENDING ->
+Sandbox convention (sandbox/ecsplan_sandbox/task_runs.py): run tasks go PROVISIONING -> PENDING ->
 RUNNING -> STOPPED with exit code 0; an image tag ending `-fail` exits 1, `-nostart` never
 starts (TaskFailedToStart, CannotPullContainerError).
 """
@@ -16,7 +16,7 @@ import boto3
 import pytest
 from helpers_cli import ecsplan
 
-from planner.sandbox.server import Sandbox
+from ecsplan_sandbox.server import Sandbox
 
 pytestmark = pytest.mark.integration
 

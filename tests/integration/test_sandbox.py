@@ -14,7 +14,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from planner.sandbox import Sandbox
+from ecsplan_sandbox import Sandbox
 
 T = TypeVar("T")
 NO_RETRY = Config(retries={"total_max_attempts": 1, "mode": "standard"})

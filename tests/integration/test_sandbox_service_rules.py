@@ -1,5 +1,5 @@
 """The sandbox answers CreateService and UpdateService as ECS does for every service field and
-transition (planner/sandbox/service_rules.py), seen by plain boto3 over real HTTP.
+transition (sandbox/ecsplan_sandbox/service_rules.py), seen by plain boto3 over real HTTP.
 
 Each refused call is checked for AWS's exception code and message and for leaving the service
 exactly as it was (the clock is paused, so the whole DescribeServices answer must be equal);
@@ -19,7 +19,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from planner.sandbox import Sandbox, service_rules
+from ecsplan_sandbox import Sandbox, service_rules
 
 NO_RETRY = Config(retries={"total_max_attempts": 1, "mode": "standard"})
 CLUSTER = "my-cluster"

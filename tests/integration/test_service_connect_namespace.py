@@ -10,7 +10,7 @@ from pathlib import Path
 import boto3
 from helpers_cli import EXAMPLES, run_inproc
 
-from planner.sandbox.server import Sandbox
+from ecsplan_sandbox.server import Sandbox
 
 
 def test_namespace_by_name_matches_the_arn_ecs_reports(sandbox: Sandbox, tmp_path: Path) -> None:

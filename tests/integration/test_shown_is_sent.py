@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from helpers_cli import copy_example, edit_json, run_inproc
 
-from planner.sandbox.server import Sandbox
+from ecsplan_sandbox.server import Sandbox
 
 pytestmark = pytest.mark.integration
 TIMEOUT = ("--timeout", "60s")

@@ -28,7 +28,7 @@ from helpers_cli import (
     writes_of,
 )
 
-from planner.sandbox.server import Sandbox
+from ecsplan_sandbox.server import Sandbox
 
 pytestmark = pytest.mark.integration
 

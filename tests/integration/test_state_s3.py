@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator
 
 from planner.aws.clients import AwsContext
 from planner.errors import AwsError
-from planner.sandbox.server import Sandbox
+from ecsplan_sandbox.server import Sandbox
 from planner.state import (
     Journal,
     JournalConflict,

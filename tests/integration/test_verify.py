@@ -11,7 +11,7 @@ import boto3
 import pytest
 from helpers_cli import ecsplan
 
-from planner.sandbox.server import Sandbox
+from ecsplan_sandbox.server import Sandbox
 
 pytestmark = pytest.mark.integration
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from planner.sandbox.server import Sandbox
+from ecsplan_sandbox.server import Sandbox
 
 pytestmark = pytest.mark.integration
 

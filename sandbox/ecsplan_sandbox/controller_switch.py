@@ -20,7 +20,7 @@ from typing import Any
 from moto.core.utils import utcnow
 from moto.ecs.models import Service, TaskSet
 
-from planner.sandbox import ecs_progress, fleet
+from ecsplan_sandbox import ecs_progress, fleet
 
 
 def switch(service: Service, old: str, new: str) -> None:

@@ -18,7 +18,7 @@ from botocore import xform_name
 from moto.core.utils import utcnow
 from moto.ecs.models import EC2ContainerServiceBackend, Service
 
-from planner.sandbox import fleet, native_strategies
+from ecsplan_sandbox import fleet, native_strategies
 
 DEFAULT_DEPLOYMENT_CONFIGURATION: dict[str, Any] = {
     "deploymentCircuitBreaker": {"enable": False, "rollback": False},
@@ -101,21 +101,12 @@ def tick(backend: EC2ContainerServiceBackend) -> None:
 
 
 def _tick_service(backend: EC2ContainerServiceBackend, svc: Service) -> None:
+    """One step of a rolling deployment: settle tasks, trip the breaker, scale, drain, done."""
     deps = svc.deployments
     primary = deps[0]
     pid = primary["id"]
     conf = deployment_configuration(svc)
-
-    for dep in deps:
-        fails = fleet.image_fails(fleet.task_definition(backend, dep["taskDefinition"]))
-        failed = fleet.settle(svc, dep["id"], fails)
-        if failed:
-            dep["failedTasks"] += len(failed)
-            fleet.add_event(
-                svc,
-                f"has stopped {len(failed)} running tasks: {fleet.task_ids(failed)}.",
-            )
-
+    _settle(backend, svc)
     cb = conf.get("deploymentCircuitBreaker") or {}
     if (
         primary["rolloutState"] == "IN_PROGRESS"
@@ -125,7 +116,6 @@ def _tick_service(backend: EC2ContainerServiceBackend, svc: Service) -> None:
         _circuit_break(svc, primary, bool(cb.get("rollback")))
         _update_counts(svc)
         return
-
     if primary["rolloutState"] == "IN_PROGRESS" and native_strategies.state(svc, pid):
         if native_strategies.tick(backend, svc, primary):
             native_strategies.forget(svc, pid)
@@ -133,49 +123,61 @@ def _tick_service(backend: EC2ContainerServiceBackend, svc: Service) -> None:
         _update_counts(svc)
         _steady_state(svc)
         return
-
-    target = primary["desiredCount"]
     if primary["rolloutState"] != "FAILED":
-        have = len(fleet.live(svc, pid))
-        if have < target:
-            others = sum(len(fleet.live(svc, d["id"])) for d in deps[1:])
-            ceiling = math.floor(svc.desired_count * conf.get("maximumPercent", 200) / 100)
-            room = max(1, ceiling - others - have)
-            started = fleet.launch(
-                backend,
-                svc,
-                pid,
-                primary["taskDefinition"],
-                min(target - have, room),
-                primary.get("networkConfiguration"),
-                primary.get("launchType"),
-                primary.get("platformVersion"),
-            )
-            if started:
-                fleet.add_event(
-                    svc, f"has started {len(started)} tasks: {fleet.task_ids(started)}."
-                )
-        elif have > target:
-            tasks = sorted(fleet.live(svc, pid), key=lambda t: t.status != "PENDING")
-            extra = tasks[: have - target]
-            fleet.stop(svc, pid, extra, f"Scaling activity initiated by (deployment {pid})")
-            fleet.add_event(
-                svc, f"has stopped {len(extra)} running tasks: {fleet.task_ids(extra)}."
-            )
-
+        _scale_primary(backend, svc, conf)
     if primary["rolloutState"] != "FAILED" or not cb.get("rollback"):
         _drain(svc, conf)
-
     old_live = sum(len(fleet.live(svc, d["id"])) for d in deps[1:])
     if (
         primary["rolloutState"] == "IN_PROGRESS"
-        and fleet.running(svc, pid) == target
+        and fleet.running(svc, pid) == primary["desiredCount"]
         and fleet.pending(svc, pid) == 0
         and old_live == 0
     ):
         _complete(svc, primary)
     _update_counts(svc)
     _steady_state(svc)
+
+
+def _settle(backend: EC2ContainerServiceBackend, svc: Service) -> None:
+    """Pending tasks start (or fail, for an image that fails); failures are counted."""
+    for dep in svc.deployments:
+        fails = fleet.image_fails(fleet.task_definition(backend, dep["taskDefinition"]))
+        failed = fleet.settle(svc, dep["id"], fails)
+        if failed:
+            dep["failedTasks"] += len(failed)
+            fleet.add_event(
+                svc,
+                f"has stopped {len(failed)} running tasks: {fleet.task_ids(failed)}.",
+            )
+
+
+def _scale_primary(backend: EC2ContainerServiceBackend, svc: Service, conf: dict[str, Any]) -> None:
+    """The primary deployment towards its desired count, within maximumPercent."""
+    deps = svc.deployments
+    primary, pid = deps[0], deps[0]["id"]
+    target, have = primary["desiredCount"], len(fleet.live(svc, pid))
+    if have < target:
+        others = sum(len(fleet.live(svc, d["id"])) for d in deps[1:])
+        ceiling = math.floor(svc.desired_count * conf.get("maximumPercent", 200) / 100)
+        room = max(1, ceiling - others - have)
+        started = fleet.launch(
+            backend,
+            svc,
+            pid,
+            primary["taskDefinition"],
+            min(target - have, room),
+            primary.get("networkConfiguration"),
+            primary.get("launchType"),
+            primary.get("platformVersion"),
+        )
+        if started:
+            fleet.add_event(svc, f"has started {len(started)} tasks: {fleet.task_ids(started)}.")
+    elif have > target:
+        tasks = sorted(fleet.live(svc, pid), key=lambda t: t.status != "PENDING")
+        extra = tasks[: have - target]
+        fleet.stop(svc, pid, extra, f"Scaling activity initiated by (deployment {pid})")
+        fleet.add_event(svc, f"has stopped {len(extra)} running tasks: {fleet.task_ids(extra)}.")
 
 
 def _drain(svc: Service, conf: dict[str, Any]) -> None:

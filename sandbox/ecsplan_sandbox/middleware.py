@@ -9,10 +9,10 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
-from planner.sandbox.control import Control, Faults, is_write
-from planner.sandbox.protocol import error_response, identify, request_params
+from ecsplan_sandbox.control import Control, Faults, is_write
+from ecsplan_sandbox.protocol import error_response, identify, request_params
 
-log = logging.getLogger("planner.sandbox")
+log = logging.getLogger("ecsplan_sandbox")
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -136,7 +136,7 @@ class SandboxApp:
 
 def _read_body(environ: dict[str, Any]) -> bytes:
     """Read the request body once and put it back for the next reader."""
-    cached = environ.get("planner.sandbox.body")
+    cached = environ.get("ecsplan_sandbox.body")
     if isinstance(cached, bytes):
         return cached
     try:
@@ -147,7 +147,7 @@ def _read_body(environ: dict[str, Any]) -> bytes:
     body = stream.read(length) if stream is not None and length > 0 else b""
     environ["wsgi.input"] = io.BytesIO(body)
     environ["CONTENT_LENGTH"] = str(len(body))
-    environ["planner.sandbox.body"] = body
+    environ["ecsplan_sandbox.body"] = body
     return body
 
 

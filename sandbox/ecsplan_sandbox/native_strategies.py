@@ -24,7 +24,7 @@ from typing import Any
 
 from moto.ecs.models import EC2ContainerServiceBackend, Service
 
-from planner.sandbox import fleet
+from ecsplan_sandbox import fleet
 
 NATIVE = ("BLUE_GREEN", "LINEAR", "CANARY")
 Action = tuple[str, Any, Any]  # (kind, arg, arg)

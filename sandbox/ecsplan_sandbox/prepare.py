@@ -30,9 +30,9 @@ import yaml
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
-from planner.sandbox.control import Control
+from ecsplan_sandbox.control import Control
 
-log = logging.getLogger("planner.sandbox")
+log = logging.getLogger("ecsplan_sandbox")
 
 INTERNAL_HEADER = "x-sandbox-internal"
 PREPARE_FILE = "sandbox-prepare.json"
@@ -244,20 +244,7 @@ class Preparer:
             self.created.append(f"codedeploy application {app}")
         if group in cd.list_deployment_groups(applicationName=app)["deploymentGroups"]:
             return
-        blue = (
-            tg_arns[0]
-            if tg_arns
-            else self.target_group(
-                f"arn:aws:elasticloadbalancing:{region}:123456789012:targetgroup/{service[:26]}-blue/0000000000000001",
-                region,
-            )
-        )
-        blue_name = blue.split(":targetgroup/")[-1].split("/")[0]
-        green_name = (
-            blue_name.replace("blue", "green") if "blue" in blue_name else f"{blue_name[:26]}-green"
-        )
-        green = blue.replace(f"targetgroup/{blue_name}/", f"targetgroup/{green_name}/")
-        self.target_group(green, region)
+        blue, blue_name, green_name = self._blue_green(service, tg_arns, region)
         prod, test = self._listeners(service, blue, region)
         cd.create_deployment_group(
             applicationName=app,
@@ -291,6 +278,25 @@ class Preparer:
             },
         )
         self.created.append(f"codedeploy deployment group {app}/{group}")
+
+    def _blue_green(self, service: str, tg_arns: list[str], region: str) -> tuple[str, str, str]:
+        """The blue target group (the service's, or one made up) and a green one beside it:
+        (blue ARN, blue name, green name)."""
+        blue = (
+            tg_arns[0]
+            if tg_arns
+            else self.target_group(
+                f"arn:aws:elasticloadbalancing:{region}:123456789012:targetgroup/{service[:26]}-blue/0000000000000001",
+                region,
+            )
+        )
+        blue_name = blue.split(":targetgroup/")[-1].split("/")[0]
+        green_name = (
+            blue_name.replace("blue", "green") if "blue" in blue_name else f"{blue_name[:26]}-green"
+        )
+        green = blue.replace(f"targetgroup/{blue_name}/", f"targetgroup/{green_name}/")
+        self.target_group(green, region)
+        return blue, blue_name, green_name
 
     def _listeners(self, service: str, target_group: str, region: str) -> tuple[str, str]:
         elb = self.client("elbv2", region)

@@ -16,10 +16,10 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from planner.sandbox import fidelity, task_runs
-from planner.sandbox.control import Control, Faults, WriteRecord, is_write
-from planner.sandbox.middleware import SandboxApp
-from planner.sandbox.ticker import Ticker
+from ecsplan_sandbox import fidelity, task_runs
+from ecsplan_sandbox.control import Control, Faults, WriteRecord, is_write
+from ecsplan_sandbox.middleware import SandboxApp
+from ecsplan_sandbox.ticker import Ticker
 
 SANDBOX_REGION = "ap-northeast-1"
 SANDBOX_ACCOUNT = "123456789012"
@@ -98,6 +98,7 @@ class Sandbox:
             "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_DEFAULT_REGION": SANDBOX_REGION,
             "AWS_REGION": SANDBOX_REGION,
+            "AWS_PAGER": "",  # the guide's `aws ...` commands print, not page
         }
 
     # --- progression clock ---------------------------------------------------------------
@@ -178,7 +179,7 @@ class Sandbox:
 
     def prepare(self, config_paths: Iterable[str]) -> list[str]:
         """Create what the configs expect outside ecsplan; returns what was created."""
-        from planner.sandbox.prepare import prepare
+        from ecsplan_sandbox.prepare import prepare
 
         return prepare(self.endpoint, self.control, [str(p) for p in config_paths])
 

@@ -20,10 +20,10 @@ from moto.core.utils import utcnow
 from moto.ecs.models import EC2ContainerServiceBackend, Service, TaskSet, ecs_backends
 from moto.elbv2.models import elbv2_backends
 
-from planner.sandbox import taskset_progress
-from planner.sandbox.ecs_progress import circuit_breaker_threshold
+from ecsplan_sandbox import taskset_progress
+from ecsplan_sandbox.ecs_progress import circuit_breaker_threshold
 
-log = logging.getLogger("planner.sandbox")
+log = logging.getLogger("ecsplan_sandbox")
 
 LIFECYCLE: tuple[str, ...] = (
     "BeforeInstall",
@@ -169,36 +169,10 @@ def _waits_for_ready(d: DeploymentInfo) -> bool:
 
 
 def _install(backend: EC2ContainerServiceBackend, svc: Service, d: DeploymentInfo) -> None:
+    """The replacement task set of an AppSpec: its task definition, network, the other
+    target group of the pair, capacity."""
     props = target_properties(appspec(d.revision))
     td = backend.describe_task_definition(str(props["TaskDefinition"]))
-    net = props.get("NetworkConfiguration", {}).get("AwsvpcConfiguration")
-    network = (
-        {
-            "awsvpcConfiguration": {
-                "subnets": net.get("Subnets", []),
-                "securityGroups": net.get("SecurityGroups", []),
-                "assignPublicIp": net.get("AssignPublicIp", "DISABLED"),
-            }
-        }
-        if net
-        else svc.network_configuration or None
-    )
-    lb = props.get("LoadBalancerInfo")
-    load_balancers = svc.load_balancers
-    if lb and svc.load_balancers:
-        first = dict(svc.load_balancers[0])
-        other = _other_target_group(
-            d, first.get("targetGroupArn"), backend.account_id, backend.region_name
-        )
-        if other:
-            first["targetGroupArn"] = other
-        load_balancers = [
-            {
-                **first,
-                "containerName": lb.get("ContainerName"),
-                "containerPort": lb.get("ContainerPort"),
-            }
-        ]
     cps = props.get("CapacityProviderStrategy")
     ts = TaskSet(
         svc.arn,
@@ -207,8 +181,8 @@ def _install(backend: EC2ContainerServiceBackend, svc: Service, d: DeploymentInf
         svc._account_id,
         svc.region_name,
         external_id=d.deployment_id,
-        network_configuration=network,
-        load_balancers=load_balancers,
+        network_configuration=_appspec_network(svc, props),
+        load_balancers=_appspec_load_balancers(backend, svc, d, props),
         launch_type=None if cps else (props.get("LaunchType") or svc.launch_type),
         capacity_provider_strategy=[
             {
@@ -230,6 +204,40 @@ def _install(backend: EC2ContainerServiceBackend, svc: Service, d: DeploymentInf
     svc.task_sets.append(ts)
     d.sb_replacement = ts.id
     d.sb_originals = [t.id for t in svc.task_sets if t is not ts]
+
+
+def _appspec_network(svc: Service, props: dict[str, Any]) -> dict[str, Any] | None:
+    net = props.get("NetworkConfiguration", {}).get("AwsvpcConfiguration")
+    if not net:
+        return svc.network_configuration or None
+    return {
+        "awsvpcConfiguration": {
+            "subnets": net.get("Subnets", []),
+            "securityGroups": net.get("SecurityGroups", []),
+            "assignPublicIp": net.get("AssignPublicIp", "DISABLED"),
+        }
+    }
+
+
+def _appspec_load_balancers(
+    backend: EC2ContainerServiceBackend, svc: Service, d: DeploymentInfo, props: dict[str, Any]
+) -> list[dict[str, Any]]:
+    lb = props.get("LoadBalancerInfo")
+    if not (lb and svc.load_balancers):
+        return svc.load_balancers
+    first = dict(svc.load_balancers[0])
+    other = _other_target_group(
+        d, first.get("targetGroupArn"), backend.account_id, backend.region_name
+    )
+    if other:
+        first["targetGroupArn"] = other
+    return [
+        {
+            **first,
+            "containerName": lb.get("ContainerName"),
+            "containerPort": lb.get("ContainerPort"),
+        }
+    ]
 
 
 def _other_target_group(

@@ -7,7 +7,7 @@ import math
 from moto.core.utils import utcnow
 from moto.ecs.models import EC2ContainerServiceBackend, Service, TaskSet
 
-from planner.sandbox import fleet
+from ecsplan_sandbox import fleet
 
 
 def computed_desired(service: Service, ts: TaskSet) -> int:

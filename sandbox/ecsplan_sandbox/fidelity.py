@@ -6,14 +6,14 @@ classes (the boundary where moto parses parameters and where it keeps state):
 - CreateCluster, RegisterTaskDefinition, CreateService and UpdateService refuse what ECS
   refuses (invalid names, integers beyond their wire type, an empty or malformed image, a
   desired count above the tasks-per-service quota, negative grace periods and percentages),
-  with AWS's exception types and messages (planner/sandbox/refusals.py).
+  with AWS's exception types and messages (sandbox/ecsplan_sandbox/refusals.py).
 
 - create_service keeps every field it is given and fills ECS's defaults; a second
   create_service of an ACTIVE service fails ("Creation of service was not idempotent."),
   unless it carries the clientToken that created it (then it answers with that service).
 - update_service validates everything before it changes anything, refuses what ECS refuses
   for the service's deployment controller, scheduling strategy and capacity provider strategy,
-  switches deployment controllers as ECS does (planner/sandbox/service_rules.py), and starts a
+  switches deployment controllers as ECS does (sandbox/ecsplan_sandbox/service_rules.py), and starts a
   new deployment as ECS does.
 - deploymentConfiguration.strategy (ROLLING, BLUE_GREEN, LINEAR, CANARY), bake times,
   linear/canary settings and lifecycle hooks, and loadBalancers[].advancedConfiguration are
@@ -48,7 +48,7 @@ from moto.ecs.exceptions import InvalidParameterException, TaskDefinitionNotFoun
 from moto.ecs.models import EC2ContainerServiceBackend, Service
 from moto.ecs.responses import EC2ContainerServiceResponse
 
-from planner.sandbox import (
+from ecsplan_sandbox import (
     codedeploy_progress,
     ecs_progress,
     fleet,
@@ -57,7 +57,7 @@ from planner.sandbox import (
     taskset_progress,
 )
 
-log = logging.getLogger("planner.sandbox")
+log = logging.getLogger("ecsplan_sandbox")
 
 _installed = False
 _install_lock = threading.Lock()
@@ -99,6 +99,7 @@ def install() -> None:
         if _installed:
             return
         _patch_ecs()
+        _patch_ecs_lists()
         _patch_refusals()
         _patch_codedeploy()
         _installed = True
@@ -108,6 +109,7 @@ def install() -> None:
 
 
 def _patch_ecs() -> None:
+    """CreateService/UpdateService/DeleteService as ECS answers them; the listings below."""
     resp = EC2ContainerServiceResponse
     original_create = resp.create_service
     original_delete = resp.delete_service
@@ -149,55 +151,6 @@ def _patch_ecs() -> None:
             service.desired_count = 0
         return result
 
-    def list_services(self: EC2ContainerServiceResponse) -> ActionResult:
-        arns = self.ecs_backend.list_services(
-            self._get_param("cluster", "default"),
-            self._get_param("schedulingStrategy"),
-            launch_type=self._get_param("launchType"),
-        )
-        page, token = _paginate(arns, self._get_params(), default=10)
-        return ActionResult({"serviceArns": page, "nextToken": token})
-
-    def list_clusters(self: EC2ContainerServiceResponse) -> ActionResult:
-        page, token = _paginate(self.ecs_backend.list_clusters(), self._get_params(), default=100)
-        return ActionResult({"clusterArns": page, "nextToken": token})
-
-    def list_task_definitions(self: EC2ContainerServiceResponse) -> ActionResult:
-        backend = self.ecs_backend
-        prefix = self._get_param("familyPrefix")
-        status = self._get_param("status", "ACTIVE")
-        tds = [
-            td
-            for revs in backend.task_definitions.values()
-            for td in revs.values()
-            if (prefix is None or td.family == prefix) and td.status == status
-        ]
-        tds.sort(key=lambda td: (td.family, td.revision))
-        if self._get_param("sort") == "DESC":
-            tds.reverse()
-        page, token = _paginate([td.arn for td in tds], self._get_params(), default=100)
-        return ActionResult({"taskDefinitionArns": page, "nextToken": token})
-
-    def list_tasks(self: EC2ContainerServiceResponse) -> ActionResult:
-        backend = self.ecs_backend
-        cluster = self._get_param("cluster", "default")
-        tasks = backend.list_tasks(
-            cluster,
-            self._get_param("containerInstance"),
-            self._get_param("family"),
-            self._get_param("startedBy"),
-            None,
-            self._get_param("desiredStatus") or "RUNNING",
-        )
-        service_name = self._get_param("serviceName")
-        if service_name:
-            backend._get_service(cluster, service_name)
-            group = f"service:{service_name.split('/')[-1]}"
-            tasks = [t for t in tasks if t.group == group]
-        tasks.sort(key=lambda t: t.task_arn)
-        page, token = _paginate([t.task_arn for t in tasks], self._get_params(), default=100)
-        return ActionResult({"taskArns": page, "nextToken": token})
-
     def validate_network(
         self: Service, nc: dict[str, dict[str, list[str]]]
     ) -> dict[str, dict[str, list[str]]]:
@@ -209,31 +162,91 @@ def _patch_ecs() -> None:
             log.info("sandbox: accepting network settings moto does not know: %s", e.message)
             return nc
 
-    def describe_task_definition(
-        self: EC2ContainerServiceBackend, task_definition_str: str
-    ) -> ecs_models.TaskDefinition:
-        name = task_definition_str.split("/")[-1]
-        if ":" in name:
-            family, _, rev = name.partition(":")
-            try:
-                return self.task_definitions[family][int(rev)]
-            except (KeyError, ValueError):
-                raise TaskDefinitionNotFoundException() from None
-        revisions = self.task_definitions.get(name, {})
-        active = [r for r, td in revisions.items() if td.status == "ACTIVE"]
-        if not active:
-            raise TaskDefinitionNotFoundException()
-        return revisions[max(active)]
-
     _set(resp, "create_service", create_service)
     _set(resp, "update_service", update_service)
     _set(resp, "delete_service", delete_service)
-    _set(resp, "list_services", list_services)
-    _set(resp, "list_clusters", list_clusters)
-    _set(resp, "list_task_definitions", list_task_definitions)
-    _set(resp, "list_tasks", list_tasks)
     _set(Service, "_validate_network", validate_network)
-    _set(EC2ContainerServiceBackend, "describe_task_definition", describe_task_definition)
+
+
+def _patch_ecs_lists() -> None:
+    """Listings that paginate and filter as ECS does; a bare family describes its latest
+    ACTIVE revision."""
+    resp = EC2ContainerServiceResponse
+    _set(resp, "list_services", _ecs_list_services)
+    _set(resp, "list_clusters", _ecs_list_clusters)
+    _set(resp, "list_task_definitions", _ecs_list_task_definitions)
+    _set(resp, "list_tasks", _ecs_list_tasks)
+    _set(EC2ContainerServiceBackend, "describe_task_definition", _ecs_describe_task_definition)
+
+
+def _ecs_list_services(self: EC2ContainerServiceResponse) -> ActionResult:
+    arns = self.ecs_backend.list_services(
+        self._get_param("cluster", "default"),
+        self._get_param("schedulingStrategy"),
+        launch_type=self._get_param("launchType"),
+    )
+    page, token = _paginate(arns, self._get_params(), default=10)
+    return ActionResult({"serviceArns": page, "nextToken": token})
+
+
+def _ecs_list_clusters(self: EC2ContainerServiceResponse) -> ActionResult:
+    page, token = _paginate(self.ecs_backend.list_clusters(), self._get_params(), default=100)
+    return ActionResult({"clusterArns": page, "nextToken": token})
+
+
+def _ecs_list_task_definitions(self: EC2ContainerServiceResponse) -> ActionResult:
+    backend = self.ecs_backend
+    prefix = self._get_param("familyPrefix")
+    status = self._get_param("status", "ACTIVE")
+    tds = [
+        td
+        for revs in backend.task_definitions.values()
+        for td in revs.values()
+        if (prefix is None or td.family == prefix) and td.status == status
+    ]
+    tds.sort(key=lambda td: (td.family, td.revision))
+    if self._get_param("sort") == "DESC":
+        tds.reverse()
+    page, token = _paginate([td.arn for td in tds], self._get_params(), default=100)
+    return ActionResult({"taskDefinitionArns": page, "nextToken": token})
+
+
+def _ecs_list_tasks(self: EC2ContainerServiceResponse) -> ActionResult:
+    backend = self.ecs_backend
+    cluster = self._get_param("cluster", "default")
+    tasks = backend.list_tasks(
+        cluster,
+        self._get_param("containerInstance"),
+        self._get_param("family"),
+        self._get_param("startedBy"),
+        None,
+        self._get_param("desiredStatus") or "RUNNING",
+    )
+    service_name = self._get_param("serviceName")
+    if service_name:
+        backend._get_service(cluster, service_name)
+        group = f"service:{service_name.split('/')[-1]}"
+        tasks = [t for t in tasks if t.group == group]
+    tasks.sort(key=lambda t: t.task_arn)
+    page, token = _paginate([t.task_arn for t in tasks], self._get_params(), default=100)
+    return ActionResult({"taskArns": page, "nextToken": token})
+
+
+def _ecs_describe_task_definition(
+    self: EC2ContainerServiceBackend, task_definition_str: str
+) -> ecs_models.TaskDefinition:
+    name = task_definition_str.split("/")[-1]
+    if ":" in name:
+        family, _, rev = name.partition(":")
+        try:
+            return self.task_definitions[family][int(rev)]
+        except (KeyError, ValueError):
+            raise TaskDefinitionNotFoundException() from None
+    revisions = self.task_definitions.get(name, {})
+    active = [r for r, td in revisions.items() if td.status == "ACTIVE"]
+    if not active:
+        raise TaskDefinitionNotFoundException()
+    return revisions[max(active)]
 
 
 def _patch_refusals() -> None:
@@ -339,14 +352,38 @@ def _update_service(backend: EC2ContainerServiceBackend, params: dict[str, Any])
     service = backend._get_service(cluster, str(params.get("service", "")).split("/")[-1])
     if service.status != "ACTIVE":
         raise JsonRESTError("ServiceNotActiveException", "Service was not ACTIVE.")
+    td_arn = _check_update_inputs(backend, service, params)
+    rules = service_rules.check_update(service, params)  # controllers, CPS, DAEMON, force
+    # All checks passed: apply.
+    service_rules.apply_update(service, rules)
+    new_deployment = bool(params.get("forceNewDeployment")) or rules.capacity_changed
+    new_deployment = _apply_fields(service, params, td_arn) or new_deployment
+    desired = params.get("desiredCount")  # its range: refusals.check_update_service
+    if desired is not None and desired != service.desired_count:
+        service.desired_count = desired
+        service.sb_steady = False
+        if service.deployments:
+            service.deployments[0]["desiredCount"] = desired
+    if (
+        rules.controller == "ECS"
+        and service.task_definition
+        and (new_deployment or not service.deployments)
+    ):
+        ecs_progress.start_deployment(service)
+    return service
 
+
+def _check_update_inputs(
+    backend: EC2ContainerServiceBackend, service: Service, params: dict[str, Any]
+) -> str | None:
+    """The task definition (ARN, ACTIVE), network and deployment configuration as ECS checks
+    them before anything changes."""
     td_arn: str | None = None
     if params.get("taskDefinition"):
         td = backend.describe_task_definition(params["taskDefinition"])
         if td.status != "ACTIVE":
             raise JsonRESTError("ClientException", f"TaskDefinition is inactive: {td.arn}")
         td_arn = td.arn
-    desired = params.get("desiredCount")  # its range: refusals.check_update_service
     if params.get("networkConfiguration"):
         awsvpc = params["networkConfiguration"].get("awsvpcConfiguration") or {}
         if not awsvpc.get("subnets"):
@@ -360,12 +397,12 @@ def _update_service(backend: EC2ContainerServiceBackend, params: dict[str, Any])
             raise InvalidParameterException(
                 "maximumPercent must be greater than or equal to minimumHealthyPercent."
             )
-    rules = service_rules.check_update(service, params)  # controllers, CPS, DAEMON, force
+    return td_arn
 
-    # All checks passed: apply.
-    service_rules.apply_update(service, rules)
-    controller = rules.controller
-    new_deployment = bool(params.get("forceNewDeployment")) or rules.capacity_changed
+
+def _apply_fields(service: Service, params: dict[str, Any], td_arn: str | None) -> bool:
+    """Set the given fields; True when one that starts a deployment changed."""
+    new_deployment = False
     for field, value in params.items():
         if field in _APPLIED_ELSEWHERE or value is None:
             continue
@@ -383,18 +420,7 @@ def _update_service(backend: EC2ContainerServiceBackend, params: dict[str, Any])
             setattr(service, attr, value)
         if field in DEPLOYMENT_FIELDS and field_changed:
             new_deployment = True
-    if desired is not None and desired != service.desired_count:
-        service.desired_count = desired
-        service.sb_steady = False
-        if service.deployments:
-            service.deployments[0]["desiredCount"] = desired
-    if (
-        controller == "ECS"
-        and service.task_definition
-        and (new_deployment or not service.deployments)
-    ):
-        ecs_progress.start_deployment(service)
-    return service
+    return new_deployment
 
 
 def _paginate(
@@ -424,6 +450,8 @@ def _paginate(
 
 
 def _patch_codedeploy() -> None:
+    """CodeDeploy as ECS blue/green uses it: one active deployment per group, stop and
+    continue, deployment targets, errors and rollback info in GetDeployment."""
     resp = cd_responses.CodeDeployResponse
     original_info = cd_responses._deployment_info
     original_create = CodeDeployBackend.create_deployment
@@ -462,71 +490,77 @@ def _patch_codedeploy() -> None:
                 )
         return str(original_create(self, application_name, deployment_group_name, *args, **kwargs))
 
-    def _deployment(self: cd_responses.CodeDeployResponse) -> DeploymentInfo:
-        return self.codedeploy_backend.get_deployment(self._get_param("deploymentId"))
-
-    def stop_deployment(self: cd_responses.CodeDeployResponse) -> ActionResult:
-        d = _deployment(self)
-        if d.status not in codedeploy_progress.ACTIVE_STATUSES:
-            raise JsonRESTError(
-                "DeploymentAlreadyCompletedException",
-                f"The deployment {d.deployment_id} has already completed.",
-            )
-        codedeploy_progress.stop(
-            self.codedeploy_backend, d, bool(self._get_param("autoRollbackEnabled", False))
-        )
-        return ActionResult({"status": "Succeeded", "statusMessage": "The deployment was stopped."})
-
-    def continue_deployment(self: cd_responses.CodeDeployResponse) -> ActionResult:
-        d = _deployment(self)
-        if d.status not in codedeploy_progress.ACTIVE_STATUSES:
-            raise JsonRESTError(
-                "DeploymentAlreadyCompletedException",
-                f"The deployment {d.deployment_id} has already completed.",
-            )
-        d.sb_continue = True
-        return ActionResult({})
-
-    def list_deployment_targets(self: cd_responses.CodeDeployResponse) -> ActionResult:
-        tid = codedeploy_progress.target_id(_deployment(self))
-        return ActionResult({"targetIds": [tid] if tid else []})
-
-    def get_deployment_target(self: cd_responses.CodeDeployResponse) -> ActionResult:
-        d = _deployment(self)
-        if self._get_param("targetId") != codedeploy_progress.target_id(d):
-            raise JsonRESTError(
-                "DeploymentTargetDoesNotExistException", "The deployment target does not exist."
-            )
-        target = codedeploy_progress.deployment_target(self.codedeploy_backend, d)
-        return ActionResult({"deploymentTarget": target})
-
-    def batch_get_deployment_targets(self: cd_responses.CodeDeployResponse) -> ActionResult:
-        d = _deployment(self)
-        wanted = set(self._get_param("targetIds") or [])
-        targets = []
-        if codedeploy_progress.target_id(d) in wanted:
-            targets.append(codedeploy_progress.deployment_target(self.codedeploy_backend, d))
-        return ActionResult({"deploymentTargets": targets})
-
-    def batch_get_deployment_groups(self: cd_responses.CodeDeployResponse) -> ActionResult:
-        app = self._get_param("applicationName")
-        infos, errors = [], []
-        for name in self._get_param("deploymentGroupNames") or []:
-            try:
-                group = self.codedeploy_backend.get_deployment_group(app, name)
-            except JsonRESTError:
-                errors.append(f"Deployment group {name} does not exist.")
-                continue
-            infos.append(cd_responses._deployment_group_info(group))
-        return ActionResult(
-            {"deploymentGroupsInfo": infos, "errorMessage": " ".join(errors) or None}
-        )
-
     cd_responses._deployment_info = deployment_info
     _set(CodeDeployBackend, "create_deployment", create_deployment)
-    _set(resp, "stop_deployment", stop_deployment)
-    _set(resp, "continue_deployment", continue_deployment)
-    _set(resp, "list_deployment_targets", list_deployment_targets)
-    _set(resp, "get_deployment_target", get_deployment_target)
-    _set(resp, "batch_get_deployment_targets", batch_get_deployment_targets)
-    _set(resp, "batch_get_deployment_groups", batch_get_deployment_groups)
+    _set(resp, "stop_deployment", _cd_stop_deployment)
+    _set(resp, "continue_deployment", _cd_continue_deployment)
+    _set(resp, "list_deployment_targets", _cd_list_deployment_targets)
+    _set(resp, "get_deployment_target", _cd_get_deployment_target)
+    _set(resp, "batch_get_deployment_targets", _cd_batch_get_deployment_targets)
+    _set(resp, "batch_get_deployment_groups", _cd_batch_get_deployment_groups)
+
+
+def _cd_deployment(self: cd_responses.CodeDeployResponse) -> DeploymentInfo:
+    return self.codedeploy_backend.get_deployment(self._get_param("deploymentId"))
+
+
+def _cd_stop_deployment(self: cd_responses.CodeDeployResponse) -> ActionResult:
+    d = _cd_active_deployment(self)
+    codedeploy_progress.stop(
+        self.codedeploy_backend, d, bool(self._get_param("autoRollbackEnabled", False))
+    )
+    return ActionResult({"status": "Succeeded", "statusMessage": "The deployment was stopped."})
+
+
+def _cd_continue_deployment(self: cd_responses.CodeDeployResponse) -> ActionResult:
+    d = _cd_active_deployment(self)
+    d.sb_continue = True
+    return ActionResult({})
+
+
+def _cd_list_deployment_targets(self: cd_responses.CodeDeployResponse) -> ActionResult:
+    tid = codedeploy_progress.target_id(_cd_deployment(self))
+    return ActionResult({"targetIds": [tid] if tid else []})
+
+
+def _cd_get_deployment_target(self: cd_responses.CodeDeployResponse) -> ActionResult:
+    d = _cd_deployment(self)
+    if self._get_param("targetId") != codedeploy_progress.target_id(d):
+        raise JsonRESTError(
+            "DeploymentTargetDoesNotExistException", "The deployment target does not exist."
+        )
+    target = codedeploy_progress.deployment_target(self.codedeploy_backend, d)
+    return ActionResult({"deploymentTarget": target})
+
+
+def _cd_batch_get_deployment_targets(self: cd_responses.CodeDeployResponse) -> ActionResult:
+    d = _cd_deployment(self)
+    wanted = set(self._get_param("targetIds") or [])
+    targets = []
+    if codedeploy_progress.target_id(d) in wanted:
+        targets.append(codedeploy_progress.deployment_target(self.codedeploy_backend, d))
+    return ActionResult({"deploymentTargets": targets})
+
+
+def _cd_batch_get_deployment_groups(self: cd_responses.CodeDeployResponse) -> ActionResult:
+    app = self._get_param("applicationName")
+    infos, errors = [], []
+    for name in self._get_param("deploymentGroupNames") or []:
+        try:
+            group = self.codedeploy_backend.get_deployment_group(app, name)
+        except JsonRESTError:
+            errors.append(f"Deployment group {name} does not exist.")
+            continue
+        infos.append(cd_responses._deployment_group_info(group))
+    return ActionResult({"deploymentGroupsInfo": infos, "errorMessage": " ".join(errors) or None})
+
+
+def _cd_active_deployment(self: cd_responses.CodeDeployResponse) -> DeploymentInfo:
+    """The request's deployment, refused as CodeDeploy refuses one that has completed."""
+    d = _cd_deployment(self)
+    if d.status not in codedeploy_progress.ACTIVE_STATUSES:
+        raise JsonRESTError(
+            "DeploymentAlreadyCompletedException",
+            f"The deployment {d.deployment_id} has already completed.",
+        )
+    return d

@@ -24,8 +24,8 @@ from moto.codedeploy.models import codedeploy_backends
 from moto.ecs.exceptions import InvalidParameterException
 from moto.ecs.models import Cluster, Service
 
-from planner.sandbox import codedeploy_progress, controller_switch, ecs_progress, refusals
-from planner.sandbox.native_strategies import NATIVE
+from ecsplan_sandbox import codedeploy_progress, controller_switch, ecs_progress, refusals
+from ecsplan_sandbox.native_strategies import NATIVE
 
 CONTROLLERS = ("ECS", "CODE_DEPLOY", "EXTERNAL")
 

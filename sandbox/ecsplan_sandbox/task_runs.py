@@ -28,7 +28,7 @@ from moto.ecs.exceptions import InvalidParameterException
 from moto.ecs.models import EC2ContainerServiceBackend
 from moto.ecs.responses import EC2ContainerServiceResponse
 
-from planner.sandbox import fleet
+from ecsplan_sandbox import fleet
 
 RUNNING_TICKS = 3
 FAIL_EXIT_CODE = 1

@@ -14,7 +14,7 @@ from typing import Any
 from moto.core.utils import utcnow
 from moto.ecs.models import Container, EC2ContainerServiceBackend, Service, Task, TaskDefinition
 
-log = logging.getLogger("planner.sandbox")
+log = logging.getLogger("ecsplan_sandbox")
 
 MAX_EVENTS = 100
 MAX_STOPPED_TASKS = 50

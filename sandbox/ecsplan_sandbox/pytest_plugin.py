@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from planner.sandbox.server import Sandbox
+from ecsplan_sandbox.server import Sandbox
 
 TEST_TICK = 0.02
 

@@ -8,9 +8,9 @@ import threading
 from moto.codedeploy.models import codedeploy_backends
 from moto.ecs.models import ecs_backends
 
-from planner.sandbox import codedeploy_progress, ecs_progress, task_runs, taskset_progress
+from ecsplan_sandbox import codedeploy_progress, ecs_progress, task_runs, taskset_progress
 
-log = logging.getLogger("planner.sandbox")
+log = logging.getLogger("ecsplan_sandbox")
 
 
 def advance_all() -> None:
