@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format bench schemas clean lock
+.PHONY: demo test lint format bench schemas clean lock dist
 
 $(STAMP): pyproject.toml sandbox/pyproject.toml constraints.txt
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -28,6 +28,13 @@ format: $(STAMP)
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest -n 2 -q
+
+# Wheels for CI machines and laptops: dist/ecsplan-*.whl (the tool) and
+# dist/ecsplan_sandbox-*.whl (the local emulated AWS, only where you want it).
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/pip wheel -q --no-deps -w dist . ./sandbox
+	@ls dist
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
