@@ -4,7 +4,7 @@ The executor takes a service's lock, writes one journal entry before and after e
 write, and releases the lock; ``state list|show|unlock`` read the same place.
 """
 
-from planner.state.backend import DEFAULT_LOCATION, StateBackend, open_backend
+from planner.state.backend import StateBackend
 from planner.state.errors import (
     JournalConflict,
     LockHeld,
@@ -13,6 +13,7 @@ from planner.state.errors import (
     StateWarning,
     UnknownLock,
 )
+from planner.state.factory import DEFAULT_LOCATION, open_backend
 from planner.state.journal import Journal, last_unfinished_run, new_run_id
 from planner.state.model import JournalEntry, LockInfo, RunSummary, StepState
 
