@@ -1,7 +1,8 @@
-"""Journal, locks and state backends (a local directory, or S3 with conditional writes).
+"""Journal, locks and state backends (a local directory, S3 with conditional writes, memory).
 
 The executor takes a service's lock, writes one journal entry before and after every AWS
-write, and releases the lock; ``state list|show|unlock`` read the same place.
+write, and releases the lock; ``state list|show|unlock`` read the same place. What a backend
+must do is in backend.py (one protocol per concern); open_backend (factory.py) picks one.
 """
 
 from planner.state.backend import StateBackend
