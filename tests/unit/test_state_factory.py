@@ -1,17 +1,14 @@
-"""Picking a backend from a ``--state`` location, and the state package's import layering."""
+"""Picking a backend from a ``--state`` location. (The state package's import layering is
+an import-linter contract in pyproject.toml, run by `make test`.)"""
 
 from __future__ import annotations
 
-import ast
-import graphlib
 from pathlib import Path
 
 from planner.state import DEFAULT_LOCATION, open_backend
 from planner.state.local import LocalBackend
 from planner.state.memory import MemoryBackend
 from planner.state.s3 import S3Backend
-
-STATE_PKG = Path(__file__).resolve().parents[2] / "planner" / "state"
 
 
 def test_locations_pick_their_backend(tmp_path: Path) -> None:
@@ -44,23 +41,3 @@ def test_old_import_paths_still_resolve_for_now() -> None:
     assert backend.holder_state is locking.holder_state
     assert backend.lazy_secret_key is secret_key.lazy_secret_key
     assert backend.cache_entry_path is paths.cache_entry_path
-
-
-def imports_of(path: Path) -> set[str]:
-    """planner.state modules this module imports anywhere (TYPE_CHECKING and functions too)."""
-    out: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.module:
-            out.add(node.module)
-        elif isinstance(node, ast.Import):
-            out.update(a.name for a in node.names)
-    return {m.removeprefix("planner.state.") for m in out if m.startswith("planner.state.")}
-
-
-def test_no_import_cycle_inside_the_state_package() -> None:
-    graph = {p.stem: imports_of(p) for p in STATE_PKG.glob("*.py") if p.stem != "__init__"}
-    graphlib.TopologicalSorter(graph).prepare()  # raises CycleError on a cycle
-    for backend in ("local", "s3", "memory"):
-        others = {"local", "s3", "memory", "factory", "backend"} - {backend}
-        assert not graph[backend] & others, f"{backend} imports {graph[backend] & others}"
-    assert graph["backend"] == {"model"}, "the protocols import only the state's data"
