@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from planner.errors import EcsplanError
-from planner.state.backend import StateBackend, holder_state
+from planner.state.backend import StateBackend
+from planner.state.locking import holder_state
 from planner.state.model import APPLY_OPERATIONS, LockInfo
 from planner.state.run_record import RunRecord
 

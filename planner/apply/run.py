@@ -24,9 +24,10 @@ from planner.plan.model import Plan, ServicePlan
 from planner.plan.outcome import ServiceResult
 from planner.plan.secrets import Secrets
 from planner.plan.stale import stale_reasons
-from planner.state.backend import StateBackend, who_am_i
+from planner.state.backend import StateBackend
 from planner.state.cache import task_definition_cache
 from planner.state.journal import Journal, new_run_id
+from planner.state.locking import who_am_i
 from planner.state.model import LockInfo, utc_now
 from planner.state.run_record import RunRecord
 

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field, replace
 from planner.aws.clients import AwsContext
 from planner.aws.reads import ServiceRef
 from planner.plan.secrets import Secrets
-from planner.state.backend import StateBackend, lazy_secret_key, open_backend
+from planner.state.backend import StateBackend
+from planner.state.factory import open_backend
+from planner.state.secret_key import lazy_secret_key
 from planner.workspace.planning import ServiceEntry, ref_of, secrets_of
 from planner.workspace.selection import Selection
 

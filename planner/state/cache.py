@@ -29,18 +29,23 @@ import json
 import threading
 import warnings
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from planner.errors import EcsplanError
-from planner.state.backend import StateBackend, lazy_secret_key
+from planner.state.backend import CacheStore, KeyStore
 from planner.state.cache_secrets import KnownValues, hide, restore
 from planner.state.errors import StateWarning
-from planner.state.keys import encode_service_key
+from planner.state.paths import encode_service_key
+from planner.state.secret_key import lazy_secret_key
 
 KIND = "task-definitions"
 ENTRY_FORMAT = 3  # 3: digests keyed by the state's secret key (2: unkeyed; 1: values as read)
 # Members of a describe body that change after registration: never cached.
 MUTABLE = ("status", "deregisteredAt", "deleteRequestedAt")
+
+
+class CacheBackend(CacheStore, KeyStore, Protocol):
+    """What the cache needs of a backend: its entries, and the key that hides their secrets."""
 
 
 def content_digest(content: Mapping[str, Any]) -> str:
@@ -66,7 +71,7 @@ def is_revision_arn(ref: str) -> bool:
 class TaskDefinitionCache:
     """Verified get / best-effort put of task definition content in a state backend."""
 
-    def __init__(self, backend: StateBackend, known: KnownValues | None = None) -> None:
+    def __init__(self, backend: CacheBackend, known: KnownValues | None = None) -> None:
         self.backend = backend
         self.known = known or KnownValues()
         self._writable = True  # after a failed write (read-only state in a PR job?) stop trying
@@ -150,6 +155,6 @@ class TaskDefinitionCache:
         )
 
 
-def task_definition_cache(backend: StateBackend | None) -> TaskDefinitionCache | None:
+def task_definition_cache(backend: CacheBackend | None) -> TaskDefinitionCache | None:
     """The cache of a backend (None without one)."""
     return None if backend is None else TaskDefinitionCache(backend)

@@ -9,8 +9,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from planner import __version__
-from planner.state.backend import StateBackend, who_am_i
-from planner.state.keys import check_run_id
+from planner.state.backend import JournalStore
+from planner.state.locking import who_am_i
 from planner.state.model import (
     OUTCOMES,
     JournalEntry,
@@ -19,6 +19,7 @@ from planner.state.model import (
     step_states,
     utc_now,
 )
+from planner.state.paths import check_run_id
 
 
 def new_run_id() -> str:
@@ -36,7 +37,7 @@ class Journal:
     """
 
     def __init__(
-        self, backend: StateBackend, service_key: str, run_id: str, *, next_seq: int = 1
+        self, backend: JournalStore, service_key: str, run_id: str, *, next_seq: int = 1
     ) -> None:
         self.backend = backend
         self.service_key = service_key
@@ -46,7 +47,7 @@ class Journal:
         self._mutex = threading.Lock()
 
     @classmethod
-    def resume(cls, backend: StateBackend, service_key: str, run_id: str) -> Journal:
+    def resume(cls, backend: JournalStore, service_key: str, run_id: str) -> Journal:
         """Continue a run's journal after its last stored entry."""
         entries = backend.entries(service_key, run_id)
         journal = cls(
@@ -106,7 +107,7 @@ class Journal:
         return step_states(self._entries)
 
 
-def last_unfinished_run(backend: StateBackend, service_key: str) -> RunSummary | None:
+def last_unfinished_run(backend: JournalStore, service_key: str) -> RunSummary | None:
     """The service's newest run if `apply --resume` should continue it (RunSummary.resumable).
 
     Only the newest: once a later run has changed the service, resuming an older one would

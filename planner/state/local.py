@@ -23,40 +23,37 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
-from planner.state.backend import (
-    RUN_RECORDS_DIR,
-    SECRET_KEY_BYTES,
-    SECRET_KEY_NAME,
-    cache_entry_path,
+from planner.state.errors import JournalConflict, LockHeld, LockLost, StateError, StateWarning
+from planner.state.locking import (
     dead_holder_warning,
     holder_is_dead,
+    lock_lost,
     new_lock_info,
-    run_record_path,
+    unknown_lock,
 )
-from planner.state.errors import (
-    JournalConflict,
-    LockHeld,
-    LockLost,
-    StateError,
-    StateWarning,
-    UnknownLock,
-)
-from planner.state.keys import (
+from planner.state.model import JournalEntry, LockInfo, RunSummary, newest_first, summarize_run
+from planner.state.paths import (
+    LOCK_NAME,
+    RUN_RECORDS_DIR,
+    RUNS_DIR,
+    SECRET_KEY_NAME,
+    cache_entry_path,
     check_run_id,
     decode_service_key,
     encode_service_key,
     is_encoded_service_key,
+    lock_path,
+    run_record_path,
+    runs_path,
 )
-from planner.state.model import JournalEntry, LockInfo, RunSummary, summarize_run
+from planner.state.secret_key import SECRET_KEY_BYTES, new_secret_key
 
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows: O_EXCL alone still excludes
     fcntl = None  # type: ignore[assignment]
 
-LOCK_FILE = "lock.json"
 GUARD_FILE = ".guard"
-RUNS_DIR = "runs"
 
 
 class _TornLock(Exception):
@@ -100,10 +97,10 @@ class LocalBackend:
         return self.root / encode_service_key(service_key)
 
     def _lock_path(self, service_key: str) -> Path:
-        return self._service_dir(service_key) / LOCK_FILE
+        return self.root / lock_path(service_key)
 
     def _run_path(self, service_key: str, run_id: str) -> Path:
-        return self._service_dir(service_key) / RUNS_DIR / f"{check_run_id(run_id)}.jsonl"
+        return self.root / runs_path(service_key) / f"{check_run_id(run_id)}.jsonl"
 
     @contextlib.contextmanager
     def _guard(self, service_key: str) -> Iterator[None]:
@@ -181,16 +178,8 @@ class LocalBackend:
                 current = self._read_lock(path)
             except _TornLock:
                 raise LockLost(f"lock {info.id} on {info.service_key} is unreadable") from None
-            if current is None:
-                raise LockLost(
-                    f"lock {info.id} on {info.service_key} was already released "
-                    "(by `ecsplan state unlock`?)"
-                )
-            if current.id != info.id:
-                raise LockLost(
-                    f"lock {info.id} on {info.service_key} was released and is now held by "
-                    f"{current.describe()}"
-                )
+            if current is None or current.id != info.id:
+                raise lock_lost(info, current)
             path.unlink()
             _fsync_dir(path.parent)
 
@@ -208,8 +197,7 @@ class LocalBackend:
                     path.unlink()
                     _fsync_dir(path.parent)
                     return current
-        held = ", ".join(f"{i.id} ({i.service_key})" for i in self.locks()) or "none"
-        raise UnknownLock(f"no lock with id {lock_id} in {self.root}; held locks: {held}")
+        raise unknown_lock(lock_id, str(self.root), self.locks())
 
     def locks(self) -> list[LockInfo]:
         out: list[LockInfo] = []
@@ -274,7 +262,7 @@ class LocalBackend:
         return _parse_lines(raw, path)
 
     def runs(self, service_key: str) -> list[RunSummary]:
-        rdir = self._service_dir(service_key) / RUNS_DIR
+        rdir = self.root / runs_path(service_key)
         if not rdir.is_dir():
             return []
         out: list[RunSummary] = []
@@ -282,8 +270,7 @@ class LocalBackend:
             entries = self.entries(service_key, p.stem)
             if entries:
                 out.append(summarize_run(service_key, entries))
-        out.sort(key=lambda r: (r.started, r.run_id), reverse=True)
-        return out
+        return newest_first(out)
 
     # -- cache ------------------------------------------------------------------------------
 
@@ -351,7 +338,7 @@ class LocalBackend:
         except FileNotFoundError:
             if not create:
                 return None
-            self._create_once(path, os.urandom(SECRET_KEY_BYTES), mode=0o600)
+            self._create_once(path, new_secret_key(), mode=0o600)
             key = path.read_bytes()
         if len(key) != SECRET_KEY_BYTES:
             raise StateError(
@@ -368,7 +355,7 @@ class LocalBackend:
             for d in self.root.iterdir()
             if d.is_dir()
             and is_encoded_service_key(d.name)
-            and ((d / LOCK_FILE).exists() or (d / RUNS_DIR).is_dir())
+            and ((d / LOCK_NAME).exists() or (d / RUNS_DIR).is_dir())
         ]
         return sorted(out)
 

@@ -234,6 +234,12 @@ def summarize_run(service_key: str, entries: Sequence[JournalEntry]) -> RunSumma
     )
 
 
+def newest_first(runs: Iterable[RunSummary]) -> list[RunSummary]:
+    """Runs in the order `state show` and resume read them: newest start first (run ids
+    sort by time, and break a tie of equal timestamps)."""
+    return sorted(runs, key=lambda r: (r.started, r.run_id), reverse=True)
+
+
 def step_states(entries: Iterable[JournalEntry]) -> dict[str, StepState]:
     """Per step id, in order of first ``begin``: the state its latest attempt reached."""
     out: dict[str, StepState] = {}

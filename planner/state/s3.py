@@ -14,7 +14,6 @@ nothing, and two writers using the same seq cannot both succeed.
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import warnings
 from collections import defaultdict
@@ -24,33 +23,28 @@ from typing import TypeVar
 
 from planner.aws.clients import AwsContext
 from planner.aws.s3_objects import ConditionFailed, S3Objects
-from planner.state.backend import (
-    RUN_RECORDS_DIR,
-    SECRET_KEY_BYTES,
-    SECRET_KEY_NAME,
-    cache_entry_path,
+from planner.state.errors import JournalConflict, LockHeld, LockLost, StateError, StateWarning
+from planner.state.locking import (
     dead_holder_warning,
     holder_is_dead,
+    lock_lost,
     new_lock_info,
-    run_record_path,
+    unknown_lock,
 )
-from planner.state.errors import (
-    JournalConflict,
-    LockHeld,
-    LockLost,
-    StateError,
-    StateWarning,
-    UnknownLock,
-)
-from planner.state.keys import (
+from planner.state.model import JournalEntry, LockInfo, RunSummary, newest_first, summarize_run
+from planner.state.paths import (
+    RUN_RECORDS_DIR,
+    SECRET_KEY_NAME,
+    cache_entry_path,
     check_run_id,
     decode_service_key,
-    encode_service_key,
     is_encoded_service_key,
+    lock_path,
+    run_record_path,
+    runs_path,
 )
-from planner.state.model import JournalEntry, LockInfo, RunSummary, summarize_run
+from planner.state.secret_key import SECRET_KEY_BYTES, new_secret_key
 
-LOCK_OBJECT = "lock.json"
 _ENTRY_NAME = re.compile(r"(\d{8,})\.json")
 _PARALLEL_READS = 8
 
@@ -91,14 +85,11 @@ class S3Backend:
     def _base(self) -> str:
         return f"{self.prefix}/" if self.prefix else ""
 
-    def _service_prefix(self, service_key: str) -> str:
-        return f"{self._base}{encode_service_key(service_key)}/"
-
     def _lock_key(self, service_key: str) -> str:
-        return self._service_prefix(service_key) + LOCK_OBJECT
+        return self._base + lock_path(service_key)
 
     def _runs_prefix(self, service_key: str) -> str:
-        return self._service_prefix(service_key) + "runs/"
+        return f"{self._base}{runs_path(service_key)}/"
 
     def _entry_key(self, service_key: str, run_id: str, seq: int) -> str:
         return f"{self._runs_prefix(service_key)}{check_run_id(run_id)}/{seq:08d}.json"
@@ -157,15 +148,7 @@ class S3Backend:
             except ConditionFailed:
                 pass
         held = self._read_lock(info.service_key)
-        if held is None:
-            raise LockLost(
-                f"lock {info.id} on {info.service_key} was already released "
-                "(by `ecsplan state unlock`?)"
-            )
-        raise LockLost(
-            f"lock {info.id} on {info.service_key} was released and is now held by "
-            f"{held[0].describe()}"
-        )
+        raise lock_lost(info, None if held is None else held[0])
 
     def force_unlock(self, lock_id: str) -> LockInfo:
         for service_key in self.services():
@@ -180,10 +163,7 @@ class S3Backend:
                     "check `ecsplan state list` and retry"
                 ) from None
             return held[0]
-        held_ids = ", ".join(f"{i.id} ({i.service_key})" for i in self.locks()) or "none"
-        raise UnknownLock(
-            f"no lock with id {lock_id} in {self.objects.url(self._base)}; held locks: {held_ids}"
-        )
+        raise unknown_lock(lock_id, self.objects.url(self._base), self.locks())
 
     def locks(self) -> list[LockInfo]:
         found = self._parallel(self._read_lock, self.services())
@@ -247,9 +227,7 @@ class S3Backend:
                     break
             return summarize_run(service_key, [first, *reversed(tail)])
 
-        out = self._parallel(summary, [keys for keys in by_run.values() if keys])
-        out.sort(key=lambda r: (r.started, r.run_id), reverse=True)
-        return out
+        return newest_first(self._parallel(summary, [keys for keys in by_run.values() if keys]))
 
     # -- cache ------------------------------------------------------------------------------
 
@@ -307,9 +285,7 @@ class S3Backend:
             return None
         if obj is None:
             with contextlib.suppress(ConditionFailed):
-                self.objects.put_if_absent(
-                    key, os.urandom(SECRET_KEY_BYTES), "application/octet-stream"
-                )
+                self.objects.put_if_absent(key, new_secret_key(), "application/octet-stream")
             obj = self.objects.get(key)
         if obj is None or len(obj.body) != SECRET_KEY_BYTES:
             raise StateError(

@@ -434,7 +434,7 @@ def test_s3_state_backend_full_apply(sandbox: Sandbox, tmp_path: Path) -> None:
     assert not (tmp_path / "state").exists()
     # a held S3 lock refuses a second apply
     from planner.aws.clients import AwsContext
-    from planner.state.backend import open_backend
+    from planner.state.factory import open_backend
 
     backend = open_backend(url, AwsContext(endpoint_url=sandbox.endpoint))
     held = backend.lock(KEY, operation="apply", run_id="20990101T000000Z-abcdef")

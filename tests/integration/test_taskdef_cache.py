@@ -19,9 +19,10 @@ from ecsplan_sandbox.server import Sandbox
 from planner.aws.clients import AwsContext
 from planner.config import LoadOptions, load_valid_config
 from planner.plan.model import Plan, PlanOptions
-from planner.state.backend import StateBackend, open_backend
+from planner.state.backend import StateBackend
 from planner.state.cache import TaskDefinitionCache
 from planner.state.errors import StateWarning
+from planner.state.factory import open_backend
 from planner.state.local import LocalBackend
 from planner.workspace.planning import ServiceEntry, build_plan
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from planner.state.keys import (
+from planner.state.paths import (
     check_run_id,
     decode_service_key,
     encode_service_key,
