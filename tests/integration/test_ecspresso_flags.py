@@ -38,11 +38,14 @@ def test_register_dry_run_prints_the_definition_and_writes_nothing(sandbox, tmp_
 
 
 def test_register_adds_a_revision_and_leaves_the_service(sandbox, tmp_path) -> None:
+    """ecspresso v2.6.0 register.go Register: nothing on stdout (logs on stderr); with
+    --output the registered task definition as OutputJSONForAPI prints it (json.go
+    MarshalJSONForAPI: sorted keys, lower-first, nulls and empty arrays dropped)."""
     cfg, state = _deployed(sandbox, tmp_path)
     r = ecsplan([cfg], state, "register")
     assert r.code == 0, r
     assert "myservice: registered myservice:2" in r.stderr
-    assert "Register complete: 1 service(s)." in r.stdout
+    assert r.stdout == ""
     assert active_revisions(sandbox, "myservice") == [1, 2]
     svc = client(sandbox, "ecs").describe_services(cluster="my-cluster", services=["myservice"])
     assert svc["services"][0]["taskDefinition"].endswith(":1")
@@ -51,6 +54,8 @@ def test_register_adds_a_revision_and_leaves_the_service(sandbox, tmp_path) -> N
     assert out.code == 0, out
     td = json.loads(out.stdout)  # stdout is the JSON alone
     assert td["revision"] == 3 and td["family"] == "myservice"
+    assert list(td) == sorted(td) and out.stdout.startswith('{\n  "compatibilities": [')
+    assert '"status": "ACTIVE"' in out.stdout and "null" not in out.stdout
     assert "Register complete" in out.stderr
 
 
@@ -341,14 +346,22 @@ def test_scale_suspend_auto_scaling_without_tasks(sandbox, tmp_path) -> None:
 
 
 def test_run_pins_overrides_file_tags_and_dry_run(sandbox, tmp_path) -> None:
+    """ecspresso v2.6.0 run.go RunOption (--revision, --latest-task-definition,
+    --skip-task-definition, --overrides-file, --tags K=V,..., --dry-run) and
+    resolveTaskDefinitionForRun's precedence."""
     cfg, state = _three_revisions(sandbox, tmp_path)
     r = ecsplan([cfg], state, "run", "--revision", "1", "--dry-run")
     assert r.code == 0, r
     assert "Dry run: would run 1 task(s) of myservice:1" in r.stdout
     latest = ecsplan([cfg], state, "run", "--latest-task-definition", "--dry-run")
     assert "of myservice:3" in latest.stdout
-    both = ecsplan([cfg], state, "run", "--revision", "1", "--skip-task-definition")
-    assert both.code == 1 and "exclude each other" in both.stderr
+    # ecspresso run.go resolveTaskDefinitionForRun: --revision wins over --skip-task-definition
+    # ("revision ... to run when --skip-task-definition"); with --latest- it is an error
+    both = ecsplan([cfg], state, "run", "--revision", "1", "--skip-task-definition", "--dry-run")
+    assert both.code == 0 and "of myservice:1" in both.stdout, both
+    clash = ecsplan([cfg], state, "run", "--revision", "1", "--latest-task-definition")
+    assert clash.code == 1
+    assert clash.stderr == "Error: revision and latest-task-definition are exclusive\n"
 
     ov = tmp_path / "ov.json"
     ov.write_text(json.dumps({"containerOverrides": [{"name": "web", "command": ["true"]}]}))
