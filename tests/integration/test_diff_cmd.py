@@ -30,6 +30,10 @@ def deployed(sandbox: Sandbox, tmp_path: Path) -> Path:
 def test_diff_of_an_image_change_is_a_unified_diff_of_the_task_definition(
     sandbox: Sandbox, deployed: Path, tmp_path: Path
 ) -> None:
+    """diff.go diffTaskDefs @v2.6.0: gotextdiff.ToUnified(remoteArn, localPath, ...), so `--- <live
+    ARN>`, `+++ <local file>`, `@@` hunks; Diff returns nil whether or not there are
+    differences, so exit 0 (cli.go CLI). The lines differ from ecspresso's in content (ecsplan's
+    canonical JSON)."""
     before = requests(sandbox)
     r = run_inproc([], None, "diff", "--config", str(deployed), env={"IMAGE_TAG": "1.28"})
     assert r.code == 0, r
@@ -46,6 +50,8 @@ def test_diff_of_an_image_change_is_a_unified_diff_of_the_task_definition(
 
 
 def test_no_unified_prints_the_whole_document(deployed: Path) -> None:
+    """diff.go diffTaskDefs @v2.6.0 with `--no-unified`: `--- ARN`, `+++ file`, then the whole
+    document with each line marked (kylelemons/godebug diff.Diff), no `@@` hunks."""
     env = {"IMAGE_TAG": "1.28"}
     unified = run_inproc([], None, "diff", "--config", str(deployed), env=env).stdout
     r = run_inproc([], None, "diff", "--no-unified", "--config", str(deployed), env=env)

@@ -81,6 +81,9 @@ def test_deregister_keeps_is_ecspressos_spelling_of_keep(sandbox, tmp_path) -> N
 
 
 def test_deregister_revision_takes_latest_and_family_colon_n(sandbox, tmp_path) -> None:
+    """deregister.go deregiserRevision @v2.6.0: `latest` is the family's newest revision, an in-use
+    one is refused (exit 1), `--force` skips the prompt; a word that is not a number is refused
+    (ecspresso: `invalid revision number`)."""
     cfg, state = _three_revisions(sandbox, tmp_path)
     latest = ecsplan([cfg], state, "deregister", "--revision", "latest", "--force")
     assert latest.code == 1  # the newest one runs the service
@@ -125,6 +128,10 @@ def test_tasks_output_tsv_json_and_id(sandbox, tmp_path) -> None:
 
 
 def test_tasks_stop_with_id_as_ecspresso_writes_it(sandbox, tmp_path) -> None:
+    """tasks.go TasksOption (Stop, ID, Force) and ecsta v0.4.5 stop.go RunStop: `--stop --id ID
+    --force` stops that task without asking. Without --id and several tasks on a pipe ecsplan
+    fails at once (ecsta would prompt until the timeout; docs: different), and `--find` there
+    prints the ARNs."""
     cfg, state = _deployed(sandbox, tmp_path)
     victim = ecsplan([cfg], state, "tasks", "--find").stdout.split()[0]
     vid = victim.rsplit("/", 1)[-1]
@@ -152,7 +159,8 @@ def test_exec_port_forward_says_why_it_is_not_supported(sandbox, tmp_path) -> No
 
 
 def test_exec_id_names_the_task(sandbox, tmp_path, monkeypatch) -> None:
-
+    """exec.go ExecOption (ID, Command) and ecsta v0.4.5 exec.go RunExec: --id picks the task whose
+    ECS Exec session is opened with --command."""
     cfg, state = _deployed(sandbox, tmp_path)
     arn = ecsplan([cfg], state, "tasks", "--find").stdout.split()[1]
     args_file = fake_session_manager_plugin(tmp_path, monkeypatch)
@@ -166,6 +174,9 @@ def test_exec_id_names_the_task(sandbox, tmp_path, monkeypatch) -> None:
 
 
 def test_init_paths_region_jsonnet_and_force_overwrite(sandbox, tmp_path) -> None:
+    """init.go InitOption @v2.6.0: --service, --cluster, --region (over AWS_REGION),
+    --task-definition-path and --service-definition-path, --jsonnet (.jsonnet files),
+    --force-overwrite to replace existing files."""
     _cfg, state = _deployed(sandbox, tmp_path)
     out_cfg = tmp_path / "new" / "ecspresso.yml"
     args = (
@@ -209,6 +220,10 @@ def test_init_paths_region_jsonnet_and_force_overwrite(sandbox, tmp_path) -> Non
 
 
 def test_deploy_no_update_service_deploys_only_the_task_definition(sandbox, tmp_path) -> None:
+    """deploy.go DeployOption @v2.6.0: `UpdateService default:"true" negatable:""`: with
+    --no-update-service only the task definition, `--tasks` (calcDesiredCount) and
+    force-new-deployment reach UpdateService; `Wait negatable:""` takes --wait and --no-wait
+    (both at once is refused by ecsplan)."""
     from helpers_cli import edit_json
 
     cfg, state = _deployed(sandbox, tmp_path)
@@ -262,6 +277,9 @@ def test_verify_no_get_secrets_and_no_put_logs_skip_those_checks(sandbox, tmp_pa
 
 
 def test_render_takes_ecspressos_target_names(tmp_path) -> None:
+    """render.go RenderOption @v2.6.0: targets `task-definition`/`taskdef` and
+    `service-definition`/`servicedef` print the same documents; --jsonnet is accepted (ecsplan
+    prints JSON, which Jsonnet reads; docs: different)."""
     cfg = example("single-service", tmp_path)
     long = ecsplan([cfg], tmp_path / "state", "render", "task-definition", "--jsonnet")
     short = ecsplan([cfg], tmp_path / "state", "render", "taskdef")
@@ -280,6 +298,9 @@ def _desired(sandbox) -> int:
 
 
 def test_scale_refresh_delete_dry_run_change_nothing(sandbox, tmp_path) -> None:
+    """scale.go/refresh.go/delete.go `DryRun` @v2.6.0: nothing is changed; scale.go `DesiredCount
+    default:"-1"` and deploy.go calcDesiredCount: scale without --tasks keeps the live count and
+    exits 0; scale's --no-wait returns without waiting."""
     cfg, state = _deployed(sandbox, tmp_path)
     before = len(
         client(sandbox, "ecs").describe_services(cluster="my-cluster", services=["myservice"])[
@@ -326,6 +347,8 @@ def test_scale_refresh_delete_dry_run_change_nothing(sandbox, tmp_path) -> None:
 
 
 def test_scale_suspend_auto_scaling_without_tasks(sandbox, tmp_path) -> None:
+    """scale.go ScaleOption.SuspendAutoScaling/ResumeAutoScaling and deploy.go modifyAutoScaling
+    @v2.6.0: the scalable target's dynamic scaling is suspended, then resumed, with no --tasks."""
     from helpers_cli import scalable_target
 
     cfg, state = _deployed(sandbox, tmp_path, "autoscaling")
