@@ -50,3 +50,23 @@ def test_ext_code_is_jsonnet_code_split_on_semicolons(tmp_path: Path) -> None:
     )
     assert env.returncode == 0, env.stderr
     assert json.loads(env.stdout)["cpu"] == "2"
+
+
+def test_later_envfiles_win_over_earlier_ones_and_the_environment(tmp_path: Path) -> None:
+    """envfile.go ExportEnvFile @v2.6.0 runs os.Setenv for every key, file by file in the
+    order cliv2.go ParseCLIv2 reads --envfile: a later file wins over an earlier one, and a
+    file wins over the variable already in the environment."""
+    (tmp_path / "a.env").write_text("FAMILY=from-a\nIMAGE=nginx:a\n")
+    (tmp_path / "b.env").write_text("FAMILY=from-b\n")
+    (tmp_path / "ecspresso.yml").write_text(
+        "region: us-east-1\ncluster: c\nservice: s\ntask_definition: td.json\n"
+    )
+    (tmp_path / "td.json").write_text(
+        '{"family": "{{ must_env `FAMILY` }}", "containerDefinitions": '
+        '[{"name": "app", "image": "{{ must_env `IMAGE` }}"}]}\n'
+    )
+    env = {"FAMILY": "from-env", "IMAGE": "nginx:env"}
+    out = _ecsplan(tmp_path, "--envfile", "a.env,b.env", "render", "taskdef", env=env)
+    assert out.returncode == 0, out.stderr
+    td = json.loads(out.stdout)
+    assert (td["family"], td["containerDefinitions"][0]["image"]) == ("from-b", "nginx:a")

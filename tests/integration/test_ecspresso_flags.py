@@ -137,6 +137,7 @@ def test_tasks_stop_with_id_as_ecspresso_writes_it(sandbox, tmp_path) -> None:
     vid = victim.rsplit("/", 1)[-1]
     r = ecsplan([cfg], state, "tasks", "--stop", "--id", vid, "--force")
     assert r.code == 0, r
+    assert r.stdout == ""  # ecsta's RunStop prints nothing
     assert f"stopping task {vid}" in r.stderr
     [task] = client(sandbox, "ecs").describe_tasks(cluster="my-cluster", tasks=[victim])["tasks"]
     assert task["desiredStatus"] == "STOPPED"
