@@ -60,11 +60,14 @@ class Globals:
         return self.color_for(sys.stdout)
 
     def color_for(self, stream: IO[str]) -> bool:
-        """As --color/--no-color (or ECSPRESSO_COLOR) say, even into a pipe; else on a
-        terminal unless NO_COLOR is set."""
+        """As --color/--no-color (or ECSPRESSO_COLOR) say, even into a pipe; else as
+        fatih/color decides (ecspresso before v2.4): on a terminal, unless NO_COLOR is set
+        and not empty or TERM is dumb."""
         if self.color_choice is not None:
             return self.color_choice
-        return "NO_COLOR" not in os.environ and stream.isatty()
+        if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+            return False
+        return stream.isatty()
 
     def aws(self, region: str | None = None) -> AwsContext:
         """The shared AWS context; the config's region applies when no --region was given."""

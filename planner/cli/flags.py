@@ -138,14 +138,25 @@ PLAN_FLAG_NAMES = (
 )
 
 
+def pin_task_definition(skip: Any, revision: int | None, latest: Any) -> dict[str, Any]:
+    """ecspresso v2.6.0 deploy.go taskDefinitionArnForDeploy (and run.go
+    resolveTaskDefinitionForRun): --revision wins, then --latest-task-definition, then
+    --skip-task-definition; only --revision with --latest-task-definition is an error."""
+    if revision is not None and latest:
+        raise EcsplanError("revision and latest-task-definition are exclusive")
+    return {
+        "skip_task_definition": bool(skip) and revision is None and not latest,
+        "revision": revision,
+        "latest_task_definition": bool(latest),
+    }
+
+
 def options_from(kw: dict[str, Any], default_timeout: float | None = None) -> PlanOptions:
     """PlanOptions from the flags (popped from ``kw``), checked for contradictions."""
     f = {k: kw.pop(k, None) for k in PLAN_FLAG_NAMES}
-    pins = [f["skip_task_definition"], f["revision"] is not None, f["latest_task_definition"]]
-    if sum(bool(p) for p in pins) > 1:
-        raise EcsplanError(
-            "--skip-task-definition, --revision and --latest-task-definition exclude each other"
-        )
+    f.update(
+        pin_task_definition(f["skip_task_definition"], f["revision"], f["latest_task_definition"])
+    )
     until = f["wait_until"] or "deployed"
     events = tuple(e.strip() for e in (f["rollback_events"] or "").split(",") if e.strip())
     try:

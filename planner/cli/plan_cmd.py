@@ -3,6 +3,7 @@ show it (planner/render/plan_view.py)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import click
@@ -10,6 +11,7 @@ import click
 from planner.cli.context import Globals, pass_globals
 from planner.cli.flags import comment_target_flags, options_from, plan_flags
 from planner.cli.main import cli
+from planner.plan.model import Plan
 
 
 @cli.command()
@@ -94,9 +96,20 @@ def plan(
     envvar=["ECSPRESSO_DIFF_COMMAND", "ECSPRESSO_DIFF"],
     help="Run CMD LIVE_FILE LOCAL_FILE per changed document instead (difft, delta...).",
 )
+@click.option(
+    "--with-service/--without-service",
+    default=True,
+    show_default=True,
+    help="Diff the service definition too, or the task definition only.",
+)
 @pass_globals
 def diff(
-    g: Globals, target: tuple[str, ...], unified: bool, external: str | None, **flags: Any
+    g: Globals,
+    target: tuple[str, ...],
+    unified: bool,
+    external: str | None,
+    with_service: bool,
+    **flags: Any,
 ) -> int:
     """Only the diffs of task and service definitions against live, as ecspresso prints them:
     `--- <live ARN>` / `+++ <local file>`, then the hunks."""
@@ -111,6 +124,8 @@ def diff(
     session = g.session(target)
     warn_config(session)
     p = make_plan(session, options_from(flags))
+    if not with_service:
+        p = _task_definitions_only(p)
     sensitive = sensitive_values(p, session.sensitive)
     paths = document_paths(session.entries)
     if external:
@@ -126,3 +141,15 @@ def diff(
     )
     click.echo(text, nl=False, color=g.color)  # click would strip forced colours
     return 0
+
+
+def _task_definitions_only(p: Plan) -> Plan:
+    """`diff --without-service` (ecspresso diff.go after v2.6.0, DiffOption.WithService): the
+    service definition is not compared; the task definition is, as without the flag."""
+    return replace(
+        p,
+        services=tuple(
+            replace(sp, documents=tuple(d for d in sp.documents if d.name != "service"))
+            for sp in p.services
+        ),
+    )

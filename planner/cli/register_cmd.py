@@ -1,6 +1,8 @@
 """`ecsplan register`: register the task definition only (ecspresso register).
 
-Always a new revision, as ecspresso does, even when it equals the newest one: CI jobs call
+As ecspresso v2.6.0 register.go: stdout stays empty, or holds the registered task definition
+as MarshalJSONForAPI prints it with --output (secrets masked). Always a new revision, as
+ecspresso does, even when it equals the newest one: CI jobs call
 it to get a revision for `run` or a later `deploy --revision`. The write is a one-step plan
 run through the journal and the service lock (planner/ops/lifecycle.py), so a crash after
 RegisterTaskDefinition is adopted on resume, never registered twice.
@@ -28,6 +30,7 @@ def register(g: Globals, dry_run: bool, output: bool) -> int:
     from planner.cli.running import finish, journaled
     from planner.ops.lifecycle import register_plan, registered
     from planner.plan.secrets import secret_values_in
+    from planner.render.revisions_view import task_definition_text
     from planner.render.secrets import mask
 
     session = g.session()
@@ -48,8 +51,9 @@ def register(g: Globals, dry_run: bool, output: bool) -> int:
             click.echo(f"{r.key}: registered {str(arn).rsplit('/', 1)[-1]}", err=True)
             if output:
                 td = registered(session, str(arn), refs[r.key].region)
-                click.echo(json.dumps(td, indent=2, default=str, ensure_ascii=False))
-    if output and all(r.ok for r in results):  # stdout is the JSON alone
+                hidden = secret_values_in(td, session.sensitive)
+                click.echo(task_definition_text(td, hidden), nl=False)
+    if all(r.ok for r in results):  # stdout: nothing, or the JSON alone (ecspresso's)
         click.echo(f"Register complete: {len(results)} service(s).", err=True)
         return 0
     return finish(g, session, results, "Register")

@@ -19,7 +19,12 @@ from planner.errors import EcsplanError
     show_default=True,
     help="Deregister the revision that is rolled back (as ecspresso does).",
 )
-@click.option("--no-wait", is_flag=True, help="Do not wait for the service to settle.")
+@click.option(
+    "--no-wait/--wait",
+    "no_wait",
+    default=False,
+    help="Do not wait for the service to settle (--wait, the default, as ecspresso's pair).",
+)
 @click.option("--dry-run", is_flag=True, help="Show the rollback plan only.")
 @click.option("--auto-approve", is_flag=True, help="Do not ask before deleting a created service.")
 @click.option("--force", is_flag=True, help="Roll back even if the service changed since the run.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import click
 
 from planner.cli.context import Globals, pass_globals
+from planner.cli.flags import pin_task_definition
 from planner.cli.main import cli
 from planner.errors import EcsplanError
 
@@ -63,11 +64,9 @@ def run(
     """Run a task with the service's network configuration, launch type or capacity
     provider strategy and platform version; wait and exit with the essential container's
     exit code."""
-    pins = [skip_task_definition, latest_task_definition, revision is not None]
-    if sum(pins) > 1:
-        raise EcsplanError(
-            "--skip-task-definition, --latest-task-definition and --revision exclude each other"
-        )
+    # ecspresso v2.6.0 run.go resolveTaskDefinitionForRun: --revision, else --latest-, else
+    # --skip-task-definition; only --revision with --latest-task-definition is refused
+    pin_task_definition(skip_task_definition, revision, latest_task_definition)
     if latest_task_definition:
         which = "latest"
     if overrides and overrides_file:

@@ -43,6 +43,10 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "single-service" / 
     ],
 )
 def test_one_line_naming_the_flag(args: list[str], line: str) -> None:
+    """ecspresso v2.6.0 cli.go CLI returns exit code 1 for any parse error (kong v1.10.0 enum check
+    of deploy.go/wait.go `WaitUntil enum:"stable,deployed"`; deploy.go createDeployment `invalid
+    rollback event: %s`); ecsplan checks the same values when parsing: one line naming the flag,
+    exit 1, nothing on stdout, no AWS call."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ECSPRESSO_"))}
     env["AWS_ENDPOINT_URL"] = "http://127.0.0.1:9"  # nothing listens: any AWS call would fail
     out = subprocess.run(

@@ -215,6 +215,10 @@ def test_circuit_breaker_failure_resumes_suspended_auto_scaling(
 def test_suspend_and_resume_auto_scaling_around_a_good_deploy(
     sandbox: Sandbox, state: Path
 ) -> None:
+    """deploy.go DeployOption.AutoScalingMin/Max and modifyAutoScaling: the scalable target gets
+    the new capacity. With both --suspend- and --resume-auto-scaling ecsplan suspends for the
+    rollout and resumes after it (the guide's use); ecspresso's ModifyAutoScalingParams would
+    only suspend (docs: different)."""
     sandbox.prepare([AUTOSCALING])
     r = deploy(
         AUTOSCALING,
@@ -453,6 +457,9 @@ def test_s3_state_backend_full_apply(sandbox: Sandbox, tmp_path: Path) -> None:
 def test_rollback_restores_previous_revision_and_deregisters(
     sandbox: Sandbox, single: Path, state: Path
 ) -> None:
+    """rollback.go RollbackOption.DeregisterTaskDefinition (default true) and
+    rollbackTaskDefinition: the rolled-back revision is deregistered once the service runs the
+    previous one."""
     r = deploy(single, state, env={"IMAGE_TAG": "1.28"})
     assert r.code == 0, r
     assert revision_of(live(sandbox)["taskDefinition"]) == 2
@@ -474,6 +481,8 @@ def test_rollback_restores_previous_revision_and_deregisters(
 def test_rollback_without_deregister_keeps_the_revision(
     sandbox: Sandbox, single: Path, state: Path
 ) -> None:
+    """rollback.go RollbackOption `--no-deregister-task-definition`: the rolled-back revision stays
+    ACTIVE."""
     r = deploy(single, state, "--tasks", "2", env={"IMAGE_TAG": "1.28"})
     assert r.code == 0, r
     r = run_sub(sandbox, [single], state, "rollback", "--no-deregister-task-definition")
@@ -485,6 +494,7 @@ def test_rollback_without_deregister_keeps_the_revision(
 
 
 def test_rollback_dry_run_changes_nothing(sandbox: Sandbox, single: Path, state: Path) -> None:
+    """rollback.go RollbackOption.DryRun: show what would happen, change nothing."""
     r = deploy(single, state, env={"IMAGE_TAG": "1.28"})
     assert r.code == 0, r
     before = requests(sandbox)

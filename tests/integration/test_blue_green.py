@@ -320,6 +320,9 @@ def test_rollback_of_an_in_flight_deployment_stops_it(
 def test_wait_until_lifecycle_event_returns_before_the_end(
     sandbox: Sandbox, state: Path, bg: str
 ) -> None:
+    """ecspresso deploy.go after v2.6.0 (DeployOption.WaitUntil `codedeploy:*`, wait.go
+    waitUntil.Validate/codeDeployLifecycleEvent): deploy returns once that CodeDeploy lifecycle
+    event succeeded, before the deployment ends."""
     sandbox.pause()
     proc = popen(
         sandbox,

@@ -30,6 +30,10 @@ def deployed(sandbox: Sandbox, tmp_path: Path) -> Path:
 def test_diff_of_an_image_change_is_a_unified_diff_of_the_task_definition(
     sandbox: Sandbox, deployed: Path, tmp_path: Path
 ) -> None:
+    """diff.go diffTaskDefs @v2.6.0: gotextdiff.ToUnified(remoteArn, localPath, ...), so `--- <live
+    ARN>`, `+++ <local file>`, `@@` hunks; Diff returns nil whether or not there are
+    differences, so exit 0 (cli.go CLI). The lines differ from ecspresso's in content (ecsplan's
+    canonical JSON)."""
     before = requests(sandbox)
     r = run_inproc([], None, "diff", "--config", str(deployed), env={"IMAGE_TAG": "1.28"})
     assert r.code == 0, r
@@ -46,6 +50,8 @@ def test_diff_of_an_image_change_is_a_unified_diff_of_the_task_definition(
 
 
 def test_no_unified_prints_the_whole_document(deployed: Path) -> None:
+    """diff.go diffTaskDefs @v2.6.0 with `--no-unified`: `--- ARN`, `+++ file`, then the whole
+    document with each line marked (kylelemons/godebug diff.Diff), no `@@` hunks."""
     env = {"IMAGE_TAG": "1.28"}
     unified = run_inproc([], None, "diff", "--config", str(deployed), env=env).stdout
     r = run_inproc([], None, "diff", "--no-unified", "--config", str(deployed), env=env)
@@ -133,3 +139,29 @@ def test_colour_into_a_pipe_only_when_asked(
     assert ("\x1b[" in out.stdout) is coloured
     plain = re.sub(r"\x1b\[[0-9;]*m", "", out.stdout)
     assert '+      "image": "nginx:1.28",' in plain.splitlines()
+
+
+def test_without_service_diffs_the_task_definition_only(deployed: Path) -> None:
+    """ecspresso diff.go after v2.6.0 (DiffOption.WithService, `negatable:"without-service"`):
+    with --without-service the service definition is not compared, only the task definition
+    (ecsplan compares it with the revision the service runs, as without the flag)."""
+    sd = deployed.parent / "ecs-service-def.json"
+    doc = json.loads(sd.read_text())
+    doc["healthCheckGracePeriodSeconds"] = 90
+    sd.write_text(json.dumps(doc, indent=2))
+    env = {"IMAGE_TAG": "1.28"}
+    both = run_inproc([], None, "diff", "--config", str(deployed), env=env)
+    assert both.code == 0, both
+    heads = [line for line in both.stdout.splitlines() if line.startswith("+++ ")]
+    assert heads == [f"+++ {sd}", f"+++ {deployed.parent / 'ecs-task-def.json'}"]
+    only = run_inproc([], None, "diff", "--without-service", "--config", str(deployed), env=env)
+    assert only.code == 0, only
+    lines = only.stdout.splitlines()
+    assert [line for line in lines if line.startswith(("---", "+++"))] == [
+        lines[0],
+        f"+++ {deployed.parent / 'ecs-task-def.json'}",
+    ]
+    assert lines[0].endswith("task-definition/myservice:1")
+    assert "healthCheckGracePeriodSeconds" not in only.stdout
+    service_only = run_inproc([], None, "diff", "--without-service", "--config", str(deployed))
+    assert service_only.code == 0 and service_only.stdout == ""

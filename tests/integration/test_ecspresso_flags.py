@@ -38,11 +38,14 @@ def test_register_dry_run_prints_the_definition_and_writes_nothing(sandbox, tmp_
 
 
 def test_register_adds_a_revision_and_leaves_the_service(sandbox, tmp_path) -> None:
+    """ecspresso v2.6.0 register.go Register: nothing on stdout (logs on stderr); with
+    --output the registered task definition as OutputJSONForAPI prints it (json.go
+    MarshalJSONForAPI: sorted keys, lower-first, nulls and empty arrays dropped)."""
     cfg, state = _deployed(sandbox, tmp_path)
     r = ecsplan([cfg], state, "register")
     assert r.code == 0, r
     assert "myservice: registered myservice:2" in r.stderr
-    assert "Register complete: 1 service(s)." in r.stdout
+    assert r.stdout == ""
     assert active_revisions(sandbox, "myservice") == [1, 2]
     svc = client(sandbox, "ecs").describe_services(cluster="my-cluster", services=["myservice"])
     assert svc["services"][0]["taskDefinition"].endswith(":1")
@@ -51,6 +54,8 @@ def test_register_adds_a_revision_and_leaves_the_service(sandbox, tmp_path) -> N
     assert out.code == 0, out
     td = json.loads(out.stdout)  # stdout is the JSON alone
     assert td["revision"] == 3 and td["family"] == "myservice"
+    assert list(td) == sorted(td) and out.stdout.startswith('{\n  "compatibilities": [')
+    assert '"status": "ACTIVE"' in out.stdout and "null" not in out.stdout
     assert "Register complete" in out.stderr
 
 
@@ -76,6 +81,9 @@ def test_deregister_keeps_is_ecspressos_spelling_of_keep(sandbox, tmp_path) -> N
 
 
 def test_deregister_revision_takes_latest_and_family_colon_n(sandbox, tmp_path) -> None:
+    """deregister.go deregiserRevision @v2.6.0: `latest` is the family's newest revision, an in-use
+    one is refused (exit 1), `--force` skips the prompt; a word that is not a number is refused
+    (ecspresso: `invalid revision number`)."""
     cfg, state = _three_revisions(sandbox, tmp_path)
     latest = ecsplan([cfg], state, "deregister", "--revision", "latest", "--force")
     assert latest.code == 1  # the newest one runs the service
@@ -120,11 +128,16 @@ def test_tasks_output_tsv_json_and_id(sandbox, tmp_path) -> None:
 
 
 def test_tasks_stop_with_id_as_ecspresso_writes_it(sandbox, tmp_path) -> None:
+    """tasks.go TasksOption (Stop, ID, Force) and ecsta v0.4.5 stop.go RunStop: `--stop --id ID
+    --force` stops that task without asking. Without --id and several tasks on a pipe ecsplan
+    fails at once (ecsta would prompt until the timeout; docs: different), and `--find` there
+    prints the ARNs."""
     cfg, state = _deployed(sandbox, tmp_path)
     victim = ecsplan([cfg], state, "tasks", "--find").stdout.split()[0]
     vid = victim.rsplit("/", 1)[-1]
     r = ecsplan([cfg], state, "tasks", "--stop", "--id", vid, "--force")
     assert r.code == 0, r
+    assert r.stdout == ""  # ecsta's RunStop prints nothing
     assert f"stopping task {vid}" in r.stderr
     [task] = client(sandbox, "ecs").describe_tasks(cluster="my-cluster", tasks=[victim])["tasks"]
     assert task["desiredStatus"] == "STOPPED"
@@ -147,7 +160,8 @@ def test_exec_port_forward_says_why_it_is_not_supported(sandbox, tmp_path) -> No
 
 
 def test_exec_id_names_the_task(sandbox, tmp_path, monkeypatch) -> None:
-
+    """exec.go ExecOption (ID, Command) and ecsta v0.4.5 exec.go RunExec: --id picks the task whose
+    ECS Exec session is opened with --command."""
     cfg, state = _deployed(sandbox, tmp_path)
     arn = ecsplan([cfg], state, "tasks", "--find").stdout.split()[1]
     args_file = fake_session_manager_plugin(tmp_path, monkeypatch)
@@ -161,6 +175,9 @@ def test_exec_id_names_the_task(sandbox, tmp_path, monkeypatch) -> None:
 
 
 def test_init_paths_region_jsonnet_and_force_overwrite(sandbox, tmp_path) -> None:
+    """init.go InitOption @v2.6.0: --service, --cluster, --region (over AWS_REGION),
+    --task-definition-path and --service-definition-path, --jsonnet (.jsonnet files),
+    --force-overwrite to replace existing files."""
     _cfg, state = _deployed(sandbox, tmp_path)
     out_cfg = tmp_path / "new" / "ecspresso.yml"
     args = (
@@ -204,6 +221,10 @@ def test_init_paths_region_jsonnet_and_force_overwrite(sandbox, tmp_path) -> Non
 
 
 def test_deploy_no_update_service_deploys_only_the_task_definition(sandbox, tmp_path) -> None:
+    """deploy.go DeployOption @v2.6.0: `UpdateService default:"true" negatable:""`: with
+    --no-update-service only the task definition, `--tasks` (calcDesiredCount) and
+    force-new-deployment reach UpdateService; `Wait negatable:""` takes --wait and --no-wait
+    (both at once is refused by ecsplan)."""
     from helpers_cli import edit_json
 
     cfg, state = _deployed(sandbox, tmp_path)
@@ -257,6 +278,9 @@ def test_verify_no_get_secrets_and_no_put_logs_skip_those_checks(sandbox, tmp_pa
 
 
 def test_render_takes_ecspressos_target_names(tmp_path) -> None:
+    """render.go RenderOption @v2.6.0: targets `task-definition`/`taskdef` and
+    `service-definition`/`servicedef` print the same documents; --jsonnet is accepted (ecsplan
+    prints JSON, which Jsonnet reads; docs: different)."""
     cfg = example("single-service", tmp_path)
     long = ecsplan([cfg], tmp_path / "state", "render", "task-definition", "--jsonnet")
     short = ecsplan([cfg], tmp_path / "state", "render", "taskdef")
@@ -275,6 +299,9 @@ def _desired(sandbox) -> int:
 
 
 def test_scale_refresh_delete_dry_run_change_nothing(sandbox, tmp_path) -> None:
+    """scale.go/refresh.go/delete.go `DryRun` @v2.6.0: nothing is changed; scale.go `DesiredCount
+    default:"-1"` and deploy.go calcDesiredCount: scale without --tasks keeps the live count and
+    exits 0; scale's --no-wait returns without waiting."""
     cfg, state = _deployed(sandbox, tmp_path)
     before = len(
         client(sandbox, "ecs").describe_services(cluster="my-cluster", services=["myservice"])[
@@ -321,6 +348,8 @@ def test_scale_refresh_delete_dry_run_change_nothing(sandbox, tmp_path) -> None:
 
 
 def test_scale_suspend_auto_scaling_without_tasks(sandbox, tmp_path) -> None:
+    """scale.go ScaleOption.SuspendAutoScaling/ResumeAutoScaling and deploy.go modifyAutoScaling
+    @v2.6.0: the scalable target's dynamic scaling is suspended, then resumed, with no --tasks."""
     from helpers_cli import scalable_target
 
     cfg, state = _deployed(sandbox, tmp_path, "autoscaling")
@@ -341,14 +370,22 @@ def test_scale_suspend_auto_scaling_without_tasks(sandbox, tmp_path) -> None:
 
 
 def test_run_pins_overrides_file_tags_and_dry_run(sandbox, tmp_path) -> None:
+    """ecspresso v2.6.0 run.go RunOption (--revision, --latest-task-definition,
+    --skip-task-definition, --overrides-file, --tags K=V,..., --dry-run) and
+    resolveTaskDefinitionForRun's precedence."""
     cfg, state = _three_revisions(sandbox, tmp_path)
     r = ecsplan([cfg], state, "run", "--revision", "1", "--dry-run")
     assert r.code == 0, r
     assert "Dry run: would run 1 task(s) of myservice:1" in r.stdout
     latest = ecsplan([cfg], state, "run", "--latest-task-definition", "--dry-run")
     assert "of myservice:3" in latest.stdout
-    both = ecsplan([cfg], state, "run", "--revision", "1", "--skip-task-definition")
-    assert both.code == 1 and "exclude each other" in both.stderr
+    # ecspresso run.go resolveTaskDefinitionForRun: --revision wins over --skip-task-definition
+    # ("revision ... to run when --skip-task-definition"); with --latest- it is an error
+    both = ecsplan([cfg], state, "run", "--revision", "1", "--skip-task-definition", "--dry-run")
+    assert both.code == 0 and "of myservice:1" in both.stdout, both
+    clash = ecsplan([cfg], state, "run", "--revision", "1", "--latest-task-definition")
+    assert clash.code == 1
+    assert clash.stderr == "Error: revision and latest-task-definition are exclusive\n"
 
     ov = tmp_path / "ov.json"
     ov.write_text(json.dumps({"containerOverrides": [{"name": "web", "command": ["true"]}]}))

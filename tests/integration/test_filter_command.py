@@ -36,6 +36,9 @@ def shown(path: Path) -> list[str]:
 
 
 def test_tasks_find_dumps_the_task_the_filter_chose(cfg: Path, tmp_path: Path) -> None:
+    """ecsta v0.4.5 ecsta.go findTask and filter.go runFilter: the filter command gets the task
+    list as TSV lines without a header (format.go taskFormatterTSV), and the first TSV field of
+    what it prints names the task, dumped as JSON."""
     seen = tmp_path / "shown"
     r = ecsplan(
         "tasks", "--find", "--config", str(cfg), "--filter-command", f"tee {seen} | tail -n 1"
@@ -44,11 +47,17 @@ def test_tasks_find_dumps_the_task_the_filter_chose(cfg: Path, tmp_path: Path) -
     task = json.loads(r.stdout)
     assert task["taskArn"].endswith("/" + shown(seen)[-1])
     assert task["lastStatus"] == "RUNNING"
+    # the lines are `tasks --output tsv`'s without its header: ecsta's columns
+    tsv = ecsplan("tasks", "--output", "tsv", "--config", str(cfg)).stdout.splitlines()
+    assert tsv[0].startswith("ID\tTaskDefinition\tInstance\t")
+    assert seen.read_text().splitlines() == tsv[1:]
 
 
 def test_tasks_stop_stops_the_task_the_filter_chose(
     sandbox: Sandbox, cfg: Path, tmp_path: Path
 ) -> None:
+    """ecsta v0.4.5 stop.go RunStop through ecsta.go findTask: the task the filter command printed
+    is stopped."""
     seen = tmp_path / "shown"
     picker = f"tee {seen} | sed -n 2p"
     r = ecsplan("tasks", "--stop", "--force", "--config", str(cfg), "--filter-command", picker)
@@ -63,6 +72,8 @@ def test_tasks_stop_stops_the_task_the_filter_chose(
 
 
 def test_the_config_filter_command_and_the_env_var_are_used(cfg: Path, tmp_path: Path) -> None:
+    """ecspresso v2.6.0 cli.go CLIOptions.FilterCommand (`env:"ECSPRESSO_FILTER_COMMAND"`) over
+    config.go's `filter_command`."""
     seen = tmp_path / "shown"
     cfg.write_text(cfg.read_text() + f"filter_command: 'tee {seen} | head -n 1'\n")
     r = ecsplan("-c", str(cfg), "tasks", "--find")

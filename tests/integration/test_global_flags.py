@@ -35,6 +35,7 @@ def _plan_json(*args: str, env: dict[str, str | None] | None = None) -> dict:
 
 
 def test_flags_after_the_subcommand_mean_the_same(single: Path, tmp_path: Path) -> None:
+    """cli.go CLIOptions (kong v1.10.0): global flags are read before or after the subcommand."""
     state = str(tmp_path / "state")
     before = _plan_json("--config", str(single), "--state", state, "plan")
     after = _plan_json("plan", "--config", str(single), "--state", state)
@@ -69,6 +70,8 @@ def test_unknown_flag_after_the_subcommand_is_one_line(sandbox: Sandbox, single:
 def test_default_config_is_found_in_the_current_directory(
     single: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """cli.go resolveConfigFilePath @v2.6.0: with the default `ecspresso.yml` absent, the first of
+    ecspresso.yml, .yaml, .json, .jsonnet in the current directory is used."""
     work = single.parent
     shutil.move(str(single), str(work / "ecspresso.yaml"))  # ecspresso also tries .yaml/.json
     monkeypatch.chdir(work)
@@ -78,6 +81,8 @@ def test_default_config_is_found_in_the_current_directory(
 
 
 def test_ecspresso_env_vars(single: Path, tmp_path: Path) -> None:
+    """cli.go CLIOptions @v2.6.0: ECSPRESSO_CONFIG (`--config`) and ECSPRESSO_TIMEOUT (`--timeout`,
+    a Go duration) are read from the environment."""
     env: dict[str, str | None] = {
         "ECSPRESSO_CONFIG": str(single),
         "ECSPRESSO_TIMEOUT": "7m",
@@ -92,6 +97,8 @@ def test_ecspresso_env_vars(single: Path, tmp_path: Path) -> None:
 
 
 def test_global_timeout_overrides_the_config(single: Path, tmp_path: Path) -> None:
+    """cli.go CLIOptions.Timeout (`*time.Duration`) and config.go OverrideByCLIOptions: --timeout
+    replaces the config's timeout; a value time.ParseDuration refuses is an error, exit 1."""
     out = tmp_path / "p.json"
     r = ecsplan("plan", "-c", str(single), "--timeout", "90s", "--out", str(out))
     assert r.code == 0, r
@@ -108,6 +115,8 @@ def test_version_command_and_help_command() -> None:
 
 
 def test_debug_logs_each_aws_call_without_parameters(single: Path) -> None:
+    """cli.go CLIOptions.Debug: debug lines on stderr (ecsplan's: each AWS call, never its
+    parameters)."""
     r = ecsplan("plan", "--config", str(single), "--debug", env={"SECRET_TOKEN": "s3cr3t-value"})
     assert r.code == 0, r
     calls = [ln for ln in r.stderr.splitlines() if ln.startswith("debug: aws ")]
@@ -116,7 +125,8 @@ def test_debug_logs_each_aws_call_without_parameters(single: Path) -> None:
 
 
 def test_assume_role_arn(sandbox: Sandbox, single: Path, tmp_path: Path) -> None:
-    """Every call runs as the assumed role (the sandbox's STS hands out its own keys)."""
+    """cli.go CLIOptions.AssumeRoleARN (`env:"ECSPRESSO_ASSUME_ROLE_ARN"`): every call runs as the
+    assumed role (the sandbox's STS hands out its own keys)."""
     role = "arn:aws:iam::123456789012:role/deployer"
     r = ecsplan(
         "deploy", "--config", str(single), "--assume-role-arn", role, "--state", str(tmp_path / "s")

@@ -31,6 +31,8 @@ def deployed(sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_init_then_plan_says_no_changes(deployed: Path, tmp_path: Path) -> None:
+    """init.go InitOption.Service / (*App).Init: the config and definition files are written from
+    the live service (ecsplan normalizes them so that plan right after has nothing to do)."""
     target = tmp_path / "svc" / "ecspresso.yml"
     code, out, err = ecsplan(
         "init", "--service", "spot-service", "--cluster", "my-cluster", "--config", str(target)

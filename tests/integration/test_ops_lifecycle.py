@@ -30,6 +30,9 @@ def test_refresh_creates_a_new_deployment_of_the_same_revision(sandbox, tmp_path
 
 
 def test_delete_asks_then_deletes_with_force(sandbox, tmp_path) -> None:
+    """delete.go Delete @v2.6.0: without --force prompter asks `Enter the service name to DELETE: `
+    (a pipe: the empty default, `confirmation failed`, exit 1); with --force DeleteService runs
+    without asking."""
     cfg = example("single-service", tmp_path)
     state = tmp_path / "state"
     deployed(sandbox, cfg, state)

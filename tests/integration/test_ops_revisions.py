@@ -49,10 +49,15 @@ def test_revisions_marks_what_is_in_use(sandbox, tmp_path) -> None:
 
 
 def test_deregister_keep_removes_only_old_unused_revisions(sandbox, tmp_path) -> None:
+    """deregister.go deregisterKeeps @v2.6.0: --dry-run changes nothing and prints nothing on
+    stdout; without --force the
+    `Deregister N revisons? (yes/no) [no]: ` prompt takes its default on a pipe and fails;
+    in-use revisions are kept (ecsplan also counts them among the N kept: docs, different)."""
     cfg, state = _five_revisions(sandbox, tmp_path)
 
     dry = ecsplan([cfg], state, "deregister", "--keep", "1", "--dry-run")
     assert dry.code == 0, dry
+    assert dry.stdout == ""  # ecspresso logs the dry run; stdout stays empty
     assert "would deregister 3 revision(s)" in dry.stderr
     assert active_revisions(sandbox, "myservice") == [1, 2, 3, 4, 5]
 
@@ -77,6 +82,8 @@ def test_deregister_keep_removes_only_old_unused_revisions(sandbox, tmp_path) ->
 
 
 def test_deregister_revision_refuses_one_in_use(sandbox, tmp_path) -> None:
+    """deregister.go deregiserRevision @v2.6.0: a revision in use is refused, exit 1; `--delete`
+    also calls DeleteTaskDefinitions."""
     cfg, state = _five_revisions(sandbox, tmp_path)
 
     r = ecsplan([cfg], state, "deregister", "--revision", "5", "--force")

@@ -8,6 +8,8 @@ from test_ops_support import client, deployed, describe, ecsplan, example
 
 
 def test_scale_changes_desired_count_through_the_journal(sandbox, tmp_path) -> None:
+    """scale.go ScaleOption.DesiredCount (`--tasks`) and ScaleOption.DeployOption (WaitUntil
+    stable): the count is set and the command waits until the service is stable."""
     cfg = example("single-service", tmp_path)
     state = tmp_path / "state"
     deployed(sandbox, cfg, state)
@@ -44,6 +46,8 @@ def test_scale_leaves_other_drift_alone(sandbox, tmp_path) -> None:
 
 
 def test_scale_sets_scaling_capacity(sandbox, tmp_path) -> None:
+    """scale.go ScaleOption.AutoScalingMin/Max and deploy.go modifyAutoScaling: the scalable
+    target's capacity is set with the count."""
     cfg = example("autoscaling", tmp_path)
     state = tmp_path / "state"
     sandbox.prepare([str(cfg)])

@@ -30,6 +30,8 @@ def _wait_in_subprocess(sandbox, cfg, state, *args: str) -> tuple[int, str, str]
 
 
 def test_wait_follows_an_in_progress_deployment(sandbox, tmp_path) -> None:
+    """wait.go WaitOption @v2.6.0: `WaitUntil ... default:"stable"`: wait follows the deployment in
+    progress until the service is stable."""
     cfg = example("single-service", tmp_path)
     state = tmp_path / "state"
     deployed(sandbox, cfg, state)
@@ -50,6 +52,8 @@ def test_wait_follows_an_in_progress_deployment(sandbox, tmp_path) -> None:
 def test_wait_fails_naming_the_revision_when_the_circuit_breaker_rolls_back(
     sandbox, tmp_path
 ) -> None:
+    """wait.go / deploy.go confirmPrimaryTD @v2.6.0 (CHANGELOG v2.4.0 #733): a deployment rolled
+    back by the circuit breaker is an error, exit 1."""
     cfg = example("single-service", tmp_path)
     state = tmp_path / "state"
     deployed(sandbox, cfg, state)
@@ -96,6 +100,8 @@ def test_wait_follows_the_codedeploy_deployment(sandbox, tmp_path) -> None:
 
 
 def test_wait_on_a_workspace_waits_for_every_service(sandbox, tmp_path) -> None:
+    """wait.go WaitOption @v2.6.0: `aliases:"until"`, so `--until deployed` is `--wait-until
+    deployed`."""
     ws = example("microservices", tmp_path)
     state = tmp_path / "state"
     sandbox.prepare([str(ws)])

@@ -120,6 +120,7 @@ def test_image_change_plans_register_and_update(single: Path, state: Path, tmp_p
 def test_tasks_flag_plans_update_without_register(
     single: Path, state: Path, tmp_path: Path
 ) -> None:
+    """deploy.go calcDesiredCount @v2.6.0: `--tasks N` is the desired count sent to UpdateService."""
     r = plan(single, state, "--tasks", "5", "--detailed-exitcode", out=tmp_path / "plan.json")
     assert r.code == 2, r
     assert step_kinds(tmp_path / "plan.json") == ["update_service", "wait_rollout"]
@@ -225,6 +226,8 @@ def test_code_deploy_service_plans_deployment_with_appspec_hooks(
 def test_rollback_events_flag_goes_into_the_codedeploy_deployment(
     sandbox: Sandbox, state: Path, tmp_path: Path
 ) -> None:
+    """deploy.go createDeployment @v2.6.0: --rollback-events become the deployment's
+    AutoRollbackConfiguration{Enabled: true, Events}."""
     sandbox.prepare([BLUE_GREEN])
     deploy(BLUE_GREEN, state)
     r = plan(
@@ -250,6 +253,8 @@ def test_rollback_events_flag_goes_into_the_codedeploy_deployment(
 def test_skip_task_definition_keeps_the_running_revision(
     single: Path, state: Path, tmp_path: Path
 ) -> None:
+    """deploy.go taskDefinitionArnForDeploy @v2.6.0: --skip-task-definition keeps the service's
+    running task definition (`*sv.TaskDefinition`), registering nothing."""
     r = plan(
         single,
         state,
@@ -269,6 +274,8 @@ def test_skip_task_definition_keeps_the_running_revision(
 def test_revision_flag_deploys_that_revision_without_registering(
     sandbox: Sandbox, single: Path, state: Path, tmp_path: Path
 ) -> None:
+    """deploy.go taskDefinitionArnForDeploy @v2.6.0: --revision N deploys `family:N`, registering
+    nothing."""
     deploy(single, state, env={"IMAGE_TAG": "1.28"})  # revision 2 runs now
     live = describe_service(sandbox, CLUSTER, "myservice")
     assert live is not None and revision_of(live["taskDefinition"]) == 2
@@ -282,6 +289,8 @@ def test_revision_flag_deploys_that_revision_without_registering(
 def test_latest_task_definition_flag_deploys_the_newest_revision(
     sandbox: Sandbox, single: Path, state: Path, tmp_path: Path
 ) -> None:
+    """deploy.go taskDefinitionArnForDeploy @v2.6.0: --latest-task-definition deploys
+    findLatestTaskDefinitionArn(family), registering nothing."""
     ecs = client(sandbox, "ecs")
     live_td = ecs.describe_task_definition(taskDefinition="myservice:1")["taskDefinition"]
     keep = ("family", "containerDefinitions", "executionRoleArn", "networkMode")
@@ -298,6 +307,7 @@ def test_latest_task_definition_flag_deploys_the_newest_revision(
 
 
 def test_force_new_deployment_without_changes(single: Path, state: Path, tmp_path: Path) -> None:
+    """deploy.go DeployByECS @v2.6.0: `in.ForceNewDeployment = opt.ForceNewDeployment`."""
     r = plan(
         single, state, "--force-new-deployment", "--detailed-exitcode", out=tmp_path / "plan.json"
     )
@@ -309,6 +319,9 @@ def test_force_new_deployment_without_changes(single: Path, state: Path, tmp_pat
 
 
 def test_suspend_auto_scaling_with_min_max(sandbox: Sandbox, state: Path, tmp_path: Path) -> None:
+    """deploy.go ModifyAutoScalingParams / modifyAutoScaling @v2.6.0: --suspend-auto-scaling
+    suspends dynamic in, out and scheduled scaling; --auto-scaling-min/max set the scalable
+    target's capacity."""
     sandbox.prepare([AUTOSCALING])
     r = plan(
         AUTOSCALING,
@@ -368,6 +381,8 @@ def test_resume_auto_scaling_after_it_was_suspended(
 def test_auto_scaling_flags_without_scalable_target_warn_and_skip(
     single: Path, state: Path, tmp_path: Path
 ) -> None:
+    """deploy.go modifyAutoScaling @v2.6.0: with no scalable target the auto scaling flags are
+    skipped with a warning, not an error."""
     r = plan(
         single,
         state,

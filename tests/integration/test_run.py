@@ -74,6 +74,8 @@ def test_task_failed_to_start_is_an_error(service: None) -> None:
 
 
 def test_wait_until_running_and_no_wait(service: None) -> None:
+    """run.go RunOption @v2.6.0: `--count` tasks, `--wait-until running` returns once they run,
+    `--no-wait` (Wait negatable) returns at once."""
     code, out, err = ecsplan("-c", str(EXAMPLE), "run", "--wait-until", "running", "--count", "2")
     assert code == 0, out + err
     assert out.count("started task") == 2 and ": RUNNING" in out

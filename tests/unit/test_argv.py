@@ -36,6 +36,7 @@ _register_commands()
     ],
 )  # fmt: skip
 def test_globals_move_in_front(argv: list[str], expected: list[str]) -> None:
+    """ecspresso cli.go CLIOptions parsed by kong v1.10.0: a global flag may follow the subcommand."""
     assert normalize_argv(cli, argv) == expected
 
 

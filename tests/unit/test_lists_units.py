@@ -160,8 +160,8 @@ def test_prompt_text_and_non_terminal_default(monkeypatch, capsys) -> None:
     ],
 )
 def test_prompt_reads_one_line_from_a_pipe(monkeypatch, capsys, data, answer, shown) -> None:
-    """GO_PROMPTER_USE_PIPE: one bufio.Scanner line per prompt; a bad answer prints
-    ``# Enter `y` or `n``` and asks again."""
+    """Songmu/prompter v0.5.1 prompter.go Prompt: GO_PROMPTER_USE_PIPE: one bufio.Scanner line per
+    prompt; a bad answer prints ``# Enter `y` or `n``` and asks again."""
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
     monkeypatch.setenv("GO_PROMPTER_USE_PIPE", "1")
     monkeypatch.delenv("GO_PROMPTER_USE_DEFAULT", raising=False)

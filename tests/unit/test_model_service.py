@@ -169,6 +169,8 @@ def test_sorting() -> None:
 
 
 def test_desired_count_absent_means_unmanaged() -> None:
+    """deploy.go calcDesiredCount @v2.6.0: no desiredCount in the definition (and no --tasks) sends
+    none, so the live count stays."""
     sd = _user_def()
     del sd["desiredCount"]
     desired, live = _pair(sd, _described(desiredCount=9))
@@ -177,6 +179,8 @@ def test_desired_count_absent_means_unmanaged() -> None:
 
 
 def test_only_given_fields_are_managed_plus_the_booleans_ecspresso_always_sends() -> None:
+    """deploy.go svToUpdateServiceInput @v2.6.0 sends `&sv.EnableECSManagedTags` and
+    `&sv.EnableExecuteCommand` always (false when left out); a nil pointer field is not sent."""
     assert managed_fields({"desiredCount": 2, "serviceName": "x", "cluster": "c"}) == (
         "desiredCount",
         "enableECSManagedTags",

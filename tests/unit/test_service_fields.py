@@ -272,6 +272,8 @@ def test_what_aws_would_refuse_is_refused_naming_the_field(
 
 
 def test_left_alone_names_live_settings_the_definition_does_not_manage() -> None:
+    """deploy.go svToUpdateServiceInput @v2.6.0: a field the definition leaves out (a nil pointer)
+    is not sent, so AWS keeps it; ecsplan names those live settings as left alone."""
     svc = live("CODE_DEPLOY", capacityProviderStrategy=SPOT, propagateTags="SERVICE")
     plan = plan_fields("app", {"desiredCount": 2}, svc)
     assert set(plan.left_alone) == {
