@@ -44,6 +44,18 @@ from planner.errors import EcsplanError
 @click.option("--revision", type=int, help="Run this revision of the family.")
 @click.option("--watch-container", metavar="NAME", help="The container whose exit code counts.")
 @click.option("--tags", metavar="K=V[,K=V]", help="Tags for the task.")
+@click.option(
+    "--propagate-tags",
+    type=click.Choice(["SERVICE", "TASK_DEFINITION", "NONE", ""]),
+    default="",
+    help="SERVICE: add the service's tags; TASK_DEFINITION: ECS copies the family's tags.",
+)
+@click.option("--client-token", metavar="TOKEN", help="RunTask's idempotency token.")
+@click.option(
+    "--ebs-delete-on-termination/--no-ebs-delete-on-termination",
+    default=True,
+    help="Delete the task's managed EBS volumes when it stops (default).",
+)
 @click.option("--dry-run", is_flag=True, help="Show the task definition to run; start nothing.")
 @pass_globals
 def run(
@@ -59,6 +71,9 @@ def run(
     revision: int | None,
     watch_container: str | None,
     tags: str | None,
+    propagate_tags: str,
+    client_token: str | None,
+    ebs_delete_on_termination: bool,
     dry_run: bool,
 ) -> int:
     """Run a task with the service's network configuration, launch type or capacity
@@ -83,6 +98,9 @@ def run(
         tags=tags,
         until=wait_until,
         watch_container=watch_container,
+        propagate_tags=propagate_tags,
+        client_token=client_token,
+        ebs_delete_on_termination=ebs_delete_on_termination,
     )
     session = g.session()
     ready = prepare(session, opts)

@@ -34,6 +34,9 @@ class RunOptions:
     tags: str | None = None  # K=V[,K=V]
     until: str = "stopped"  # running | stopped
     watch_container: str | None = None
+    propagate_tags: str = ""  # SERVICE | TASK_DEFINITION | NONE | ""
+    client_token: str | None = None
+    ebs_delete_on_termination: bool = True
 
 
 @dataclass(frozen=True)
@@ -68,10 +71,12 @@ def prepare(session: Session, opts: RunOptions) -> Prepared:
         which = str(found["taskDefinition"]["taskDefinitionArn"])
     td_arn = _task_definition(which, cfg, live, reader, ref.region)
     kw = run_task_params(live or cfg.service_definition or {}, cfg.cluster, td_arn, opts.count)
+    kw.update(_volumes(cfg.service_definition or {}, opts.ebs_delete_on_termination))
     if opts.overrides:
         kw["overrides"] = _overrides(opts.overrides)
-    if opts.tags:
-        kw["tags"] = _tags(opts.tags)
+    kw.update(_tagging(opts, live))
+    if opts.client_token:
+        kw["clientToken"] = opts.client_token
     return Prepared(cfg, ref.region, td_arn, kw)
 
 
@@ -107,6 +112,54 @@ def _tags(text: str) -> list[dict[str, str]]:
             raise EcsplanError(f"--tags {item}: expected KEY=VALUE")
         out.append({"key": key, "value": value})
     return out
+
+
+def _tagging(opts: RunOptions, live: Mapping[str, Any] | None) -> dict[str, Any]:
+    """``--tags`` and ``--propagate-tags`` as ecspresso run.go sends them: SERVICE adds the
+    service's own tags (RunTask cannot propagate from a service), NONE or nothing sends no
+    propagateTags (ECS refuses NONE there), anything else is TASK_DEFINITION."""
+    tags = _tags(opts.tags) if opts.tags else []
+    out: dict[str, Any] = {}
+    if opts.propagate_tags == "SERVICE":
+        tags += [{"key": t["key"], "value": t["value"]} for t in (live or {}).get("tags") or []]
+    elif opts.propagate_tags not in ("", "NONE"):
+        out["propagateTags"] = "TASK_DEFINITION"
+    if tags:
+        out["tags"] = tags
+    return out
+
+
+def _volumes(service_def: Mapping[str, Any], delete_on_termination: bool) -> dict[str, Any]:
+    """The service definition's managed EBS volumes for the task (ecspresso util.go
+    serviceVolumeConfigurationsToTask): SERVICE tag propagation, which RunTask does not take,
+    left out; the termination policy from ``--[no-]ebs-delete-on-termination``."""
+    out = []
+    for vc in service_def.get("volumeConfigurations") or []:
+        ebs = vc.get("managedEBSVolume")
+        if not ebs:
+            continue
+        volume = {k: v for k, v in ebs.items() if k in _TASK_EBS_FIELDS}
+        specs = [
+            t for t in ebs.get("tagSpecifications") or [] if t.get("propagateTags") != "SERVICE"
+        ]
+        if specs:
+            volume["tagSpecifications"] = specs
+        volume["terminationPolicy"] = {"deleteOnTermination": delete_on_termination}
+        out.append({"name": vc.get("name"), "managedEBSVolume": volume})
+    return {"volumeConfigurations": out} if out else {}
+
+
+_TASK_EBS_FIELDS = (
+    "roleArn",
+    "encrypted",
+    "filesystemType",
+    "iops",
+    "kmsKeyId",
+    "sizeInGiB",
+    "snapshotId",
+    "throughput",
+    "volumeType",
+)
 
 
 def _id(arn: str) -> str:
@@ -157,8 +210,12 @@ def run_task_params(
         kw["launchType"] = source["launchType"]
     if source.get("platformVersion"):
         kw["platformVersion"] = source["platformVersion"]
-    if source.get("enableExecuteCommand"):
-        kw["enableExecuteCommand"] = True
+    for key in ("placementConstraints", "placementStrategy"):
+        if source.get(key):
+            kw[key] = source[key]
+    for key in ("enableExecuteCommand", "enableECSManagedTags"):
+        if source.get(key):
+            kw[key] = True
     return kw
 
 

@@ -89,3 +89,87 @@ def test_bad_overrides(service: None) -> None:
     code, _, err = ecsplan("-c", str(EXAMPLE), "run", "--overrides", "{nope")
     assert code == 1
     assert "--overrides is not valid JSON" in err
+
+
+def last_run_task(sandbox: Sandbox) -> dict[str, Any]:
+    """The parameters of the newest RunTask call, as the sandbox received them."""
+    return sandbox.writes("ecs:RunTask")[-1].params
+
+
+def test_client_token_tags_and_propagation_reach_run_task(service: None, sandbox: Sandbox) -> None:
+    """ecspresso run.go RunTask: --client-token is RunTask's clientToken, --tags its tags,
+    --propagate-tags TASK_DEFINITION its propagateTags."""
+    code, out, err = ecsplan(
+        "-c", str(EXAMPLE), "run", "--no-wait", "--client-token", "migrate-42",
+        "--tags", "job=migrate", "--propagate-tags", "TASK_DEFINITION",
+    )  # fmt: skip
+    assert code == 0, out + err
+    sent = last_run_task(sandbox)
+    assert sent["clientToken"] == "migrate-42"
+    assert sent["tags"] == [{"key": "job", "value": "migrate"}]
+    assert sent["propagateTags"] == "TASK_DEFINITION"
+
+
+def test_propagate_tags_service_adds_the_services_tags(service: None, sandbox: Sandbox) -> None:
+    """ecspresso run.go: SERVICE appends the service's tags (RunTask cannot propagate from a
+    service); NONE sends no propagateTags at all (ECS refuses NONE in RunTask)."""
+    arn = ecs().describe_services(cluster="my-cluster", services=["spot-service"])["services"][0]
+    ecs().tag_resource(resourceArn=arn["serviceArn"], tags=[{"key": "team", "value": "web"}])
+    code, out, err = ecsplan(
+        "-c", str(EXAMPLE), "run", "--no-wait", "--tags", "a=1", "--propagate-tags", "SERVICE"
+    )
+    assert code == 0, out + err
+    sent = last_run_task(sandbox)
+    assert sent["tags"] == [{"key": "a", "value": "1"}, {"key": "team", "value": "web"}]
+    assert "propagateTags" not in sent
+    code, out, err = ecsplan("-c", str(EXAMPLE), "run", "--no-wait", "--propagate-tags", "NONE")
+    assert code == 0, out + err
+    assert "propagateTags" not in last_run_task(sandbox) and "tags" not in last_run_task(sandbox)
+
+
+def test_managed_ebs_volumes_follow_the_service_definition(
+    service: None, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """ecspresso util.go serviceVolumeConfigurationsToTask: the service definition's managed
+    EBS volumes go to RunTask with --[no-]ebs-delete-on-termination as their termination
+    policy, SERVICE tag propagation left out."""
+    for name in ("ecspresso.yml", "ecs-task-def.json"):
+        (tmp_path / name).write_text((EXAMPLE.parent / name).read_text())
+    sv = json.loads((EXAMPLE.parent / "ecs-service-def.json").read_text())
+    role = "arn:aws:iam::123456789012:role/ecsInfrastructureRole"
+    sv["volumeConfigurations"] = [
+        {
+            "name": "data",
+            "managedEBSVolume": {
+                "roleArn": role,
+                "sizeInGiB": 20,
+                "volumeType": "gp3",
+                "tagSpecifications": [
+                    {"resourceType": "volume", "propagateTags": "SERVICE"},
+                    {"resourceType": "volume", "tags": [{"key": "k", "value": "v"}]},
+                ],
+            },
+        }
+    ]
+    (tmp_path / "ecs-service-def.json").write_text(json.dumps(sv))
+    config = str(tmp_path / "ecspresso.yml")
+    for flag, delete in (
+        ("--ebs-delete-on-termination", True),
+        ("--no-ebs-delete-on-termination", False),
+    ):
+        code, out, err = ecsplan("-c", config, "run", "--no-wait", flag)
+        assert code == 0, out + err
+        assert last_run_task(sandbox)["volumeConfigurations"] == [
+            {
+                "name": "data",
+                "managedEBSVolume": {
+                    "roleArn": role,
+                    "sizeInGiB": 20,
+                    "volumeType": "gp3",
+                    "tagSpecifications": [
+                        {"resourceType": "volume", "tags": [{"key": "k", "value": "v"}]}
+                    ],
+                    "terminationPolicy": {"deleteOnTermination": delete},
+                },
+            }
+        ]
