@@ -122,6 +122,10 @@ def service_definition_file(described: Mapping[str, Any]) -> dict[str, Any]:
         full["role"] = name if "/" not in name else "/" + name
     if full.get("capacityProviderStrategy"):
         full.pop("launchType", None)
+    if full.get("schedulingStrategy") == "DAEMON":
+        # ECS reports one task per instance as desiredCount and refuses any desiredCount
+        # for a DAEMON service: written, the next change of instances would plan a refusal
+        full.pop("desiredCount", None)
     full["tags"] = canonical_tags(full.get("tags"), ())
     vpc = (full.get("networkConfiguration") or {}).get("awsvpcConfiguration")
     if isinstance(vpc, dict):
