@@ -9,10 +9,10 @@ import pytest
 import yaml
 from helpers_cli import ecsplan
 
+from ecsplan_sandbox.server import Sandbox
 from planner.canonical.service import canonical_service, managed_fields, service_view
 from planner.canonical.taskdef import canonical_task_definition
 from planner.config import LoadOptions, load_config
-from ecsplan_sandbox.server import Sandbox
 
 pytestmark = pytest.mark.integration
 

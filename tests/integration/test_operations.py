@@ -11,6 +11,7 @@ from typing import Any
 import boto3
 import pytest
 
+from ecsplan_sandbox.server import Sandbox
 from planner.apply.operations import Hooks, prepare_resume, run_journaled
 from planner.apply.resume import NothingToResume
 from planner.apply.undo import RollbackOptions, marker, pick_run, plan_undo, release_dead_locks
@@ -32,7 +33,6 @@ from planner.ops.status import gather
 from planner.ops.tasks import list_tasks, stop_task, stoppable
 from planner.plan.model import Action, PlanOptions, StepKind
 from planner.plan.outcome import ServiceResult
-from ecsplan_sandbox.server import Sandbox
 from planner.workspace.selection import SelectSpec, select
 
 pytestmark = pytest.mark.integration

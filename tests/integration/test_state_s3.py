@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
+from ecsplan_sandbox.server import Sandbox
 from planner.aws.clients import AwsContext
 from planner.errors import AwsError
-from ecsplan_sandbox.server import Sandbox
 from planner.state import (
     Journal,
     JournalConflict,

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 from helpers_cli import client, copy_example, delta, requests, run_inproc
 
+from ecsplan_sandbox.server import Sandbox
 from planner.aws.clients import AwsContext
 from planner.config import LoadOptions, load_valid_config
 from planner.plan.model import Plan, PlanOptions
-from ecsplan_sandbox.server import Sandbox
 from planner.state.backend import StateBackend, open_backend
 from planner.state.cache import TaskDefinitionCache
 from planner.state.errors import StateWarning
