@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import warnings
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -22,6 +22,8 @@ from planner.errors import AwsError
 SERVICES_BATCH = 10
 SCALABLE_TARGETS_BATCH = 50
 TAG_ARNS_BATCH = 100  # tag:GetResources ResourceARNList maximum
+LIST_SERVICES_PAGE = 100  # ecs:ListServices maxResults maximum (its default is 10)
+_CONFIG_CLUSTER_HINT = "; create it first (or fix `cluster` in the config)"
 
 
 class TaskDefinitionStore(Protocol):
@@ -69,8 +71,11 @@ class LiveReader:
             return list(pool.map(fn, items))
 
     # --- ECS services -------------------------------------------------------------------
-    def services(self, refs: Iterable[ServiceRef]) -> dict[ServiceRef, dict[str, Any] | None]:
-        """describe_services in batches of 10 per (region, cluster); missing services -> None."""
+    def services(
+        self, refs: Iterable[ServiceRef], *, cluster_hint: str = _CONFIG_CLUSTER_HINT
+    ) -> dict[ServiceRef, dict[str, Any] | None]:
+        """describe_services in batches of 10 per (region, cluster); missing services -> None.
+        ``cluster_hint`` ends the error for a missing cluster (the way out for the caller)."""
         by_cluster: dict[tuple[str, str], list[ServiceRef]] = defaultdict(list)
         for r in dict.fromkeys(refs):
             by_cluster[(r.region, r.cluster)].append(r)
@@ -80,12 +85,12 @@ class LiveReader:
             for batch in chunks(rs, SERVICES_BATCH)
         ]
         out: dict[ServiceRef, dict[str, Any] | None] = {}
-        for part in self._map(self._describe_batch, batches):
+        for part in self._map(lambda b: self._describe_batch(b, cluster_hint), batches):
             out.update(part)
         return out
 
     def _describe_batch(
-        self, job: tuple[str, str, Sequence[ServiceRef]]
+        self, job: tuple[str, str, Sequence[ServiceRef]], cluster_hint: str
     ) -> dict[ServiceRef, dict[str, Any] | None]:
         region, cluster, refs = job
         ecs = self.aws.client("ecs", region)
@@ -95,15 +100,27 @@ class LiveReader:
                     cluster=cluster, services=[r.service for r in refs], include=["TAGS"]
                 )
         except AwsError as e:
-            cause = e.__cause__
-            if cause is not None and "ClusterNotFound" in (error_code(cause) or str(cause)):
-                raise AwsError(
-                    f"cluster {cluster!r} not found in {region}; create it first "
-                    f"(or fix `cluster` in the config)"
-                ) from cause
+            _raise_cluster_not_found(e, cluster, region, cluster_hint)
             raise
         found = {s["serviceName"]: s for s in resp.get("services", [])}
         return {r: found.get(r.service) for r in refs}
+
+    def service_names(self, region: str, cluster: str, *, cluster_hint: str = "") -> list[str]:
+        """Names of the cluster's services as ListServices lists them (ACTIVE and DRAINING,
+        never deleted ones), every page at the largest size: 100 services a call."""
+        ecs = self.aws.client("ecs", region)
+        names: list[str] = []
+        try:
+            with aws_call(f"ecs:ListServices on cluster {cluster}"):
+                pages = ecs.get_paginator("list_services").paginate(
+                    cluster=cluster, PaginationConfig={"PageSize": LIST_SERVICES_PAGE}
+                )
+                for page in pages:
+                    names += [arn.rsplit("/", 1)[-1] for arn in page.get("serviceArns", [])]
+        except AwsError as e:
+            _raise_cluster_not_found(e, cluster, region, cluster_hint)
+            raise
+        return names
 
     # --- task definitions ---------------------------------------------------------------
     def task_definitions(
@@ -288,7 +305,26 @@ class LiveReader:
         self, region: str, cluster: str, service: str
     ) -> tuple[str, str] | None:
         """Find (application, group) whose ECS service is this one, as ecspresso does.
-        Every page of applications and groups is read; groups 100 at a time."""
+        Applications and groups are read until it is found; groups 100 at a time."""
+        for app, info in self._deployment_groups(region):
+            for es in info.get("ecsServices", []) or []:
+                if es.get("serviceName") == service and es.get("clusterName") == cluster:
+                    return app, str(info["deploymentGroupName"])
+        return None
+
+    def codedeploy_groups(self, region: str) -> dict[tuple[str, str], tuple[str, str]]:
+        """(cluster name, service) -> (application, group) for every ECS deployment group of
+        the region: one walk of CodeDeploy for many services instead of one per service."""
+        out: dict[tuple[str, str], tuple[str, str]] = {}
+        for app, info in self._deployment_groups(region):
+            for es in info.get("ecsServices", []) or []:
+                key = (str(es.get("clusterName")), str(es.get("serviceName")))
+                out.setdefault(key, (app, str(info["deploymentGroupName"])))
+        return out
+
+    def _deployment_groups(self, region: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        """(application, group info) of every application, every page, lazily (a caller
+        that finds what it looks for stops the reads there)."""
         cd = self.aws.client("codedeploy", region)
         with aws_call("codedeploy:ListApplications"):
             apps = [
@@ -311,7 +347,11 @@ class LiveReader:
                         applicationName=app, deploymentGroupNames=list(batch)
                     ).get("deploymentGroupsInfo", [])
                 for info in infos:
-                    for es in info.get("ecsServices", []) or []:
-                        if es.get("serviceName") == service and es.get("clusterName") == cluster:
-                            return app, info["deploymentGroupName"]
-        return None
+                    yield app, info
+
+
+def _raise_cluster_not_found(e: AwsError, cluster: str, region: str, hint: str = "") -> None:
+    """ECS's ClusterNotFoundException as one line naming the cluster and region."""
+    cause = e.__cause__
+    if cause is not None and "ClusterNotFound" in (error_code(cause) or str(cause)):
+        raise AwsError(f"cluster {cluster!r} not found in {region}{hint}") from cause

@@ -75,6 +75,12 @@ class InitFiles:
     task_definition: str
 
 
+def jsonnet_path(path: str) -> str:
+    """ecspresso --jsonnet: a .json (or .yml/.yaml config) file becomes .jsonnet."""
+    p = Path(path)
+    return str(p.with_suffix(".jsonnet")) if p.suffix in (".json", ".yml", ".yaml") else path
+
+
 def to_json(doc: Mapping[str, Any]) -> str:
     """Sorted keys, two-space indent, trailing newline: what ecspresso writes."""
     return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
@@ -122,6 +128,10 @@ def service_definition_file(described: Mapping[str, Any]) -> dict[str, Any]:
         full["role"] = name if "/" not in name else "/" + name
     if full.get("capacityProviderStrategy"):
         full.pop("launchType", None)
+    if full.get("schedulingStrategy") == "DAEMON":
+        # ECS reports one task per instance as desiredCount and refuses any desiredCount
+        # for a DAEMON service: written, the next change of instances would plan a refusal
+        full.pop("desiredCount", None)
     full["tags"] = canonical_tags(full.get("tags"), ())
     vpc = (full.get("networkConfiguration") or {}).get("awsvpcConfiguration")
     if isinstance(vpc, dict):
@@ -229,6 +239,45 @@ def read_live(aws: AwsContext, region: str, cluster: str, service: str) -> InitS
         except AwsError as e:  # the files are still right; plan will discover the group
             warnings.append(f"no codedeploy: section written ({e})")
     return InitSource(region, cluster, live, td, codedeploy, tuple(warnings))
+
+
+@dataclass(frozen=True)
+class InitResult:
+    """What `init` of one service wrote, and what it could not find out (for the view)."""
+
+    written: tuple[Path, ...]
+    warnings: tuple[str, ...] = ()
+
+
+def init_service(
+    aws: AwsContext,
+    region: str,
+    cluster: str,
+    service: str,
+    config: Path,
+    paths: tuple[str, str] = (SERVICE_DEF_FILE, TASK_DEF_FILE),
+    *,
+    jsonnet: bool = False,
+    force: bool = False,
+) -> InitResult:
+    """ecspresso's `init`: the config at ``config``, the definitions at ``paths`` next to it.
+    Existing files are refused before any AWS call unless ``force``."""
+    targets = [config, config.parent / paths[0], config.parent / paths[1]]
+    existing = [str(p) for p in targets if p.exists()]
+    if existing and not force:
+        raise EcsplanError(f"init: {', '.join(existing)} already exist; use --force to overwrite")
+    src = read_live(aws, region, cluster, service)
+    files = init_files(
+        src.region,
+        cluster,
+        src.service,
+        src.task_definition,
+        src.codedeploy,
+        paths=paths,
+        jsonnet=jsonnet,
+    )
+    texts = (files.config, files.service_definition, files.task_definition)
+    return InitResult(tuple(write_files(targets, texts)), src.warnings)
 
 
 def write_files(targets: Sequence[Path], texts: Sequence[str]) -> list[Path]:

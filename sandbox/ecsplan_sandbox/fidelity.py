@@ -21,6 +21,7 @@ classes (the boundary where moto parses parameters and where it keeps state):
 - describe_task_definition by family returns the latest ACTIVE revision.
 - list_services / list_tasks / list_task_definitions / list_clusters paginate with
   maxResults/nextToken (ECS default page sizes: 10 services, 100 of the others);
+  list_services leaves deleted (INACTIVE) services out, as ECS does;
   list_tasks honours serviceName and defaults to desiredStatus RUNNING.
 - Subnets and security groups that do not exist are accepted with a log line.
 - CodeDeploy: stop_deployment, continue_deployment, list/get/batch_get deployment targets and
@@ -180,11 +181,18 @@ def _patch_ecs_lists() -> None:
 
 
 def _ecs_list_services(self: EC2ContainerServiceResponse) -> ActionResult:
-    arns = self.ecs_backend.list_services(
-        self._get_param("cluster", "default"),
+    """Deleted services (moto keeps them INACTIVE) are not listed: "the service is no longer
+    visible in ... the ListServices API operation" (DeleteService), though DescribeServices
+    still shows them."""
+    backend = self.ecs_backend
+    cluster = self._get_param("cluster", "default")
+    listed = backend.list_services(
+        cluster,
         self._get_param("schedulingStrategy"),
         launch_type=self._get_param("launchType"),
     )
+    deleted = {s.arn for s in backend.services.values() if s.status == "INACTIVE"}
+    arns = [a for a in listed if a not in deleted]
     page, token = _paginate(arns, self._get_params(), default=10)
     return ActionResult({"serviceArns": page, "nextToken": token})
 

@@ -488,6 +488,28 @@ def test_list_calls_paginate(sandbox: Sandbox) -> None:
     assert len(ecs.list_tasks(cluster=CLUSTER, serviceName="s03")["taskArns"]) == 1
 
 
+def test_list_services_leaves_deleted_services_out(sandbox: Sandbox) -> None:
+    """ECS: a deleted service "is no longer visible in ... ListServices"; DescribeServices
+    still shows it, INACTIVE."""
+    ecs = client("ecs")
+    ecs.create_cluster(clusterName=CLUSTER)
+    td = register(ecs, "web", "1")
+    for name in ("kept", "gone"):
+        ecs.create_service(
+            cluster=CLUSTER,
+            serviceName=name,
+            taskDefinition=td,
+            desiredCount=0,
+            launchType="FARGATE",
+            networkConfiguration=NET,
+        )
+    ecs.delete_service(cluster=CLUSTER, service="gone")
+    listed = ecs.list_services(cluster=CLUSTER)["serviceArns"]
+    assert [a.rsplit("/", 1)[-1] for a in listed] == ["kept"]
+    gone = ecs.describe_services(cluster=CLUSTER, services=["gone"])["services"]
+    assert [s["status"] for s in gone] == ["INACTIVE"]
+
+
 # --- prepare -------------------------------------------------------------------------------
 
 

@@ -180,6 +180,24 @@ def test_init_service_definition_keeps_what_differs(changes, expected) -> None:
         assert "role" not in doc
 
 
+def test_init_writes_no_desired_count_for_a_daemon_service() -> None:
+    """ECS reports one task per instance as a DAEMON service's desiredCount and refuses one
+    in UpdateService; the DAEMON deployment defaults (100/0) stay, as they differ from
+    REPLICA's."""
+    doc = service_definition_file(
+        described_service(
+            schedulingStrategy="DAEMON",
+            desiredCount=3,
+            launchType="EC2",
+            networkConfiguration=None,
+            deploymentConfiguration={"maximumPercent": 100, "minimumHealthyPercent": 0},
+        )
+    )
+    assert doc["schedulingStrategy"] == "DAEMON"
+    assert "desiredCount" not in doc
+    assert doc["deploymentConfiguration"] == {"maximumPercent": 100, "minimumHealthyPercent": 0}
+
+
 def test_init_keeps_the_path_of_a_custom_service_role() -> None:
     arn = "arn:aws:iam::123456789012:role/ecs/my-ecs-role"
     doc = service_definition_file(described_service(roleArn=arn))
