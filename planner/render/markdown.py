@@ -1,9 +1,10 @@
 """The plan as pull-request comments (GitHub Markdown), split to fit the comment size limit.
 
 Layout follows Atlantis/tfcmt: title, one summary line, a loud warning when services are
-created, replaced or touched destructively, a table of affected services, each service's
-steps and diffs folded in ``<details>`` with ```` ```diff ```` fences (markers in column 0),
-then the apply command. See docs/plan-output.md for the split rule and the CI separator.
+created, replaced or touched destructively, a table of affected services, the dependency
+order as a ```` ```mermaid ```` diagram (plans of several services), each service's steps
+and diffs folded in ``<details>`` with ```` ```diff ```` fences (markers in column 0), then
+the apply command. See docs/plan-output.md for the split rule and the CI separator.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import html
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from planner.plan.graph import DependencyGraph, around_changes, plan_graph
 from planner.plan.model import Plan, ServicePlan, Summary
 from planner.render.common import (
     masked_plan,
@@ -21,6 +23,7 @@ from planner.render.common import (
     summary_line,
 )
 from planner.render.diff import diff_lines
+from planner.render.graph import mermaid_lines
 from planner.render.printable import printable
 from planner.render.secrets import changed_secret_names
 from planner.render.split import COMMENT_LIMIT, split_markdown
@@ -29,6 +32,12 @@ from planner.render.steps import appspec_lines, change_lines, document_symbol
 SPLIT_SEPARATOR = "<!-- ecsplan:split -->"
 WARNING_LIST_MAX = 20
 UNCHANGED_LIST_MAX = 100
+# A diagram larger than this (or than half a part under a smaller limit) is cut down to the
+# changed services and their neighbours, then left out: it must stay whole in one comment
+# part (a Mermaid block cut in two draws nothing), and GitHub's Mermaid draws at most 500
+# edges and 50,000 characters.
+DIAGRAM_MAX_CHARS = 20_000
+DIAGRAM_MAX_EDGES = 500
 
 
 def _code(s: str) -> str:
@@ -158,6 +167,41 @@ def _service_details(sp: ServicePlan, raw: ServicePlan, sensitive: frozenset[str
     return out
 
 
+def _diagram(plan: Plan, graph_command: str, max_chars: int) -> list[str]:
+    """The dependency order with each service marked, as GitHub draws a ```mermaid block.
+
+    Nothing when no service depends on another: the table already lists them all. A diagram
+    too large to stay whole in one comment part is cut down to the changes, else left out."""
+    graph = plan_graph(plan)
+    if not graph.edges:
+        return []
+    lines = mermaid_lines(graph)
+    note: list[str] = []
+    if not _drawable(lines, graph, max_chars):
+        small = around_changes(graph)
+        lines = mermaid_lines(small)
+        if not _drawable(lines, small, max_chars):
+            return [
+                f"_The dependency diagram is left out ({len(graph.nodes)} services, too many "
+                f"to draw here): `{graph_command}` draws it._",
+                "",
+            ]
+        note = [
+            f"Only the changed services and their direct neighbours are drawn "
+            f"({len(small.nodes)} of {len(graph.nodes)}); `{graph_command}` draws them all.",
+            "",
+        ]
+    head = "**Dependency order** (an arrow points to the services that wait for it):"
+    fence = _fence_for(lines)
+    return [head, "", f"{fence}mermaid", *lines, fence, "", *note]
+
+
+def _drawable(lines: Sequence[str], graph: DependencyGraph, max_chars: int) -> bool:
+    """Small enough for one comment part and for GitHub's Mermaid (500 edges at most)."""
+    size = sum(len(line) + 1 for line in lines)
+    return size <= max_chars and len(graph.edges) <= DIAGRAM_MAX_EDGES
+
+
 def _unchanged(services: Sequence[ServicePlan]) -> list[str]:
     if not services:
         return []
@@ -176,7 +220,12 @@ def _unchanged(services: Sequence[ServicePlan]) -> list[str]:
 
 
 def markdown_blocks(
-    plan: Plan, raw: Plan, sensitive: frozenset[str], apply_command: str
+    plan: Plan,
+    raw: Plan,
+    sensitive: frozenset[str],
+    apply_command: str,
+    graph_command: str = "ecsplan graph plan.json",
+    diagram_max: int = DIAGRAM_MAX_CHARS,
 ) -> list[list[str]]:
     """The whole comment as blocks of lines, title excluded (the splitter adds it per part)."""
     head = [f"**{summary_line(plan)}**", ""]
@@ -186,6 +235,7 @@ def markdown_blocks(
     if changed:
         head.extend(_warning([sp for sp, _ in changed]))
         blocks.append([*_table([sp for sp, _ in changed]), ""])
+        blocks.append(_diagram(plan, graph_command, diagram_max))
         blocks.extend(_service_details(sp, r, sensitive) for sp, r in changed)
     blocks.append(_unchanged([sp for sp, _ in pairs if not sp.has_changes]))
     if changed:
@@ -199,13 +249,15 @@ def render_markdown(
     *,
     sensitive: Iterable[str] = frozenset(),
     apply_command: str = "ecsplan apply plan.json",
+    graph_command: str = "ecsplan graph plan.json",
     title: str = "ecsplan plan",
     limit: int = COMMENT_LIMIT,
 ) -> list[str]:
     """Comment bodies, each at most ``limit`` (65,000) characters; one when the plan fits."""
     values = frozenset(sensitive)
     shown = masked_plan(plan, values)
-    blocks = markdown_blocks(shown, plan, values, apply_command)
+    diagram_max = min(DIAGRAM_MAX_CHARS, limit // 2)
+    blocks = markdown_blocks(shown, plan, values, apply_command, graph_command, diagram_max)
     # one line stays one line, and no invisible character reaches the reviewer
     safe = [[printable(line) for line in block] for block in blocks]
     return split_markdown(printable(title), safe, limit)
