@@ -77,7 +77,8 @@ def dependency_cycle(deps: Mapping[str, Iterable[str]]) -> tuple[str, ...] | Non
 
 
 def dependency_graph(services: Sequence[tuple[str, Sequence[str]]]) -> DependencyGraph:
-    """The graph of ``(key, depends_on)`` pairs, nodes in apply order (ties: as given).
+    """The graph of ``(key, depends_on)`` pairs, nodes in the order a workspace plans them
+    (graphlib's static order of the same mapping, as planner/workspace/selection.py sorts).
 
     Dependencies on keys not in ``services`` are left out, a key listed twice counts once,
     and a cyclic input keeps its order: callers that take untrusted input check those first

@@ -2,7 +2,7 @@
 
 Layout follows Atlantis/tfcmt: title, one summary line, a loud warning when services are
 created, replaced or touched destructively, a table of affected services, the dependency
-order as a ```` ```mermaid ```` diagram (plans of several services), each service's steps
+order as a ```` ```mermaid ```` diagram (when services depend on each other), each service's steps
 and diffs folded in ``<details>`` with ```` ```diff ```` fences (markers in column 0), then
 the apply command. See docs/plan-output.md for the split rule and the CI separator.
 """
