@@ -40,7 +40,7 @@ DIAGRAM_MAX_CHARS = 20_000
 DIAGRAM_MAX_EDGES = 500
 
 
-def _code(s: str) -> str:
+def code_span(s: str) -> str:
     """An inline code span that survives backticks inside ``s``."""
     ticks = "``" if "`" in s else "`"
     pad = " " if s.startswith("`") or s.endswith("`") else ""
@@ -67,7 +67,7 @@ def _before_after(before: str | None, after: str | None, code: bool = False) -> 
     def fmt(v: str | None) -> str:
         if v is None or v == "":
             return "—"
-        return _code(v) if code else v
+        return code_span(v) if code else v
 
     if before == after:
         return fmt(after)
@@ -79,9 +79,9 @@ def _before_after(before: str | None, after: str | None, code: bool = False) -> 
 def _images(s: Summary) -> str:
     before, after = list(s.images_before), list(s.images_after)
     if before == after:
-        return "<br>".join(_code(i) for i in after) or "—"
+        return "<br>".join(code_span(i) for i in after) or "—"
     if not before:
-        return "<br>".join(f"(new) {_code(i)}" for i in after) or "—"
+        return "<br>".join(f"(new) {code_span(i)}" for i in after) or "—"
     pairs = []
     for i in range(max(len(before), len(after))):
         b = before[i] if i < len(before) else None
@@ -103,8 +103,8 @@ def _table(services: Sequence[ServicePlan]) -> list[str]:
         s = sp.summary
         desired = _before_after(_count(s.desired_before), _count(s.desired_after))
         row = [
-            _code(service_name(sp)),
-            f"{_code(sp.action.symbol)} {sp.action.value}",
+            code_span(service_name(sp)),
+            f"{code_span(sp.action.symbol)} {sp.action.value}",
             _images(s),
             _before_after(s.cpu_memory_before, s.cpu_memory_after),
             desired,
@@ -126,7 +126,7 @@ def _warning(services: Sequence[ServicePlan]) -> list[str]:
         what = service_phrase(sp)
         destructive = [st.description for st in sp.steps if st.destructive]
         extra = f" (destructive: {'; '.join(destructive)})" if destructive else ""
-        out.append(f"> - {_code(service_name(sp))} {what}{extra}")
+        out.append(f"> - {code_span(service_name(sp))} {what}{extra}")
     if len(loud) > WARNING_LIST_MAX:
         out.append(f"> - and {len(loud) - WARNING_LIST_MAX} more")
     return [*out, ""]
@@ -137,8 +137,8 @@ def _service_details(sp: ServicePlan, raw: ServicePlan, sensitive: frozenset[str
     out = [f"<details><summary><code>{summary}</code></summary>", ""]
     for st in sp.steps:
         flag = " **(destructive)**" if st.destructive else ""
-        out.append(f"- {_code(st.action.symbol)} {st.description}{flag}")
-        out.extend(f"  - {_code(line)}" for line in change_lines(st))
+        out.append(f"- {code_span(st.action.symbol)} {st.description}{flag}")
+        out.extend(f"  - {code_span(line)}" for line in change_lines(st))
     out.append("")
     for st in sp.steps:
         spec = appspec_lines(st)
@@ -153,13 +153,13 @@ def _service_details(sp: ServicePlan, raw: ServicePlan, sensitive: frozenset[str
             for d in diff_lines(doc.before, doc.after)
         ]
         fence = _fence_for(body)
-        out.extend([f"{_code(document_symbol(doc))} **{doc.name}**", "", f"{fence}diff"])
+        out.extend([f"{code_span(document_symbol(doc))} **{doc.name}**", "", f"{fence}diff"])
         out.extend(body)
         out.extend([fence, ""])
         for name in changed_secret_names(raw_doc.before, raw_doc.after, sensitive):
-            out.extend([f"The sensitive value of {_code(name)} changes.", ""])
+            out.extend([f"The sensitive value of {code_span(name)} changes.", ""])
     if sp.left_alone:
-        names = ", ".join(_code(n) for n in sp.left_alone)
+        names = ", ".join(code_span(n) for n in sp.left_alone)
         out.extend([f"Left alone (not in the definition): {names}.", ""])
     for w in sp.warnings:
         out.extend([f"> **Warning:** {w}", ""])
@@ -205,7 +205,7 @@ def _drawable(lines: Sequence[str], graph: DependencyGraph, max_chars: int) -> b
 def _unchanged(services: Sequence[ServicePlan]) -> list[str]:
     if not services:
         return []
-    names = [_code(service_name(sp)) for sp in services[:UNCHANGED_LIST_MAX]]
+    names = [code_span(service_name(sp)) for sp in services[:UNCHANGED_LIST_MAX]]
     if len(services) > UNCHANGED_LIST_MAX:
         names.append(f"and {len(services) - UNCHANGED_LIST_MAX} more")
     n = len(services)
@@ -252,12 +252,16 @@ def render_markdown(
     graph_command: str = "ecsplan graph plan.json",
     title: str = "ecsplan plan",
     limit: int = COMMENT_LIMIT,
+    preamble: Sequence[Sequence[str]] = (),
 ) -> list[str]:
-    """Comment bodies, each at most ``limit`` (65,000) characters; one when the plan fits."""
+    """Comment bodies, each at most ``limit`` (65,000) characters; one when the plan fits.
+
+    ``preamble``: blocks of lines put before the plan (the drift issue's introduction)."""
     values = frozenset(sensitive)
     shown = masked_plan(plan, values)
     diagram_max = min(DIAGRAM_MAX_CHARS, limit // 2)
-    blocks = markdown_blocks(shown, plan, values, apply_command, graph_command, diagram_max)
+    blocks = [list(b) for b in preamble]
+    blocks += markdown_blocks(shown, plan, values, apply_command, graph_command, diagram_max)
     # one line stays one line, and no invisible character reaches the reviewer
     safe = [[printable(line) for line in block] for block in blocks]
     return split_markdown(printable(title), safe, limit)
