@@ -18,6 +18,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "deregister": ("deregister_cmd", "Deregister old task definition revisions, never one in use."),
     "diff": ("plan_cmd", "Only the diffs of task and service definitions against live."),
     "exec": ("exec_cmd", "Open an ECS Exec session in a task of the service."),
+    "graph": (
+        "graph_cmd",
+        "Draw the dependency order (Mermaid, DOT); a saved plan marks the changes.",
+    ),
     "init": ("init_cmd", "Write ecspresso.yml and definitions from a live service."),
     "plan": ("plan_cmd", "Read live state and show what apply would change."),
     "refresh": ("lifecycle_cmd", "Force a new deployment of the running task definition."),

@@ -58,12 +58,13 @@ TASKS = click.IntRange(0, INT32_MAX)
 
 def comment_target_flags(fn: Callable[..., Any]) -> Callable[..., Any]:
     """``--pr`` and ``--comment-key``: which pull request, and which plan comment in it
-    (`plan --github-comment` and `comment` must find the same one)."""
+    (`plan --github-comment` and `comment` must find the same one; `plan --github-issue`
+    finds its drift issue by the key too)."""
     fn = click.option(
         "--comment-key",
         metavar="KEY",
-        help="Tells this plan's comment apart from other plans in the same PR "
-        "(default: the -w or -c paths).",
+        help="Tells this plan's comment apart from other plans in the same PR, or its drift "
+        "issue from other drift checks in the repository (default: the -w or -c paths).",
     )(fn)
     return click.option(
         "--pr",

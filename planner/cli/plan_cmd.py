@@ -31,6 +31,12 @@ from planner.plan.model import Plan
     help="Create or update the pull request's sticky plan comment (GITHUB_TOKEN, "
     "GITHUB_REPOSITORY, GITHUB_EVENT_PATH).",
 )
+@click.option(
+    "--github-issue",
+    is_flag=True,
+    help="Drift check: open or update the repository's sticky drift issue when the plan has "
+    "changes, close it when it has none (GITHUB_TOKEN, GITHUB_REPOSITORY).",
+)
 @comment_target_flags
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes.")
 @click.option(
@@ -43,6 +49,7 @@ def plan(
     fmt: str,
     comment_file: str | None,
     github_comment: bool,
+    github_issue: bool,
     pr: int | None,
     comment_key: str | None,
     detailed_exitcode: bool,
@@ -50,19 +57,22 @@ def plan(
     **flags: Any,
 ) -> int:
     """Read live state and show what apply would change. No AWS writes."""
-    if (pr is not None or comment_key is not None) and not github_comment:
-        raise click.UsageError("--pr and --comment-key go with --github-comment")
+    _check_github_flags(github_comment, github_issue, pr, comment_key)
     from planner.apply.saved_plan import write_plan_file
     from planner.cli.running import apply_command_hint, plan_view, warn_config
     from planner.ops.planning import make_plan
     from planner.plan.secrets import sensitive_values
 
     options = options_from(flags)
-    commenter = None
+    commenter = issue = None
     if github_comment:
         from planner.github.comments import StickyComment  # only when posting
 
         commenter = StickyComment(g.workspace, g.config_paths, pr, comment_key)
+    if github_issue:
+        from planner.github.issues import DriftIssue
+
+        issue = DriftIssue(g.workspace, g.config_paths, comment_key)
     session = g.session(target)
     warn_config(session)
     p = make_plan(session, options)
@@ -78,7 +88,22 @@ def plan(
     if commenter is not None:
         for line in commenter.post(parts):
             click.echo(line, err=True)
+    if issue is not None:
+        from planner.cli.drift import post_drift
+
+        for line in post_drift(g, issue, p, sensitive):
+            click.echo(line, err=True)
     return 2 if detailed_exitcode and p.has_changes else 0
+
+
+def _check_github_flags(comment: bool, issue: bool, pr: int | None, key: str | None) -> None:
+    """Where the plan goes on GitHub: a pull request (--pr) or the drift issue, not both."""
+    if comment and issue:
+        raise click.UsageError("--github-comment (a pull request) and --github-issue (drift): one")
+    if pr is not None and not comment:
+        raise click.UsageError("--pr goes with --github-comment")
+    if key is not None and not (comment or issue):
+        raise click.UsageError("--comment-key goes with --github-comment or --github-issue")
 
 
 @cli.command()

@@ -44,6 +44,13 @@ def apply_command_hint(g: Globals, out: str | None) -> str:
     return " ".join(parts)
 
 
+def graph_command_hint(g: Globals, out: str | None) -> str:
+    """How to draw the plan's dependency diagram when the Markdown cannot hold it."""
+    if g.workspace:
+        return f"ecsplan -w {g.workspace} graph" + (f" {out}" if out else "")
+    return f"ecsplan graph {out or 'plan.json'}"
+
+
 def plan_view(
     g: Globals, fmt: str = "text", out: str | None = None, comment_file: str | None = None
 ) -> PlanView:
@@ -52,6 +59,7 @@ def plan_view(
         color=g.color,
         apply_command=apply_command_hint(g, out),
         comment_file=comment_file,
+        graph_command=graph_command_hint(g, out),
     )
 
 

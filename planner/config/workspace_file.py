@@ -2,12 +2,12 @@
 
 Checked here: schema, unknown ``depends_on`` names, missing config files, a config listed
 twice, cycles (named), and (once the configs are loaded) two entries that are the same ECS
-service. The dependency order itself is the workspace layer's business (graphlib).
+service. The dependency order itself is the workspace layer's business (graphlib); the
+cycle check is shared with ``ecsplan graph`` (planner/plan/graph.py).
 """
 
 from __future__ import annotations
 
-import graphlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +18,7 @@ from planner.config.model import LoadOptions, ServiceConfig
 from planner.config.source import SourceDoc, not_a_file
 from planner.config.validate import schema_errors
 from planner.errors import ConfigError, ValidationFailed
+from planner.plan.graph import dependency_cycle
 
 
 @dataclass(frozen=True)
@@ -93,15 +94,11 @@ def load_workspace(path: str | Path, options: LoadOptions | None = None) -> Work
 
 
 def _cycle(doc: SourceDoc, services: list[WorkspaceService]) -> list[ConfigError]:
-    graph = {s.name: set(s.depends_on) for s in services}
-    try:
-        graphlib.TopologicalSorter(graph).prepare()
-    except graphlib.CycleError as e:
-        cycle: list[str] = list(e.args[1])
-        # graphlib lists the cycle as a -> b -> ... -> a, following predecessors.
-        shown = " -> ".join(reversed(cycle))
-        return [doc.error(["services", cycle[0], "depends_on"], f"dependency cycle: {shown}")]
-    return []
+    cycle = dependency_cycle({s.name: s.depends_on for s in services})
+    if cycle is None:
+        return []
+    shown = " -> ".join(cycle)
+    return [doc.error(["services", cycle[0], "depends_on"], f"dependency cycle: {shown}")]
 
 
 def same_service_errors(

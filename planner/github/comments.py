@@ -63,10 +63,11 @@ def parse_marker(body: str) -> tuple[str, int] | None:
 
 @dataclass(frozen=True)
 class Target:
-    """Where the comments go: ``owner/repo`` and the pull request number."""
+    """Where the comments go: ``owner/repo`` and the pull request (or issue) number."""
 
     repo: str
     pr: int
+    noun: str = "PR"  # how messages name it: "PR #7", "issue #12"
 
 
 def _pr_from_event(path: str) -> int | None:
@@ -91,13 +92,19 @@ def _pr_from_event(path: str) -> int | None:
     return None
 
 
-def target_from_env(env: Mapping[str, str], pr: int | None = None) -> Target:
-    """The repository from GITHUB_REPOSITORY, the PR from ``pr`` or the event file."""
+def repo_from_env(env: Mapping[str, str]) -> str:
+    """``owner/repo`` from GITHUB_REPOSITORY (set by GitHub Actions)."""
     repo = env.get("GITHUB_REPOSITORY", "").strip()
     if not repo:
         raise EcsplanError("GITHUB_REPOSITORY is not set (expected owner/repo)")
     if not _REPO_RE.match(repo):
         raise EcsplanError(f"GITHUB_REPOSITORY must be owner/repo, got {repo!r}")
+    return repo
+
+
+def target_from_env(env: Mapping[str, str], pr: int | None = None) -> Target:
+    """The repository from GITHUB_REPOSITORY, the PR from ``pr`` or the event file."""
+    repo = repo_from_env(env)
     if pr is None:
         event_path = env.get("GITHUB_EVENT_PATH", "").strip()
         if not event_path:
@@ -138,11 +145,11 @@ class SyncResult:
             ("unchanged", self.unchanged),
         ):
             out.extend(
-                f"github: {verb} PR #{target.pr} comment (part {n} of {total}): {url}"
+                f"github: {verb} {target.noun} #{target.pr} comment (part {n} of {total}): {url}"
                 for n, url in items
             )
         out.extend(
-            f"github: deleted PR #{target.pr} comment (stale part {n}): {url}"
+            f"github: deleted {target.noun} #{target.pr} comment (stale part {n}): {url}"
             for n, url in self.deleted
         )
         return out
@@ -152,19 +159,27 @@ def _url(c: Mapping[str, Any]) -> str:
     return str(c.get("html_url") or c.get("url") or c.get("id"))
 
 
+def check_size(body: str, part: int) -> None:
+    """Refuse a body GitHub would refuse, saying how to get parts that fit."""
+    if len(body) > GITHUB_COMMENT_MAX:
+        raise EcsplanError(
+            f"comment part {part} has {len(body)} characters, more than GitHub's "
+            f"{GITHUB_COMMENT_MAX}: render it with `plan --comment-file`, which splits it"
+        )
+
+
 def sync_comments(
-    client: GitHubClient, target: Target, key: str, parts: Sequence[str]
+    client: GitHubClient, target: Target, key: str, parts: Sequence[str], first: int = 1
 ) -> SyncResult:
-    """Make the PR's ecsplan comments for ``key`` exactly ``parts`` (1 comment per part)."""
-    if not parts:
+    """Make the PR's ecsplan comments for ``key`` exactly ``parts`` (1 comment per part).
+
+    ``first``: the number of the first part (2 on a drift issue, whose body holds part 1);
+    there, no parts is fine and deletes the comments of an earlier, longer plan."""
+    if not parts and first == 1:
         raise EcsplanError("nothing to post: no comment parts")
-    bodies = [with_marker(p, key, i) for i, p in enumerate(parts, start=1)]
-    for i, b in enumerate(bodies, start=1):
-        if len(b) > GITHUB_COMMENT_MAX:
-            raise EcsplanError(
-                f"comment part {i} has {len(b)} characters, more than GitHub's "
-                f"{GITHUB_COMMENT_MAX}: render it with `plan --comment-file`, which splits it"
-            )
+    bodies = [with_marker(p, key, i) for i, p in enumerate(parts, start=first)]
+    for i, b in enumerate(bodies, start=first):
+        check_size(b, i)
     base = f"/repos/{target.repo}/issues"
     ours: dict[int, list[Mapping[str, Any]]] = {}
     for c in client.paginate(f"{base}/{target.pr}/comments"):
@@ -175,7 +190,7 @@ def sync_comments(
             ours.setdefault(found[1], []).append(c)
     result = SyncResult()
     stale: list[tuple[int, Mapping[str, Any]]] = []
-    for i, body in enumerate(bodies, start=1):
+    for i, body in enumerate(bodies, start=first):
         existing = ours.pop(i, [])
         if existing:
             first = existing[0]
@@ -196,6 +211,13 @@ def sync_comments(
     return result
 
 
+def client_from_env(env: Mapping[str, str]) -> GitHubClient:
+    """A client with GITHUB_TOKEN (or GH_TOKEN) for GITHUB_API_URL (GitHub Enterprise)."""
+    token = token_from_env(env)
+    api_url = env.get("GITHUB_API_URL", "").strip() or DEFAULT_API_URL
+    return GitHubClient(token, api_url)
+
+
 def connect(
     pr: int | None = None, env: Mapping[str, str] | None = None
 ) -> tuple[GitHubClient, Target]:
@@ -203,10 +225,9 @@ def connect(
 
     Called before planning, so a missing token or PR number fails before any AWS read."""
     env = os.environ if env is None else env
-    token = token_from_env(env)
+    token_from_env(env)  # a missing token is said first
     target = target_from_env(env, pr)
-    api_url = env.get("GITHUB_API_URL", "").strip() or DEFAULT_API_URL
-    return GitHubClient(token, api_url), target
+    return client_from_env(env), target
 
 
 def publish(client: GitHubClient, target: Target, key: str, parts: Sequence[str]) -> SyncResult:

@@ -1,9 +1,10 @@
 """The plan as pull-request comments (GitHub Markdown), split to fit the comment size limit.
 
 Layout follows Atlantis/tfcmt: title, one summary line, a loud warning when services are
-created, replaced or touched destructively, a table of affected services, each service's
-steps and diffs folded in ``<details>`` with ```` ```diff ```` fences (markers in column 0),
-then the apply command. See docs/plan-output.md for the split rule and the CI separator.
+created, replaced or touched destructively, a table of affected services, the dependency
+order as a ```` ```mermaid ```` diagram (when services depend on each other), each service's steps
+and diffs folded in ``<details>`` with ```` ```diff ```` fences (markers in column 0), then
+the apply command. See docs/plan-output.md for the split rule and the CI separator.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import html
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from planner.plan.graph import DependencyGraph, around_changes, plan_graph
 from planner.plan.model import Plan, ServicePlan, Summary
 from planner.render.common import (
     masked_plan,
@@ -21,6 +23,7 @@ from planner.render.common import (
     summary_line,
 )
 from planner.render.diff import diff_lines
+from planner.render.graph import mermaid_lines
 from planner.render.printable import printable
 from planner.render.secrets import changed_secret_names
 from planner.render.split import COMMENT_LIMIT, split_markdown
@@ -29,9 +32,15 @@ from planner.render.steps import appspec_lines, change_lines, document_symbol
 SPLIT_SEPARATOR = "<!-- ecsplan:split -->"
 WARNING_LIST_MAX = 20
 UNCHANGED_LIST_MAX = 100
+# A diagram larger than this (or than half a part under a smaller limit) is cut down to the
+# changed services and their neighbours, then left out: it must stay whole in one comment
+# part (a Mermaid block cut in two draws nothing), and GitHub's Mermaid draws at most 500
+# edges and 50,000 characters.
+DIAGRAM_MAX_CHARS = 20_000
+DIAGRAM_MAX_EDGES = 500
 
 
-def _code(s: str) -> str:
+def code_span(s: str) -> str:
     """An inline code span that survives backticks inside ``s``."""
     ticks = "``" if "`" in s else "`"
     pad = " " if s.startswith("`") or s.endswith("`") else ""
@@ -58,7 +67,7 @@ def _before_after(before: str | None, after: str | None, code: bool = False) -> 
     def fmt(v: str | None) -> str:
         if v is None or v == "":
             return "—"
-        return _code(v) if code else v
+        return code_span(v) if code else v
 
     if before == after:
         return fmt(after)
@@ -70,9 +79,9 @@ def _before_after(before: str | None, after: str | None, code: bool = False) -> 
 def _images(s: Summary) -> str:
     before, after = list(s.images_before), list(s.images_after)
     if before == after:
-        return "<br>".join(_code(i) for i in after) or "—"
+        return "<br>".join(code_span(i) for i in after) or "—"
     if not before:
-        return "<br>".join(f"(new) {_code(i)}" for i in after) or "—"
+        return "<br>".join(f"(new) {code_span(i)}" for i in after) or "—"
     pairs = []
     for i in range(max(len(before), len(after))):
         b = before[i] if i < len(before) else None
@@ -94,8 +103,8 @@ def _table(services: Sequence[ServicePlan]) -> list[str]:
         s = sp.summary
         desired = _before_after(_count(s.desired_before), _count(s.desired_after))
         row = [
-            _code(service_name(sp)),
-            f"{_code(sp.action.symbol)} {sp.action.value}",
+            code_span(service_name(sp)),
+            f"{code_span(sp.action.symbol)} {sp.action.value}",
             _images(s),
             _before_after(s.cpu_memory_before, s.cpu_memory_after),
             desired,
@@ -117,7 +126,7 @@ def _warning(services: Sequence[ServicePlan]) -> list[str]:
         what = service_phrase(sp)
         destructive = [st.description for st in sp.steps if st.destructive]
         extra = f" (destructive: {'; '.join(destructive)})" if destructive else ""
-        out.append(f"> - {_code(service_name(sp))} {what}{extra}")
+        out.append(f"> - {code_span(service_name(sp))} {what}{extra}")
     if len(loud) > WARNING_LIST_MAX:
         out.append(f"> - and {len(loud) - WARNING_LIST_MAX} more")
     return [*out, ""]
@@ -128,8 +137,8 @@ def _service_details(sp: ServicePlan, raw: ServicePlan, sensitive: frozenset[str
     out = [f"<details><summary><code>{summary}</code></summary>", ""]
     for st in sp.steps:
         flag = " **(destructive)**" if st.destructive else ""
-        out.append(f"- {_code(st.action.symbol)} {st.description}{flag}")
-        out.extend(f"  - {_code(line)}" for line in change_lines(st))
+        out.append(f"- {code_span(st.action.symbol)} {st.description}{flag}")
+        out.extend(f"  - {code_span(line)}" for line in change_lines(st))
     out.append("")
     for st in sp.steps:
         spec = appspec_lines(st)
@@ -144,13 +153,13 @@ def _service_details(sp: ServicePlan, raw: ServicePlan, sensitive: frozenset[str
             for d in diff_lines(doc.before, doc.after)
         ]
         fence = _fence_for(body)
-        out.extend([f"{_code(document_symbol(doc))} **{doc.name}**", "", f"{fence}diff"])
+        out.extend([f"{code_span(document_symbol(doc))} **{doc.name}**", "", f"{fence}diff"])
         out.extend(body)
         out.extend([fence, ""])
         for name in changed_secret_names(raw_doc.before, raw_doc.after, sensitive):
-            out.extend([f"The sensitive value of {_code(name)} changes.", ""])
+            out.extend([f"The sensitive value of {code_span(name)} changes.", ""])
     if sp.left_alone:
-        names = ", ".join(_code(n) for n in sp.left_alone)
+        names = ", ".join(code_span(n) for n in sp.left_alone)
         out.extend([f"Left alone (not in the definition): {names}.", ""])
     for w in sp.warnings:
         out.extend([f"> **Warning:** {w}", ""])
@@ -158,10 +167,45 @@ def _service_details(sp: ServicePlan, raw: ServicePlan, sensitive: frozenset[str
     return out
 
 
+def _diagram(plan: Plan, graph_command: str, max_chars: int) -> list[str]:
+    """The dependency order with each service marked, as GitHub draws a ```mermaid block.
+
+    Nothing when no service depends on another: the table already lists them all. A diagram
+    too large to stay whole in one comment part is cut down to the changes, else left out."""
+    graph = plan_graph(plan)
+    if not graph.edges:
+        return []
+    lines = mermaid_lines(graph)
+    note: list[str] = []
+    if not _drawable(lines, graph, max_chars):
+        small = around_changes(graph)
+        lines = mermaid_lines(small)
+        if not _drawable(lines, small, max_chars):
+            return [
+                f"_The dependency diagram is left out ({len(graph.nodes)} services, too many "
+                f"to draw here): `{graph_command}` draws it._",
+                "",
+            ]
+        note = [
+            f"Only the changed services and their direct neighbours are drawn "
+            f"({len(small.nodes)} of {len(graph.nodes)}); `{graph_command}` draws them all.",
+            "",
+        ]
+    head = "**Dependency order** (an arrow points to the services that wait for it):"
+    fence = _fence_for(lines)
+    return [head, "", f"{fence}mermaid", *lines, fence, "", *note]
+
+
+def _drawable(lines: Sequence[str], graph: DependencyGraph, max_chars: int) -> bool:
+    """Small enough for one comment part and for GitHub's Mermaid (500 edges at most)."""
+    size = sum(len(line) + 1 for line in lines)
+    return size <= max_chars and len(graph.edges) <= DIAGRAM_MAX_EDGES
+
+
 def _unchanged(services: Sequence[ServicePlan]) -> list[str]:
     if not services:
         return []
-    names = [_code(service_name(sp)) for sp in services[:UNCHANGED_LIST_MAX]]
+    names = [code_span(service_name(sp)) for sp in services[:UNCHANGED_LIST_MAX]]
     if len(services) > UNCHANGED_LIST_MAX:
         names.append(f"and {len(services) - UNCHANGED_LIST_MAX} more")
     n = len(services)
@@ -176,7 +220,12 @@ def _unchanged(services: Sequence[ServicePlan]) -> list[str]:
 
 
 def markdown_blocks(
-    plan: Plan, raw: Plan, sensitive: frozenset[str], apply_command: str
+    plan: Plan,
+    raw: Plan,
+    sensitive: frozenset[str],
+    apply_command: str,
+    graph_command: str = "ecsplan graph plan.json",
+    diagram_max: int = DIAGRAM_MAX_CHARS,
 ) -> list[list[str]]:
     """The whole comment as blocks of lines, title excluded (the splitter adds it per part)."""
     head = [f"**{summary_line(plan)}**", ""]
@@ -186,6 +235,7 @@ def markdown_blocks(
     if changed:
         head.extend(_warning([sp for sp, _ in changed]))
         blocks.append([*_table([sp for sp, _ in changed]), ""])
+        blocks.append(_diagram(plan, graph_command, diagram_max))
         blocks.extend(_service_details(sp, r, sensitive) for sp, r in changed)
     blocks.append(_unchanged([sp for sp, _ in pairs if not sp.has_changes]))
     if changed:
@@ -199,13 +249,19 @@ def render_markdown(
     *,
     sensitive: Iterable[str] = frozenset(),
     apply_command: str = "ecsplan apply plan.json",
+    graph_command: str = "ecsplan graph plan.json",
     title: str = "ecsplan plan",
     limit: int = COMMENT_LIMIT,
+    preamble: Sequence[Sequence[str]] = (),
 ) -> list[str]:
-    """Comment bodies, each at most ``limit`` (65,000) characters; one when the plan fits."""
+    """Comment bodies, each at most ``limit`` (65,000) characters; one when the plan fits.
+
+    ``preamble``: blocks of lines put before the plan (the drift issue's introduction)."""
     values = frozenset(sensitive)
     shown = masked_plan(plan, values)
-    blocks = markdown_blocks(shown, plan, values, apply_command)
+    diagram_max = min(DIAGRAM_MAX_CHARS, limit // 2)
+    blocks = [list(b) for b in preamble]
+    blocks += markdown_blocks(shown, plan, values, apply_command, graph_command, diagram_max)
     # one line stays one line, and no invisible character reaches the reviewer
     safe = [[printable(line) for line in block] for block in blocks]
     return split_markdown(printable(title), safe, limit)

@@ -19,13 +19,15 @@ FORMATS = ("text", "markdown", "json")
 
 @dataclass(frozen=True)
 class PlanView:
-    """``fmt``: one of FORMATS; ``apply_command``: what the Markdown says to run next;
-    ``comment_file``: also write the PR comment part(s) there."""
+    """``fmt``: one of FORMATS; ``apply_command``: what the Markdown says to run next
+    (``graph_command``: to draw a diagram too large for it); ``comment_file``: also write
+    the PR comment part(s) there."""
 
     fmt: str = "text"
     color: bool = False
     apply_command: str = "ecsplan apply"
     comment_file: str | None = None
+    graph_command: str = "ecsplan graph plan.json"
 
     def show(self, plan: Plan, sensitive: frozenset[str], *, markdown: bool = False) -> list[str]:
         """Print the plan; return the Markdown parts when they were rendered (``markdown``
@@ -33,7 +35,12 @@ class PlanView:
         --comment-file F`` writes only the files (stdout stays quiet)."""
         parts: list[str] = []
         if self.fmt == "markdown" or self.comment_file or markdown:
-            parts = render_markdown(plan, sensitive=sensitive, apply_command=self.apply_command)
+            parts = render_markdown(
+                plan,
+                sensitive=sensitive,
+                apply_command=self.apply_command,
+                graph_command=self.graph_command,
+            )
         if self.comment_file:
             for p in write_markdown_parts(parts, Path(self.comment_file)):
                 click.echo(f"wrote {p}", err=True)

@@ -1,169 +1,26 @@
 """`plan --github-comment` and `comment FILE...` against a fake GitHub REST API (issue 13).
 
-The fake is a real HTTP server on 127.0.0.1 (port 0, own thread) that keeps issue comments in
-memory, serves list (paginated with Link headers, a few per page), create, update and delete,
-checks the token, and records every request. The plans come from the sandbox. Tests check
-what a user sees on the pull request (which comments exist, with which bodies) and on the
-terminal (exit code, one error line, never the token).
+The fake (fake_github.py, the ``github`` fixture of conftest.py) is a real HTTP server on
+127.0.0.1 that keeps issue comments in memory, serves list (paginated with Link headers, a few
+per page), create, update and delete, checks the token, and records every request. The plans
+come from the sandbox. Tests check what a user sees on the pull request (which comments exist,
+with which bodies) and on the terminal (exit code, one error line, never the token).
 """
 
 from __future__ import annotations
 
 import json
 import re
-import threading
-import urllib.parse
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
+from fake_github import BOT, PR, REPO, TOKEN, FakeGitHub
 from helpers_cli import Result, copy_example, requests, run_inproc
 
 from ecsplan_sandbox.server import Sandbox
 
 pytestmark = pytest.mark.integration
-
-TOKEN = "ghs_FAKEtoken0123456789abcdef"
-REPO = "acme/deploys"
-PR = 7
-BOT = "github-actions[bot]"
-
-
-@dataclass
-class Recorded:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: Any
-
-
-@dataclass
-class FakeGitHub:
-    """Issue comments of one repository, served like api.github.com does."""
-
-    page_size: int = 3
-    comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
-    requests: list[Recorded] = field(default_factory=list)
-    failures: list[tuple[str, int, str]] = field(default_factory=list)
-    next_id: int = 1000
-    url: str = ""
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def add(self, pr: int, body: str, user: str = BOT) -> dict[str, Any]:
-        self.next_id += 1
-        c = {
-            "id": self.next_id,
-            "body": body,
-            "user": {"login": user},
-            "html_url": f"https://github.com/{REPO}/pull/{pr}#issuecomment-{self.next_id}",
-            "url": f"{self.url}/repos/{REPO}/issues/comments/{self.next_id}",
-        }
-        self.comments.setdefault(pr, []).append(c)
-        return c
-
-    def fail_next(self, method: str, status: int, message: str) -> None:
-        """The next ``method`` request answers ``status`` with GitHub's error shape."""
-        self.failures.append((method, status, message))
-
-    def bodies(self, pr: int = PR) -> list[str]:
-        return [c["body"] for c in self.comments.get(pr, [])]
-
-    def find(self, comment_id: int) -> tuple[int, dict[str, Any]] | None:
-        for pr, cs in self.comments.items():
-            for c in cs:
-                if c["id"] == comment_id:
-                    return pr, c
-        return None
-
-    def calls(self, method: str) -> list[Recorded]:
-        return [r for r in self.requests if r.method == method]
-
-    def handle(self, h: BaseHTTPRequestHandler) -> None:
-        length = int(h.headers.get("Content-Length") or 0)
-        raw = h.rfile.read(length) if length else b""
-        body = json.loads(raw) if raw else None
-        parsed = urllib.parse.urlsplit(h.path)
-        with self.lock:
-            self.requests.append(Recorded(h.command, parsed.path, dict(h.headers.items()), body))
-            status, doc, headers = self._route(h.command, parsed.path, parsed.query, body, h)
-        data = b"" if doc is None else json.dumps(doc).encode()
-        h.send_response(status)
-        for k, v in headers.items():
-            h.send_header(k, v)
-        h.send_header("Content-Type", "application/json")
-        h.send_header("Content-Length", str(len(data)))
-        h.end_headers()
-        h.wfile.write(data)
-
-    def _route(
-        self, method: str, path: str, query: str, body: Any, h: BaseHTTPRequestHandler
-    ) -> tuple[int, Any, dict[str, str]]:
-        if h.headers.get("Authorization") != f"Bearer {TOKEN}":
-            return 401, {"message": "Bad credentials"}, {}
-        for i, (m, status, message) in enumerate(self.failures):
-            if m == method:
-                del self.failures[i]
-                return status, {"message": message}, {}
-        prefix = f"/repos/{REPO}/issues/"
-        if not path.startswith(prefix):
-            return 404, {"message": "Not Found"}, {}
-        rest = path[len(prefix) :].split("/")
-        if len(rest) == 2 and rest[1] == "comments" and rest[0].isdigit():
-            pr = int(rest[0])
-            if method == "GET":
-                return self._list(pr, path, urllib.parse.parse_qs(query))
-            if method == "POST":
-                return 201, self.add(pr, body["body"]), {}
-        if len(rest) == 2 and rest[0] == "comments" and rest[1].isdigit():
-            found = self.find(int(rest[1]))
-            if found is None:
-                return 404, {"message": "Not Found"}, {}
-            pr, c = found
-            if method == "PATCH":
-                c["body"] = body["body"]
-                return 200, c, {}
-            if method == "DELETE":
-                self.comments[pr].remove(c)
-                return 204, None, {}
-        return 404, {"message": "Not Found"}, {}
-
-    def _list(self, pr: int, path: str, q: dict[str, list[str]]) -> tuple[int, Any, dict[str, str]]:
-        per_page = min(int(q.get("per_page", ["30"])[0]), self.page_size)
-        page = int(q.get("page", ["1"])[0])
-        items = self.comments.get(pr, [])
-        last = max(1, -(-len(items) // per_page))
-        links = []
-        if page < last:
-            links.append(f'<{self.url}{path}?per_page={per_page}&page={page + 1}>; rel="next"')
-            links.append(f'<{self.url}{path}?per_page={per_page}&page={last}>; rel="last"')
-        headers = {"Link": ", ".join(links)} if links else {}
-        return 200, items[(page - 1) * per_page : page * per_page], headers
-
-
-@pytest.fixture
-def github() -> Iterator[FakeGitHub]:
-    fake = FakeGitHub()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            fake.handle(self)
-
-        do_POST = do_PATCH = do_DELETE = do_GET
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield fake
-    server.shutdown()
-    server.server_close()
-    thread.join()
 
 
 @pytest.fixture

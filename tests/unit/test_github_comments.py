@@ -19,6 +19,7 @@ from planner.github.comments import (
     token_from_env,
     with_marker,
 )
+from planner.github.issues import drift_marker, parse_drift_marker, run_url_from_env
 
 
 def test_marker_round_trips_and_is_the_first_line() -> None:
@@ -118,3 +119,42 @@ def test_part_files_are_posted_in_part_order() -> None:
         "notes.md",
     ]
     assert part_order(("b.md", "a.md")) == ["b.md", "a.md"]  # unrelated files keep their order
+
+
+# --- the drift issue ----------------------------------------------------------------------------
+
+
+def test_drift_marker_round_trips_on_the_first_line_only() -> None:
+    assert parse_drift_marker(f"{drift_marker('workspace.yml')}\n## ecsplan drift check") == (
+        "workspace.yml"
+    )
+    assert parse_drift_marker(f"> quoted\n{drift_marker('workspace.yml')}") is None
+    assert parse_drift_marker(marker("workspace.yml", 1)) is None  # a PR comment's marker
+    assert parse_drift_marker("") is None
+
+
+@pytest.mark.parametrize(
+    ("env", "url"),
+    [
+        (
+            {
+                "GITHUB_SERVER_URL": "https://github.example.com/",
+                "GITHUB_REPOSITORY": "acme/deploys",
+                "GITHUB_RUN_ID": "4242",
+            },
+            "https://github.example.com/acme/deploys/actions/runs/4242",
+        ),
+        ({"GITHUB_REPOSITORY": "acme/deploys", "GITHUB_RUN_ID": "4242"}, None),
+        ({"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "a/b"}, None),
+        (
+            {
+                "GITHUB_SERVER_URL": "https://github.com",
+                "GITHUB_REPOSITORY": "a/b",
+                "GITHUB_RUN_ID": "x)",
+            },
+            None,
+        ),
+    ],
+)
+def test_run_url_only_when_actions_names_the_run(env: dict[str, str], url: str | None) -> None:
+    assert run_url_from_env(env) == url

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from test_render_plans import all_plans, big_plan, check_snapshot
+from test_render_plans import (
+    all_plans,
+    big_plan,
+    check_snapshot,
+    count_only_service,
+    image_change_service,
+    plan_of,
+    unchanged_service,
+)
 
+from planner.plan.model import Plan, ServicePlan
 from planner.render.markdown import (
     SPLIT_SEPARATOR,
     join_markdown_parts,
@@ -121,3 +131,81 @@ def test_split_snapshot() -> None:
     assert len(parts) == 2
     for i, part in enumerate(parts, start=1):
         check_snapshot(f"big60.part{i}.md", part)
+
+
+# --- the dependency diagram -------------------------------------------------------------------
+
+
+def _chain(services: list[ServicePlan]) -> Plan:
+    """Each service depends on the one before it."""
+    chained = [
+        replace(sp, depends_on=(services[i - 1].key,) if i else ()) for i, sp in enumerate(services)
+    ]
+    return plan_of(*chained)
+
+
+def _mermaid_blocks(parts: list[str]) -> list[str]:
+    joined = "\n".join(parts)
+    return re.findall(r"^```mermaid\n(.*?)^```$", joined, flags=re.M | re.S)
+
+
+def test_diagram_sits_between_the_table_and_the_details() -> None:
+    md = render_markdown(PLANS["workspace"])[0]
+    table = md.index("| `my-cluster/bluegreen` |")
+    diagram = md.index("```mermaid\nflowchart LR\n")
+    details = md.index("<details><summary><code>+ my-cluster/db-migrator")
+    assert table < diagram < details
+    (block,) = _mermaid_blocks([md])
+    assert '["+ db-migrator (create)"]' in block and '["stable (no changes)"]' in block
+
+
+@pytest.mark.parametrize("name", ["image_change", "no_changes"])
+def test_no_diagram_without_dependencies_or_changes(name: str) -> None:
+    assert "mermaid" not in render_markdown(PLANS[name])[0]
+    no_deps = plan_of(image_change_service("a"), image_change_service("b"))
+    assert "mermaid" not in render_markdown(no_deps)[0]  # nothing waits: the table says it all
+
+
+def test_diagram_of_a_split_plan_stays_whole_in_one_part() -> None:
+    parts = render_markdown(_chain(list(big_plan(200).services)))
+    assert len(parts) > 1
+    (block,) = _mermaid_blocks(parts)
+    assert block.count(" --> ") == 199
+    holding = [p for p in parts if "```mermaid" in p]
+    assert len(holding) == 1 and len(holding[0]) <= COMMENT_LIMIT
+    for part in parts:
+        _balanced(part)
+
+
+def test_diagram_is_never_cut_under_a_small_limit() -> None:
+    parts = render_markdown(PLANS["workspace"], limit=1000)
+    assert len(parts) > 1
+    for part in parts:
+        assert len(part) <= 1000
+        _balanced(part)
+    blocks = _mermaid_blocks(parts)
+    assert all(b.startswith("flowchart LR\n") for b in blocks)
+    assert "".join(parts).count("```mermaid") == len(blocks) <= 1
+
+
+def test_large_workspace_draws_the_changes_and_their_neighbours() -> None:
+    services = [unchanged_service(f"svc-{i:03d}") for i in range(600)]
+    services[300] = count_only_service("svc-300")
+    (md,) = render_markdown(_chain(services), graph_command="ecsplan -w ws.yml graph plan.json")
+    (block,) = _mermaid_blocks([md])
+    assert re.findall(r'\["([^"]*)"\]', block) == [
+        "svc-299 (no changes)",
+        "~ svc-300 (update)",
+        "svc-301 (no changes)",
+    ]
+    assert "(3 of 600); `ecsplan -w ws.yml graph plan.json` draws them all." in md
+
+
+def test_diagram_too_large_even_cut_down_is_left_out_with_the_command() -> None:
+    services = [count_only_service(f"svc-{i:03d}") for i in range(520)]  # 519 arrows > 500
+    parts = render_markdown(_chain(services), graph_command="ecsplan -w ws.yml graph plan.json")
+    assert not _mermaid_blocks(parts)
+    assert (
+        "_The dependency diagram is left out (520 services, too many to draw here): "
+        "`ecsplan -w ws.yml graph plan.json` draws it._" in parts[0]
+    )

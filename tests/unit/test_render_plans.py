@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -521,10 +522,10 @@ def all_plans() -> dict[str, Plan]:
         "scaling": plan_of(scaling_service()),
         "workspace": plan_of(
             new_service("db-migrator"),
-            image_change_service("frontend"),
-            count_only_service("worker"),
+            replace(image_change_service("frontend"), depends_on=("db-migrator",)),
+            replace(count_only_service("worker"), depends_on=("db-migrator",)),
             unchanged_service("stable"),
-            codedeploy_service(),
+            replace(codedeploy_service(), depends_on=("frontend", "stable")),
         ),
     }
 
