@@ -68,11 +68,11 @@ def plan(
     if github_comment:
         from planner.github.comments import StickyComment  # only when posting
 
-        commenter = StickyComment(g.workspace, g.config_paths, pr, comment_key)
+        commenter = StickyComment(g.workspace, g.config_paths, pr, comment_key, targets=target)
     if github_issue:
         from planner.github.issues import DriftIssue
 
-        issue = DriftIssue(g.workspace, g.config_paths, comment_key)
+        issue = DriftIssue(g.workspace, g.config_paths, comment_key, targets=target)
     session = g.session(target)
     warn_config(session)
     p = make_plan(session, options)

@@ -40,9 +40,13 @@ def comment_key(raw: str) -> str:
     return key
 
 
-def default_key(workspace: str | None, configs: Sequence[str]) -> str:
-    """The key of a plan made with ``-w workspace`` or ``-c config...`` (paths as given)."""
-    return comment_key(workspace if workspace else ",".join(configs))
+def default_key(workspace: str | None, configs: Sequence[str], targets: Sequence[str] = ()) -> str:
+    """The key of a plan made with ``-w workspace`` or ``-c config...`` (paths as given); a
+    ``--target`` plan has its own, so it never replaces (or closes) the whole plan's."""
+    key = workspace if workspace else ",".join(configs)
+    if targets:
+        key += ":target=" + ",".join(sorted(set(targets)))
+    return comment_key(key)
 
 
 def marker(key: str, part: int) -> str:
@@ -250,9 +254,10 @@ class StickyComment:
         pr: int | None = None,
         key: str | None = None,
         env: Mapping[str, str] | None = None,
+        targets: Sequence[str] = (),
     ) -> None:
         self.client, self.target = connect(pr, env)
-        self.key = comment_key(key) if key else default_key(workspace, configs)
+        self.key = comment_key(key) if key else default_key(workspace, configs, targets)
 
     def post(self, parts: Sequence[str]) -> list[str]:
         """Create, update or delete comments so the PR shows exactly ``parts``; what was done."""

@@ -126,11 +126,12 @@ class DriftIssue:
         configs: Sequence[str],
         key: str | None = None,
         env: Mapping[str, str] | None = None,
+        targets: Sequence[str] = (),
     ) -> None:
         env = os.environ if env is None else env
         self.client = client_from_env(env)
         self.repo = repo_from_env(env)
-        self.key = comment_key(key) if key else default_key(workspace, configs)
+        self.key = comment_key(key) if key else default_key(workspace, configs, targets)
         self.run_url = run_url_from_env(env)
 
     def report(self, title: str, parts: Sequence[str]) -> list[str]:

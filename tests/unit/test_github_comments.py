@@ -62,6 +62,14 @@ def test_default_key_is_the_workspace_or_the_configs() -> None:
     )
 
 
+def test_a_targeted_plan_has_its_own_key() -> None:
+    """`plan --target api --github-issue` must not update (or close) the whole plan's issue."""
+    whole = default_key("workspace.yml", [])
+    assert default_key("workspace.yml", [], ("api",)) == "workspace.yml:target=api"
+    assert default_key("workspace.yml", [], ("b", "a", "b")) == "workspace.yml:target=a,b"
+    assert whole != default_key("workspace.yml", [], ("api",))
+
+
 def test_next_link_reads_the_link_header() -> None:
     header = (
         '<https://api.github.com/repositories/1/issues/7/comments?page=2>; rel="next", '
