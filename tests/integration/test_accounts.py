@@ -90,8 +90,8 @@ def run(ws: Path, state: Path, *args: str, env: dict[str, str] | None = None) ->
     return run_inproc([], state, "-w", str(ws), *args, env=env)
 
 
-def ecs_as(sandbox: Sandbox, role: str | None, region: str) -> Any:
-    """An ECS client with the role's own credentials (None: the sandbox's default ones)."""
+def client_as(sandbox: Sandbox, service: str, role: str | None, region: str) -> Any:
+    """A client with the role's own credentials (None: the sandbox's default ones)."""
     kw: dict[str, Any] = {"endpoint_url": sandbox.endpoint, "region_name": region}
     if role is not None:
         sts = boto3.client("sts", **kw)
@@ -101,7 +101,11 @@ def ecs_as(sandbox: Sandbox, role: str | None, region: str) -> Any:
             aws_secret_access_key=c["SecretAccessKey"],
             aws_session_token=c["SessionToken"],
         )
-    return boto3.client("ecs", **kw)
+    return boto3.client(service, **kw)
+
+
+def ecs_as(sandbox: Sandbox, role: str | None, region: str) -> Any:
+    return client_as(sandbox, "ecs", role, region)
 
 
 def image_of(sandbox: Sandbox, key: str) -> str | None:
@@ -281,3 +285,32 @@ def test_every_command_reads_each_service_as_its_own_role(
         (PRODUCTION, PRODUCTION_ROLE),
     }
     assert {c.region for c in ecs_calls if c.account == PRODUCTION} == {TOKYO, OREGON}
+
+
+def test_template_lookups_read_each_services_own_account(
+    sandbox: Sandbox, workspace: Path, tmp_path: Path
+) -> None:
+    """`{{ ssm ... }}` in a definition reads the parameter of the service's own account (and
+    region): staging and production hold different tags under one name."""
+    for key, tag in (("web-staging", "1.30"), ("web-production", "1.31")):
+        _, role, region = WHERE[key]
+        ssm = client_as(sandbox, "ssm", role, region)
+        ssm.put_parameter(Name="/web/tag", Value=tag, Type="String")
+    for name in ("staging", "production"):
+        td = workspace.parent / name / "ecs-task-def.json"
+        doc = json.loads(td.read_text())
+        doc["containerDefinitions"][0]["image"] = "nginx:{{ ssm `/web/tag` }}"
+        td.write_text(json.dumps(doc))
+    out = tmp_path / "plan.json"
+    r = run(workspace, tmp_path / "state", "plan", "--out", str(out))
+    assert r.code == 0, r
+    images = {
+        s["key"]: s["summary"]["images_after"] for s in json.loads(out.read_text())["services"]
+    }
+    assert images["web-staging"] == ["nginx:1.30"]
+    assert images["web-production"] == ["nginx:1.31"]
+    gets = sandbox.signed_calls("ssm:GetParameter")
+    assert {(c.account, c.role_arn) for c in gets} == {
+        (STAGING, STAGING_ROLE),
+        (PRODUCTION, PRODUCTION_ROLE),
+    }

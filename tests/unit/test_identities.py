@@ -274,3 +274,29 @@ def test_apply_refuses_a_plan_whose_identity_the_configs_do_not_give() -> None:
     )
     with pytest.raises(PlanMismatch, match="the plan acts as account 111111111111"):
         rederive("plan.json", data, [e], regions, options, Secrets(), {})
+
+
+def test_each_config_keeps_its_own_region_in_one_invocation(tmp_path: Path) -> None:
+    """The first config's region is only the default of clients no service names a region
+    for: a second config in another region is read and written there."""
+    from planner.cli.context import Globals
+
+    paths = []
+    for name, region in (("tokyo", "ap-northeast-1"), ("oregon", "us-west-2")):
+        d = tmp_path / name
+        d.mkdir()
+        for f in ("ecs-service-def.json", "ecs-task-def.json"):
+            (d / f).write_text((SINGLE.parent / f).read_text())
+        text = SINGLE.read_text().replace("service: myservice", f"service: {name}")
+        (d / "ecspresso.yml").write_text(
+            text.replace("region: ap-northeast-1", f"region: {region}")
+        )
+        paths.append(str(d / "ecspresso.yml"))
+    session = Globals(configs=tuple(paths)).session()
+    assert {k: r.region for k, r in session.refs().items()} == {
+        "tokyo": "ap-northeast-1",
+        "oregon": "us-west-2",
+    }
+    assert session.aws.region is None and session.aws.default_region == "ap-northeast-1"
+    flagged = Globals(configs=tuple(paths), region="eu-west-1").session()
+    assert {r.region for r in flagged.refs().values()} == {"ap-northeast-1", "us-west-2"}
