@@ -179,15 +179,18 @@ class AwsContext:
                 self._clients[key] = client
             return self._clients[key]
 
-    @staticmethod
     def _log_call(
-        model: Any = None, http_response: Any = None, context: Any = None, **_: Any
+        self, model: Any = None, http_response: Any = None, context: Any = None, **_: Any
     ) -> None:
-        """--debug: which call went where and how it ended; never parameters (secrets)."""
+        """--debug: which call went where and how it ended; never parameters (secrets). A
+        service's own identity is named (``as ROLE`` / ``as profile P``)."""
         service = getattr(getattr(model, "service_model", None), "service_name", "?")
         status = getattr(http_response, "status_code", "?")
+        who = ""
+        if self._root is not None:
+            who = f" as {self.assume_role_arn or f'profile {self.profile}'}"
         print(
-            f"debug: aws {service}.{getattr(model, 'name', '?')} -> {status}",
+            f"debug: aws {service}.{getattr(model, 'name', '?')} -> {status}{who}",
             file=sys.stderr,
             flush=True,
         )

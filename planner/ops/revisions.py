@@ -20,6 +20,7 @@ from planner.aws.clients import AwsContext
 from planner.aws.ops import OpsClient, family_of
 from planner.aws.reads import ServiceRef
 from planner.errors import EcsplanError
+from planner.plan.model import state_key_of
 from planner.state.backend import StateBackend
 from planner.workspace.planning import ServiceEntry
 
@@ -223,7 +224,8 @@ def family_revisions(
         raise EcsplanError(f"{entry.key}: no task definition family (config or live service)")
     arns = ops.task_definition_arns(str(family))
     tasks = ops.listed_tasks(ref.cluster, family=str(family))  # desired RUNNING, then STOPPED
-    target, run_id = last_run_target(backend, state_key or f"{ref.cluster}/{ref.service}")
+    key = state_key or state_key_of(ref.cluster, ref.service, ref.region, None)
+    target, run_id = last_run_target(backend, key)
     registered: dict[str, str | None] = {}
     for arn in arns[: max(details, 0)]:
         at = ops.describe_task_definition(arn).get("registeredAt")

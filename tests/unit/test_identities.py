@@ -300,3 +300,15 @@ def test_each_config_keeps_its_own_region_in_one_invocation(tmp_path: Path) -> N
     assert session.aws.region is None and session.aws.default_region == "ap-northeast-1"
     flagged = Globals(configs=tuple(paths), region="eu-west-1").session()
     assert {r.region for r in flagged.refs().values()} == {"ap-northeast-1", "us-west-2"}
+
+
+def test_a_profile_that_does_not_exist_is_one_error_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from planner.errors import AwsError
+
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    child = AwsContext(region="ap-northeast-1").scoped(Principal("production", None))
+    with pytest.raises(AwsError, match="AWS profile 'production' is not in the AWS config"):
+        child.client("ecs")
