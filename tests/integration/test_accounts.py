@@ -155,6 +155,10 @@ def test_plan_apply_and_replan_keep_each_service_in_its_own_account(
                 (STAGING, STAGING_ROLE),
                 (PRODUCTION, PRODUCTION_ROLE),
             }
+    # the default account saw only the two AssumeRole calls its key signed
+    assert sandbox.calls_by_account()["123456789012"] == {"sts:AssumeRole": 2}
+    assert sandbox.calls_by_account()[STAGING]["ecs:CreateService"] == 1
+    assert sandbox.calls_by_account()[PRODUCTION]["ecs:CreateService"] == 2
     created = {(c.account, c.role_arn, c.region) for c in sandbox.signed_calls("ecs:CreateService")}
     assert created == set(WHERE.values())
     assert image_of(sandbox, "web-staging") == "nginx:1.27"
