@@ -56,7 +56,7 @@ class ServiceExecutor:
         self.ctx = ctx
         self.plan = plan
         self.journal = journal
-        self.writer = Writer(ctx.aws, plan.region)
+        self.writer = Writer(ctx.aws.scoped(plan.principal), plan.region)
         self.outputs: dict[str, Mapping[str, Any]] = {}
 
     # --- driving ----------------------------------------------------------------------

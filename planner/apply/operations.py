@@ -85,7 +85,7 @@ def prepare_resume(session: Session, again: str, *, other_hosts: bool) -> Resump
     """The newest unfinished run of the session's services: its plan (as its configs give
     it), on its services, with the dead run's locks taken over. ``again``: the command that
     starts afresh, for the messages."""
-    by_state = {f"{e.config.cluster}/{e.config.service}": e.key for e in session.entries}
+    by_state = {state: key for key, state in session.state_keys().items()}
     progress = run_to_resume(session.backend(), list(by_state), again)
     record = progress.record
     check_same_workspace(record, session.workspace)

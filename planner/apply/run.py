@@ -17,7 +17,7 @@ from planner.apply.executor import ApplyContext, ServiceExecutor
 from planner.aws.clients import AwsContext
 from planner.aws.reads import LiveReader, ServiceRef, TaskDefinitionStore
 from planner.errors import EcsplanError
-from planner.plan.codec import plan_to_data, to_data
+from planner.plan.codec import plan_to_data, service_to_data, to_data
 from planner.plan.fingerprint import NO_SECRETS, fingerprint_of
 from planner.plan.inputs import LiveService
 from planner.plan.model import Plan, ServicePlan
@@ -36,8 +36,8 @@ FinishHook = Callable[[ServicePlan, ServiceResult], None]
 
 
 def state_key(sp: ServicePlan) -> str:
-    """The state (lock + journal) key of a service."""
-    return f"{sp.cluster}/{sp.service}"
+    """The state (lock + journal) key of a service (planner.plan.model.state_key_of)."""
+    return sp.state_key
 
 
 def check_stale(
@@ -52,15 +52,21 @@ def check_stale(
     The same documents are read as at plan time (service, its task definition, scalable
     target, and the scaling policies and alarms where the plan read them), batched as the
     planner batches them; ``cache`` spares DescribeTaskDefinition for revisions already seen.
-    Every moved field of every service is named; the first service's go on the first line."""
+    Every moved field of every service is named; the first service's go on the first line.
+    Each service is read as its own identity (issue 21), batched per identity."""
     if cache is not None:  # the plan holds the desired task definitions (secrets restored)
         cache = cache.bind([to_data(plan)], sensitive)
-    reads = _StaleReads.of(plan, LiveReader(aws), cache)
+    reader = LiveReader(aws)
+    reads: dict[str, _StaleReads] = {}
+    for principal in dict.fromkeys(sp.principal for sp in plan.services):
+        part = replace(plan, services=tuple(s for s in plan.services if s.principal == principal))
+        per_identity = _StaleReads.of(part, reader.for_principal(principal), cache)
+        reads.update((sp.key, per_identity) for sp in part.services)
     problems = []
     for sp in plan.services:
         was = sp.fingerprint.live
         now = fingerprint_of(
-            reads.live(sp),
+            reads[sp.key].live(sp),
             unmanaged=was.unmanaged if was is not None else (),
             alarm_names=was.alarms if was is not None else (),
             secrets=secrets,
@@ -88,7 +94,10 @@ class _StaleReads:
 
     @classmethod
     def of(cls, plan: Plan, reader: LiveReader, cache: TaskDefinitionStore | None) -> _StaleReads:
-        refs = {sp.key: ServiceRef(sp.region, sp.cluster, sp.service) for sp in plan.services}
+        refs = {
+            sp.key: ServiceRef(sp.region, sp.cluster, sp.service, sp.principal)
+            for sp in plan.services
+        }
         services = reader.services(refs.values())
         wanted = []
         for sp in plan.services:
@@ -184,7 +193,7 @@ def _journal_for(req: RunRequest, sp: ServicePlan, run_id: str) -> Journal:
     journal.start(
         req.operation,
         {
-            "service": req.secrets.mask(to_data(sp), req.sensitive),
+            "service": req.secrets.mask(service_to_data(sp), req.sensitive),
             "options": to_data(req.plan.options),
             "plan_created_at": req.plan.created_at,
             "inputs_digest": req.plan.inputs_digest,

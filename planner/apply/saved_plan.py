@@ -19,7 +19,7 @@ from planner.ops.session import Session
 from planner.plan.codec import plan_from_data, plan_to_data
 from planner.plan.model import Plan, PlanOptions
 from planner.plan.secrets import FILE_PLACEHOLDER_RE, Secrets
-from planner.workspace.planning import region_of, secrets_of
+from planner.workspace.planning import secrets_of
 from planner.workspace.rederive import rederive
 
 
@@ -77,6 +77,7 @@ def verified_plan(
             f"{source}: the plan holds secret placeholders made with a state's key, and the "
             f"state {session.state_location} has none: apply with the state it was planned with"
         )
-    regions = {e.key: region_of(e.config, session.aws) for e in sel.entries}
+    regions = {k: ref.region for k, ref in session.refs().items()}
     secrets = secrets_of(sel.entries, key or b"")
-    return rederive(source, data, sel.entries, regions, options, secrets)
+    identities = session.identities()
+    return rederive(source, data, sel.entries, regions, options, secrets, identities)

@@ -200,7 +200,7 @@ def plan_undo(
         if not any(st.state in DONE for st in states.values()):
             notes.append(f"{key}: run {rid} changed nothing there; nothing to undo")
             continue
-        writer = Writer(aws, sp.region)
+        writer = Writer(aws.scoped(sp.principal), sp.region)  # as the run acted
         live = writer.describe_service(sp.cluster, sp.service) or {}
         if not opts.force:
             _check_not_moved(backend, key, rid, sp, live, states)
@@ -234,7 +234,7 @@ def marker(backend: StateBackend, run_id: str, warn: Callable[[str], None]) -> F
         if result.outcome != "succeeded":
             return
         try:
-            Journal.resume(backend, f"{sp.cluster}/{sp.service}", run_id).end("rolled_back")
+            Journal.resume(backend, sp.state_key, run_id).end("rolled_back")
         except EcsplanError as e:
             warn(f"{sp.key}: rolled back, but run {run_id} is not marked: {e}")
 

@@ -1,7 +1,10 @@
 """One place that builds boto3 clients with one retry policy.
 
 Every client ecsplan uses comes from :class:`AwsContext`, so region, profile, endpoint
-(``--endpoint-url`` / ``AWS_ENDPOINT_URL``) and the retry budget are decided once.
+(``--endpoint-url`` / ``AWS_ENDPOINT_URL``) and the retry budget are decided once. A service
+that names its own profile or role (issue 21) gets a child context per identity
+(:meth:`AwsContext.scoped`) that shares all of that, so credentials are obtained once per
+identity and refreshed before they expire, whatever the number of services.
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ from typing import Any
 import boto3
 from botocore.config import Config
 from botocore.credentials import RefreshableCredentials
-from botocore.exceptions import BotoCoreError, ClientError, InvalidRegionError
+from botocore.exceptions import BotoCoreError, ClientError, InvalidRegionError, ProfileNotFound
 
 from planner.errors import AwsError
+from planner.plan.model import Principal
 
 DEFAULT_MAX_ATTEMPTS = 8  # total attempts per call (botocore standard mode, jittered backoff)
 
@@ -27,7 +31,7 @@ DEFAULT_MAX_ATTEMPTS = 8  # total attempts per call (botocore standard mode, jit
 class AwsContext:
     """Settings shared by all clients of one ecsplan invocation."""
 
-    region: str | None = None
+    region: str | None = None  # --region (or init's own): wins over default_region
     profile: str | None = None
     endpoint_url: str | None = None
     assume_role_arn: str | None = None  # --assume-role-arn: every client acts as this role
@@ -41,12 +45,67 @@ class AwsContext:
     )
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     retries: int = field(default=0, init=False)
+    # the first config's region: for clients no service names a region for (S3 state...)
+    default_region: str | None = field(default=None, init=False)
+    _root: AwsContext | None = field(default=None, init=False, repr=False)
+    _children: dict[tuple[str | None, str | None], AwsContext] = field(
+        default_factory=dict, init=False, repr=False
+    )
+    _account: str | None = field(default=None, init=False, repr=False)
+    _account_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def session(self) -> boto3.session.Session:
         if self._session is None:
-            base = boto3.session.Session(profile_name=self.profile)
+            try:
+                base = boto3.session.Session(profile_name=self.profile)
+            except ProfileNotFound:
+                raise AwsError(
+                    f"AWS profile {self.profile!r} is not in the AWS config or credentials "
+                    "files (~/.aws/config, ~/.aws/credentials)"
+                ) from None
             self._session = self._assumed(base) if self.assume_role_arn else base
         return self._session
+
+    def scoped(self, principal: Principal | None) -> AwsContext:
+        """The context acting as ``principal``, whose None fields are this invocation's
+        (--profile, --assume-role-arn); None: the invocation's own identity.
+
+        One child per identity for the whole invocation, created once (thread-safe, as
+        services apply in parallel); it shares endpoint, debug and retry settings and adds
+        its retries to the invocation's count."""
+        root = self._root or self
+        if principal is None:
+            return root
+        profile = principal.profile or root.profile
+        role = principal.role_arn or root.assume_role_arn
+        if (profile, role) == (root.profile, root.assume_role_arn):
+            return root
+        with root._lock:
+            child = root._children.get((profile, role))
+            if child is None:
+                child = AwsContext(
+                    region=root.region,
+                    profile=profile,
+                    endpoint_url=root.endpoint_url,
+                    assume_role_arn=role,
+                    debug=root.debug,
+                    max_attempts=root.max_attempts,
+                )
+                child._root = root
+                root._children[(profile, role)] = child
+            return child
+
+    def account_id(self) -> str:
+        """The account this context acts in: STS GetCallerIdentity, once per identity."""
+        with self._account_lock:
+            if self._account is None:
+                sts = self.client("sts")
+                try:
+                    self._account = str(sts.get_caller_identity()["Account"])
+                except (ClientError, BotoCoreError) as e:
+                    who = self.assume_role_arn or self.profile or "the default credentials"
+                    raise AwsError(f"sts:GetCallerIdentity as {who}: {e}") from e
+            return self._account
 
     def _endpoint(self) -> str | None:
         return self.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
@@ -79,8 +138,11 @@ class AwsContext:
         return boto3.session.Session(botocore_session=core, region_name=base.region_name)
 
     def resolved_region(self) -> str:
+        root = self._root or self
         return (
             self.region
+            or root.region
+            or root.default_region
             or os.environ.get("AWS_REGION")
             or os.environ.get("AWS_DEFAULT_REGION")
             or self.session().region_name
@@ -117,27 +179,33 @@ class AwsContext:
                 self._clients[key] = client
             return self._clients[key]
 
-    @staticmethod
     def _log_call(
-        model: Any = None, http_response: Any = None, context: Any = None, **_: Any
+        self, model: Any = None, http_response: Any = None, context: Any = None, **_: Any
     ) -> None:
-        """--debug: which call went where and how it ended; never parameters (secrets)."""
+        """--debug: which call went where and how it ended; never parameters (secrets). A
+        service's own identity is named (``as ROLE`` / ``as profile P``)."""
         service = getattr(getattr(model, "service_model", None), "service_name", "?")
         status = getattr(http_response, "status_code", "?")
+        who = ""
+        if self._root is not None:
+            who = f" as {self.assume_role_arn or f'profile {self.profile}'}"
         print(
-            f"debug: aws {service}.{getattr(model, 'name', '?')} -> {status}",
+            f"debug: aws {service}.{getattr(model, 'name', '?')} -> {status}{who}",
             file=sys.stderr,
             flush=True,
         )
 
     def count_retry(self) -> None:
         """One more attempt made by our own resend loop (planner/aws/guarded.py)."""
-        with self._lock:
-            self.retries += 1
+        self._add_retries(1)
+
+    def _add_retries(self, n: int) -> None:
+        root = self._root or self
+        with root._lock:
+            root.retries += n
 
     def _count_retries(self, parsed: Any = None, **_: Any) -> None:
         """Sum botocore's RetryAttempts, so a run can say how many retries it needed."""
         attempts = ((parsed or {}).get("ResponseMetadata") or {}).get("RetryAttempts") or 0
         if attempts:
-            with self._lock:
-                self.retries += int(attempts)
+            self._add_retries(int(attempts))

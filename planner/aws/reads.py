@@ -18,6 +18,7 @@ from planner.aws.clients import AwsContext
 from planner.aws.errors import aws_call, error_code
 from planner.canonical.fields import SCALABLE_DIMENSION
 from planner.errors import AwsError
+from planner.plan.model import Principal
 
 SERVICES_BATCH = 10
 SCALABLE_TARGETS_BATCH = 50
@@ -40,11 +41,14 @@ class TaskDefinitionStore(Protocol):
 
 @dataclass(frozen=True)
 class ServiceRef:
-    """Where a service lives; the key of every per-service read."""
+    """Where a service lives; the key of every per-service read. ``principal``: the
+    profile/role its workspace entry or config names (None: the invocation's identity), so
+    two accounts' services of the same name are two refs, each read with its own identity."""
 
     region: str
     cluster: str
     service: str
+    principal: Principal | None = None
 
     @property
     def resource_id(self) -> str:
@@ -64,6 +68,11 @@ class LiveReader:
         self.aws = aws
         self.max_workers = max_workers
 
+    def for_principal(self, principal: Principal | None) -> LiveReader:
+        """The reader whose per-region reads act as ``principal`` (services and scalable
+        targets are always read as their refs' own principal)."""
+        return LiveReader(self.aws.scoped(principal), self.max_workers)
+
     def _map(self, fn: Any, items: Sequence[Any]) -> list[Any]:
         if len(items) <= 1:
             return [fn(i) for i in items]
@@ -74,14 +83,15 @@ class LiveReader:
     def services(
         self, refs: Iterable[ServiceRef], *, cluster_hint: str = _CONFIG_CLUSTER_HINT
     ) -> dict[ServiceRef, dict[str, Any] | None]:
-        """describe_services in batches of 10 per (region, cluster); missing services -> None.
-        ``cluster_hint`` ends the error for a missing cluster (the way out for the caller)."""
-        by_cluster: dict[tuple[str, str], list[ServiceRef]] = defaultdict(list)
+        """describe_services in batches of 10 per (identity, region, cluster); missing
+        services -> None. ``cluster_hint`` ends the error for a missing cluster (the way out
+        for the caller)."""
+        by_cluster: dict[tuple[Principal | None, str, str], list[ServiceRef]] = defaultdict(list)
         for r in dict.fromkeys(refs):
-            by_cluster[(r.region, r.cluster)].append(r)
+            by_cluster[(r.principal, r.region, r.cluster)].append(r)
         batches = [
             (region, cluster, batch)
-            for (region, cluster), rs in by_cluster.items()
+            for (_, region, cluster), rs in by_cluster.items()
             for batch in chunks(rs, SERVICES_BATCH)
         ]
         out: dict[ServiceRef, dict[str, Any] | None] = {}
@@ -93,7 +103,7 @@ class LiveReader:
         self, job: tuple[str, str, Sequence[ServiceRef]], cluster_hint: str
     ) -> dict[ServiceRef, dict[str, Any] | None]:
         region, cluster, refs = job
-        ecs = self.aws.client("ecs", region)
+        ecs = self.aws.scoped(refs[0].principal).client("ecs", region)
         try:
             with aws_call(f"ecs:DescribeServices on cluster {cluster}"):
                 resp = ecs.describe_services(
@@ -222,11 +232,11 @@ class LiveReader:
 
     # --- Application Auto Scaling -------------------------------------------------------
     def scalable_targets(self, refs: Iterable[ServiceRef]) -> dict[ServiceRef, dict[str, Any]]:
-        """describe_scalable_targets in batches of 50 resource ids per region."""
-        by_region: dict[str, list[ServiceRef]] = defaultdict(list)
+        """describe_scalable_targets in batches of 50 resource ids per (identity, region)."""
+        by_region: dict[tuple[Principal | None, str], list[ServiceRef]] = defaultdict(list)
         for r in dict.fromkeys(refs):
-            by_region[r.region].append(r)
-        jobs = [(region, b) for region, rs in by_region.items() for b in chunks(rs, 50)]
+            by_region[(r.principal, r.region)].append(r)
+        jobs = [(region, b) for (_, region), rs in by_region.items() for b in chunks(rs, 50)]
         out: dict[ServiceRef, dict[str, Any]] = {}
         for part in self._map(self._scalable_batch, jobs):
             out.update(part)
@@ -236,7 +246,7 @@ class LiveReader:
         self, job: tuple[str, Sequence[ServiceRef]]
     ) -> dict[ServiceRef, dict[str, Any]]:
         region, refs = job
-        aas = self.aws.client("application-autoscaling", region)
+        aas = self.aws.scoped(refs[0].principal).client("application-autoscaling", region)
         by_id = {r.resource_id: r for r in refs}
         out: dict[ServiceRef, dict[str, Any]] = {}
         with aws_call("application-autoscaling:DescribeScalableTargets"):

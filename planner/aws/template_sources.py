@@ -6,6 +6,7 @@ per invocation (a config and its definitions often repeat a lookup). Read-only c
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
@@ -14,7 +15,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from planner.aws.clients import AwsContext
 from planner.aws.errors import error_code, translate
+from planner.config.model import Placement
 from planner.config.sources import SourceLookupError, SsmParameter
+from planner.plan.model import Principal
 
 
 @dataclass
@@ -25,13 +28,20 @@ class AwsTemplateSources:
     region: str | None = None
     _cache: dict[tuple[str, ...], Any] = field(default_factory=dict, repr=False)
 
-    def for_region(self, region: str | None) -> AwsTemplateSources:
-        if self.ctx.region or not region or region == self.region:
+    def for_service(self, placement: Placement) -> AwsTemplateSources:
+        """Lookups as the service's own calls make them: its region (the entry's or the
+        config's own, else --region, else AWS_REGION) and its profile/role (issue 21)."""
+        principal = None
+        if placement.profile or placement.assume_role_arn:
+            principal = Principal(placement.profile, placement.assume_role_arn)
+        ctx = self.ctx.scoped(principal)
+        if ctx is self.ctx and placement.region in (None, self.region):
             return self
-        return AwsTemplateSources(self.ctx, region)
+        return AwsTemplateSources(ctx, placement.region)
 
     def _client(self, service: str) -> Any:
-        return self.ctx.client(service, region=self.ctx.region or self.region)
+        region = self.region or self.ctx.region or os.environ.get("AWS_REGION") or None
+        return self.ctx.client(service, region=region)
 
     def _cached(self, key: tuple[str, ...], action: str, call: Any) -> Any:
         if key not in self._cache:

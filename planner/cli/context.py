@@ -70,7 +70,8 @@ class Globals:
         return stream.isatty()
 
     def aws(self, region: str | None = None) -> AwsContext:
-        """The shared AWS context; the config's region applies when no --region was given."""
+        """The shared AWS context; ``region`` (the first config's) is its default for
+        clients no service names a region for (the state's S3...)."""
         from planner.aws.clients import AwsContext
 
         if self._aws is None:
@@ -81,8 +82,8 @@ class Globals:
                 assume_role_arn=self.assume_role_arn,
                 debug=self.debug,
             )
-        elif self._aws.region is None and region:
-            self._aws.region = region
+        elif self._aws.default_region is None and region:
+            self._aws.default_region = region  # --region, then each service's own, win
         return self._aws
 
     def select_spec(self) -> SelectSpec:

@@ -50,7 +50,7 @@ def register(g: Globals, dry_run: bool, output: bool) -> int:
                 continue
             click.echo(f"{r.key}: registered {str(arn).rsplit('/', 1)[-1]}", err=True)
             if output:
-                td = registered(session, str(arn), refs[r.key].region)
+                td = registered(session, str(arn), refs[r.key])
                 hidden = secret_values_in(td, session.sensitive)
                 click.echo(task_definition_text(td, hidden), nl=False)
     if all(r.ok for r in results):  # stdout: nothing, or the JSON alone (ecspresso's)

@@ -51,7 +51,7 @@ def rollback(
 
     session = g.session()
     backend = session.backend()
-    keys = [f"{e.config.cluster}/{e.config.service}" for e in session.entries]
+    keys = list(session.state_keys().values())
     options = RollbackOptions(run_id, deregister_task_definition, not no_wait, force)
     undo = plan_undo(backend, session.aws, keys, options)
     for note in undo.notes:

@@ -29,6 +29,7 @@ from planner.config.model import (
     DEFAULT_TIMEOUT_SECONDS,
     CodeDeployConfig,
     LoadOptions,
+    Placement,
     PluginConfig,
     ServiceConfig,
 )
@@ -67,7 +68,9 @@ KNOWN_KEYS = frozenset(
         "filter_command",  # ecspresso v1 place of --filter-command
     }
 )
-ECSPLAN_KEYS = frozenset({"state", "scaling", "alarms", "tasks_per_service"})
+ECSPLAN_KEYS = frozenset(
+    {"state", "scaling", "alarms", "tasks_per_service", "profile", "assume_role_arn"}
+)
 PLUGINS = frozenset({"tfstate", "ssm", "secretsmanager", "cloudformation"})
 YAML_EXT = (".yml", ".yaml")
 JSON_EXT = (".json",)
@@ -86,7 +89,7 @@ def load_config(path: str | Path, options: LoadOptions | None = None) -> Service
     warnings = _unknown_keys(doc, data)
     region = _str(data.get("region")) or os.environ.get("AWS_REGION") or None
     if options.sources is not None:
-        funcs.bind_sources(options.sources.for_region(region))
+        funcs.bind_sources(options.sources.for_service(_placement(data, options)))
     timeout = _timeout(doc, data.get("timeout"), problems)
     required = _str(data.get("required_version"))
     if required:
@@ -119,7 +122,20 @@ def load_config(path: str | Path, options: LoadOptions | None = None) -> Service
         filter_command=_str(data.get("filter_command")) or None,
         warnings=tuple(warnings),
         problems=tuple(problems),
+        named_region=_str(data.get("region")) or None,
     )
+
+
+def _placement(data: dict[str, Any], options: LoadOptions) -> Placement:
+    """Where the definitions' template lookups go: the workspace entry's names, else the
+    config's own ``region``, ``ecsplan.profile`` and ``ecsplan.assume_role_arn``."""
+    extras = data.get("ecsplan") if isinstance(data.get("ecsplan"), dict) else {}
+    own = Placement(
+        _str(data.get("region")) or None,
+        _str(extras.get("profile")) or None,
+        _str(extras.get("assume_role_arn")) or None,
+    )
+    return (options.placement or Placement()).over(own)
 
 
 def _read_config(

@@ -16,6 +16,29 @@ DEFAULT_TIMEOUT_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
+class Placement:
+    """Where a service's AWS calls go and as whom, as one level names it: a workspace entry
+    (``region``, ``profile``, ``assume_role_arn``) or a config (its ``region``, and
+    ``ecsplan.profile`` / ``ecsplan.assume_role_arn``). None: not named at that level."""
+
+    region: str | None = None
+    profile: str | None = None
+    assume_role_arn: str | None = None
+
+    def over(self, lower: Placement) -> Placement:
+        """This level's names, and ``lower``'s where this level names nothing."""
+        return Placement(
+            self.region or lower.region,
+            self.profile or lower.profile,
+            self.assume_role_arn or lower.assume_role_arn,
+        )
+
+    @property
+    def named(self) -> bool:
+        return bool(self.region or self.profile or self.assume_role_arn)
+
+
+@dataclass(frozen=True)
 class LoadOptions:
     """How to load: dotenv files, Jsonnet externals, and the AWS lookups for templates."""
 
@@ -27,6 +50,7 @@ class LoadOptions:
     # service definitions are not rendered, so their templates' env vars need not be set,
     # as with ecspresso
     definitions: bool = True
+    placement: Placement | None = None  # a workspace entry's names, over the config's
 
 
 @dataclass(frozen=True)
@@ -77,9 +101,21 @@ class ServiceConfig:
     filter_command: str | None = None  # ecspresso's picker for exec/tasks (--filter-command wins)
     warnings: tuple[str, ...] = ()
     problems: tuple[ConfigError, ...] = ()
+    named_region: str | None = None  # the config's own `region` (``region`` adds AWS_REGION)
 
     @property
     def state(self) -> str | None:
         """``ecsplan.state`` from the config, if any (CLI flags take precedence)."""
         value = self.extras.get("state")
         return value if isinstance(value, str) else None
+
+    @property
+    def placement(self) -> Placement:
+        """What the config names: its own ``region``, ``ecsplan.profile`` and
+        ``ecsplan.assume_role_arn`` (a workspace entry's names win over these)."""
+        profile, role = self.extras.get("profile"), self.extras.get("assume_role_arn")
+        return Placement(
+            self.named_region,
+            profile if isinstance(profile, str) and profile else None,
+            role if isinstance(role, str) and role else None,
+        )

@@ -7,7 +7,10 @@ tests use the sandbox through that same implementation.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from planner.config.model import Placement
 
 
 class SourceLookupError(Exception):
@@ -29,8 +32,10 @@ class SsmParameter:
 class TemplateSources(Protocol):
     """Read-only AWS lookups behind ssm, secretsmanager_arn, cfn_* and s3:// tfstate."""
 
-    def for_region(self, region: str | None) -> TemplateSources:
-        """The same sources bound to the config's region (when no --region was given)."""
+    def for_service(self, placement: Placement) -> TemplateSources:
+        """The same sources as the service's AWS calls: in its region (the workspace
+        entry's, else the config's own, else --region), acting as the profile and role its
+        entry or config names."""
         ...
 
     def ssm_parameter(self, name: str) -> SsmParameter: ...

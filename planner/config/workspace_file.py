@@ -9,12 +9,12 @@ cycle check is shared with ``ecsplan graph`` (planner/plan/graph.py).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from planner.config.functions import FunctionSet
 from planner.config.loader import missing_file_message, read_document
-from planner.config.model import LoadOptions, ServiceConfig
+from planner.config.model import LoadOptions, Placement, ServiceConfig
 from planner.config.source import SourceDoc, not_a_file
 from planner.config.validate import schema_errors
 from planner.errors import ConfigError, ValidationFailed
@@ -26,6 +26,7 @@ class WorkspaceService:
     name: str
     config: Path
     depends_on: tuple[str, ...] = ()
+    placement: Placement = field(default_factory=Placement)  # its region, profile, role
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ def load_workspace(path: str | Path, options: LoadOptions | None = None) -> Work
                         ["services", name, "depends_on", i], "a service cannot depend on itself"
                     )
                 )
-        services.append(WorkspaceService(name, cfg, deps))
+        services.append(WorkspaceService(name, cfg, deps, _placement(entry)))
     if not errors:
         errors.extend(_cycle(doc, services))
     if not errors:
@@ -93,6 +94,12 @@ def load_workspace(path: str | Path, options: LoadOptions | None = None) -> Work
     )
 
 
+def _placement(entry: Mapping[str, object]) -> Placement:
+    """The entry's own ``region``, ``profile`` and ``assume_role_arn`` (schema-checked)."""
+    names = [entry.get(k) for k in ("region", "profile", "assume_role_arn")]
+    return Placement(*(n if isinstance(n, str) and n else None for n in names))
+
+
 def _cycle(doc: SourceDoc, services: list[WorkspaceService]) -> list[ConfigError]:
     cycle = dependency_cycle({s.name: s.depends_on for s in services})
     if cycle is None:
@@ -104,21 +111,25 @@ def _cycle(doc: SourceDoc, services: list[WorkspaceService]) -> list[ConfigError
 def same_service_errors(
     ws: WorkspaceFile, configs: Mapping[str, ServiceConfig], region: str | None = None
 ) -> list[ConfigError]:
-    """Two entries whose configs name the same region/cluster/service: applying both would
-    deploy one service twice (and wait on its own lock). ``region``: --region, which wins."""
+    """Two entries whose configs name the same region/cluster/service as the same identity:
+    applying both would deploy one service twice (and wait on its own lock). ``region``:
+    --region, under the entry's and the config's own region. Entries acting as different
+    profiles or roles may name the same cluster/service (another account's)."""
     doc = ws.source
     if doc is None:
         return []
-    seen: dict[tuple[str, str, str], str] = {}
+    seen: dict[tuple[str, ...], str] = {}
     errors: list[ConfigError] = []
     for s in ws.services:
         cfg = configs.get(s.name)
         if cfg is None:
             continue
         cluster = cfg.cluster.rsplit("cluster/", 1)[-1]  # an ARN names the same cluster
-        key = (region or cfg.region or "", cluster, cfg.service)
+        where = s.placement.over(cfg.placement)
+        who = (where.profile or "", where.assume_role_arn or "")
+        key = (where.region or region or cfg.region or "", cluster, cfg.service, *who)
         if key in seen:
-            shown = "/".join(k for k in key if k)
+            shown = "/".join(k for k in key[:3] if k)
             errors.append(
                 doc.error(
                     ["services", s.name],

@@ -14,10 +14,10 @@ def appspecs(session: Session, which: str) -> list[dict[str, Any]]:
     """``which``: current (the service's task definition), latest (the family's newest), or
     an ARN."""
     refs = session.refs()
-    reader = LiveReader(session.aws)
     out = []
     for e in session.entries:
         cfg, ref = e.config, refs[e.key]
+        reader = LiveReader(session.aws_for(ref))
         if which == "current":
             svc = reader.services([ref]).get(ref)
             if svc is None:

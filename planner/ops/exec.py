@@ -81,7 +81,8 @@ def plugin_argv(
         raise EcsplanError("exec works on one service; name one config with -c")
     cfg = session.entries[0].config
     ref = session.refs()[session.entries[0].key]
-    calls = TaskCalls(session.aws, ref.region)
+    aws = session.aws_for(ref)
+    calls = TaskCalls(aws, ref.region)
     task = _task(calls, cfg.cluster, cfg.service, task_id, choose_task, note)
     chosen = _container(task, container, choose_container)
     opened = calls.execute_command(cfg.cluster, task["taskArn"], chosen["name"], command)
@@ -92,7 +93,7 @@ def plugin_argv(
         json.dumps(opened["session"]),
         ref.region,
         "StartSession",
-        session.aws.profile or "",
+        aws.profile or "",
         json.dumps({"Target": target}),
         calls.endpoint_url,
     ]

@@ -18,6 +18,7 @@ from planner.ops.session import Session
 from planner.plan.model import (
     Action,
     Fingerprint,
+    Identity,
     Plan,
     PlanOptions,
     ServicePlan,
@@ -48,18 +49,19 @@ class Doomed:
     entry: ServiceEntry
     ref: ServiceRef
     live: dict[str, Any]
+    identity: Identity | None = None  # who it is deleted as, and its state key
 
 
 def services_to_delete(session: Session) -> list[Doomed]:
     """Every selected service, which must exist (ACTIVE)."""
-    refs = session.refs()
+    refs, identities = session.refs(), session.identities()
     found = []
     for e in session.entries:
         ref = refs[e.key]
-        svc = OpsClient(session.aws, ref.region).describe_service(ref.cluster, ref.service)
+        svc = OpsClient(session.aws_for(ref), ref.region).describe_service(ref.cluster, ref.service)
         if svc is None or svc.get("status") != "ACTIVE":
             raise EcsplanError(f"{e.key}: service {ref.cluster}/{ref.service} does not exist")
-        found.append(Doomed(e, ref, svc))
+        found.append(Doomed(e, ref, svc, identities.get(e.key)))
     return found
 
 
@@ -92,12 +94,13 @@ def _delete_service(d: Doomed) -> ServicePlan:
             desired_count=svc.get("desiredCount"),
         ),
         steps=(step,),
+        identity=d.identity,
     )
 
 
 def wait_gone(session: Session, d: Doomed, interval: float) -> str:
     """Until ECS no longer calls the service ACTIVE (DRAINING, INACTIVE): its status."""
-    ops = OpsClient(session.aws, d.ref.region)
+    ops = OpsClient(session.aws_for(d.ref), d.ref.region)
     limit = float(d.entry.config.timeout_seconds)
     start = time.monotonic()
     while True:
@@ -112,11 +115,13 @@ def wait_gone(session: Session, d: Doomed, interval: float) -> str:
 
 def register_plan(session: Session) -> Plan:
     """One register step per service: always a new revision, as ecspresso's register."""
-    refs = session.refs()
-    return Plan(services=tuple(_register_service(e, refs[e.key]) for e in session.entries))
+    refs, ids = session.refs(), session.identities()
+    return Plan(
+        services=tuple(_register_service(e, refs[e.key], ids.get(e.key)) for e in session.entries)
+    )
 
 
-def _register_service(e: ServiceEntry, ref: ServiceRef) -> ServicePlan:
+def _register_service(e: ServiceEntry, ref: ServiceRef, identity: Identity | None) -> ServicePlan:
     if not e.config.task_definition:
         raise EcsplanError(f"{e.key}: the config has no task_definition")
     payload = task_definition_register_payload(e.config.task_definition)
@@ -138,9 +143,10 @@ def _register_service(e: ServiceEntry, ref: ServiceRef) -> ServicePlan:
         action=Action.CREATE,
         fingerprint=Fingerprint(status="ACTIVE"),
         steps=(step,),
+        identity=identity,
     )
 
 
-def registered(session: Session, arn: str, region: str) -> dict[str, Any]:
+def registered(session: Session, arn: str, ref: ServiceRef) -> dict[str, Any]:
     """The task definition a register step created, as DescribeTaskDefinition says."""
-    return OpsClient(session.aws, region).describe_task_definition(arn)
+    return OpsClient(session.aws_for(ref), ref.region).describe_task_definition(arn)

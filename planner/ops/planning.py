@@ -29,6 +29,7 @@ def make_plan(session: Session, options: PlanOptions) -> Plan:
         max_workers=session.selection.parallelism,
         cache=task_definition_cache(backend),
         secrets=session.secrets(),
+        identities=session.identities(),
     )
     return replace(plan, workspace=session.workspace)
 

@@ -20,6 +20,7 @@ from planner.aws.clients import AwsContext
 from planner.aws.ops import OpsClient, family_of
 from planner.aws.reads import ServiceRef
 from planner.errors import EcsplanError
+from planner.plan.model import state_key_of
 from planner.state.backend import StateBackend
 from planner.workspace.planning import ServiceEntry
 
@@ -207,10 +208,12 @@ def family_revisions(
     aws: AwsContext,
     backend: StateBackend,
     details: int = 0,
+    state_key: str | None = None,
 ) -> FamilyRevisions:
     """Read the family's ACTIVE revisions and everything that uses one of them.
 
-    ``details``: how many of the newest revisions to describe (registeredAt).
+    ``aws``: the service's own identity; ``details``: how many of the newest revisions to
+    describe (registeredAt); ``state_key``: where its runs are journaled.
     """
     ops = OpsClient(aws, ref.region)
     svc = ops.describe_service(ref.cluster, ref.service)
@@ -221,7 +224,8 @@ def family_revisions(
         raise EcsplanError(f"{entry.key}: no task definition family (config or live service)")
     arns = ops.task_definition_arns(str(family))
     tasks = ops.listed_tasks(ref.cluster, family=str(family))  # desired RUNNING, then STOPPED
-    target, run_id = last_run_target(backend, f"{ref.cluster}/{ref.service}")
+    key = state_key or state_key_of(ref.cluster, ref.service, ref.region, None)
+    target, run_id = last_run_target(backend, key)
     registered: dict[str, str | None] = {}
     for arn in arns[: max(details, 0)]:
         at = ops.describe_task_definition(arn).get("registeredAt")
@@ -233,10 +237,13 @@ def family_revisions(
 
 def read_revisions(session: Session, details: int = 0) -> list[FamilyRevisions]:
     """Each selected service's family revisions, newest first, with what uses each."""
-    refs = session.refs()
+    refs, keys = session.refs(), session.state_keys()
     backend = session.backend()
     return [
-        family_revisions(e, refs[e.key], session.aws, backend, details) for e in session.entries
+        family_revisions(
+            e, refs[e.key], session.aws_for(refs[e.key]), backend, details, keys[e.key]
+        )
+        for e in session.entries
     ]
 
 
@@ -269,7 +276,7 @@ def removals(
 
 def deregister(session: Session, fam: FamilyRevisions, removal: Removal, delete: bool) -> list[str]:
     """Deregister (and with ``delete`` delete) the removal's revisions; the delete failures."""
-    ops = OpsClient(session.aws, fam.ref.region)
+    ops = OpsClient(session.aws_for(fam.ref), fam.ref.region)
     for r in removal.remove:
         ops.deregister_task_definition(r.arn)
     if delete and removal.remove:
@@ -322,7 +329,7 @@ def describe_revisions(
     out = []
     for e in session.entries:
         ref = refs[e.key]
-        ops = OpsClient(session.aws, ref.region)
+        ops = OpsClient(session.aws_for(ref), ref.region)
         family = (e.config.task_definition or {}).get("family")
         need_service = spec.word == "current" or not family
         svc = ops.describe_service(ref.cluster, ref.service) if need_service else None

@@ -20,6 +20,7 @@ from planner.aws.reads import LiveReader
 from planner.config.model import ServiceConfig
 from planner.errors import EcsplanError
 from planner.ops.session import Session
+from planner.plan.model import Principal
 
 STARTED_BY = "ecsplan"
 Note = Callable[[str, bool], None]
@@ -47,6 +48,7 @@ class Prepared:
     region: str
     td_arn: str
     params: Mapping[str, Any]
+    principal: Principal | None = None  # who runs it: the service's own identity
 
 
 def prepare(session: Session, opts: RunOptions) -> Prepared:
@@ -56,7 +58,7 @@ def prepare(session: Session, opts: RunOptions) -> Prepared:
         raise EcsplanError("run works on one service; name one config with -c")
     cfg = session.entries[0].config
     ref = session.refs()[session.entries[0].key]
-    reader = LiveReader(session.aws)
+    reader = LiveReader(session.aws_for(ref))
     live = reader.services([ref]).get(ref)
     if live is not None and live.get("status") == "INACTIVE":
         live = None
@@ -77,12 +79,13 @@ def prepare(session: Session, opts: RunOptions) -> Prepared:
     kw.update(_tagging(opts, live))
     if opts.client_token:
         kw["clientToken"] = opts.client_token
-    return Prepared(cfg, ref.region, td_arn, kw)
+    return Prepared(cfg, ref.region, td_arn, kw, ref.principal)
 
 
 def run_tasks(session: Session, ready: Prepared, opts: RunOptions, wait: bool, note: Note) -> int:
     """Start the tasks; with ``wait``, until they run or stop: the exit code to return."""
-    calls = TaskCalls(session.aws, ready.region)
+    aws = session.aws.scoped(ready.principal)
+    calls = TaskCalls(aws, ready.region)
     arns = [str(t["taskArn"]) for t in calls.run_task(**ready.params)]
     for arn in arns:
         note(f"started task {_id(arn)} ({ready.td_arn.rsplit('/', 1)[-1]})", False)
@@ -91,7 +94,7 @@ def run_tasks(session: Session, ready: Prepared, opts: RunOptions, wait: bool, n
     final = wait_tasks(calls, ready.cfg, arns, opts.until, note)
     if opts.until == "running":
         return 0
-    reader = LiveReader(session.aws)
+    reader = LiveReader(aws)
     td = reader.task_definitions([(ready.region, ready.td_arn)])[ready.td_arn]["taskDefinition"]
     if opts.watch_container:
         names = [c.get("name") for c in td.get("containerDefinitions") or []]

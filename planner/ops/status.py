@@ -372,7 +372,8 @@ def gather(session: Session, events: int) -> list[ServiceStatus]:
         policies: list[dict[str, Any]] = []
         if target:
             try:
-                policies = OpsClient(session.aws, ref.region).scaling_policies(ref.resource_id)
+                ops = OpsClient(session.aws_for(ref), ref.region)
+                policies = ops.scaling_policies(ref.resource_id)
             except AwsError as e:
                 warnings.append(f"failed to describe scaling policies: {e}")
         svc = services.get(ref)

@@ -58,7 +58,7 @@ def list_tasks(session: Session) -> Tasks:
     refs = session.refs()
     for e in session.entries:
         ref = refs[e.key]
-        ops = OpsClient(session.aws, ref.region)
+        ops = OpsClient(session.aws_for(ref), ref.region)
         svc = ops.describe_service(ref.cluster, ref.service)
         if not svc or svc.get("status") == "INACTIVE":
             raise EcsplanError(f"{e.key}: service {ref.service} is not found")
@@ -83,4 +83,6 @@ def stoppable(tasks: Tasks, wanted: str) -> dict[str, Any]:
 
 def stop_task(session: Session, row: Mapping[str, Any], reason: str) -> dict[str, Any]:
     ref = session.refs()[row["service"]]
-    return OpsClient(session.aws, ref.region).stop_task(ref.cluster, row["taskArn"], reason)
+    return OpsClient(session.aws_for(ref), ref.region).stop_task(
+        ref.cluster, row["taskArn"], reason
+    )

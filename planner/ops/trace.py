@@ -113,7 +113,7 @@ class Trace:
 def trace_task(session: Session, key: str, task: Mapping[str, Any]) -> Trace:
     """Read what tracer reads for ``task`` (one of ``key``'s tasks) and lay out its timeline."""
     ref = session.refs()[key]
-    ops = OpsClient(session.aws, ref.region)
+    ops = OpsClient(session.aws_for(ref), ref.region)
     now = dt.datetime.now(dt.timezone.utc)
     arn = str(task.get("taskArn"))
     [live] = ops.describe_tasks(ref.cluster, [arn]) or [None]

@@ -308,6 +308,6 @@ def verify_all(session: Session, opts: VerifyOptions) -> list[Check]:
 
     refs = session.refs()
     return [
-        verify_service(e.config, refs[e.key].region, Checks(session.aws), opts)
+        verify_service(e.config, refs[e.key].region, Checks(session.aws_for(refs[e.key])), opts)
         for e in session.entries
     ]

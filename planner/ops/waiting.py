@@ -95,12 +95,18 @@ def wait_all(
         ref = refs[e.key]
         timeout = limit or e.config.timeout_seconds
         try:
-            specs.append(spec_for(e, ref, live.get(ref), session.aws, reader, until, timeout))
+            aws = session.aws_for(ref)
+            specs.append(
+                spec_for(
+                    e, ref, live.get(ref), aws, reader.for_principal(ref.principal), until, timeout
+                )
+            )
         except RolloutFailed as err:
             errors[e.key] = err.message
 
     def one(spec: WaitSpec) -> None:
-        writer = Writer(session.aws, refs[spec.key].region)
+        ref = refs[spec.key]
+        writer = Writer(session.aws_for(ref), ref.region)
         try:
             wait_rollout(writer, spec, observer=observer, stop=stop)
         except EcsplanError as e:

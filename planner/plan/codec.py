@@ -14,6 +14,7 @@ from planner.plan.model import (
     Change,
     Document,
     Fingerprint,
+    Identity,
     LiveState,
     Observed,
     Plan,
@@ -41,6 +42,20 @@ def to_data(obj: Any) -> Any:
 def plan_to_data(plan: Plan) -> dict[str, Any]:
     data = to_data(plan)
     data["has_changes"] = plan.has_changes
+    data["services"] = [_without_no_identity(s) for s in data["services"]]
+    return data
+
+
+def service_to_data(sp: ServicePlan) -> dict[str, Any]:
+    """One service's plan as a plan file (and a journal's run_start) holds it."""
+    return _without_no_identity(to_data(sp))
+
+
+def _without_no_identity(data: dict[str, Any]) -> dict[str, Any]:
+    """A service without an identity is written as before identities existed (issue 21),
+    so plan files, journals and run records of single-identity runs keep their form."""
+    if data.get("identity", 0) is None:
+        del data["identity"]
     return data
 
 
@@ -149,6 +164,16 @@ def _service(d: Mapping[str, Any]) -> ServicePlan:
         warnings=_tuple(d.get("warnings")),
         observed=_observed(d["observed"]) if d.get("observed") is not None else None,
         left_alone=_tuple(d.get("left_alone")),
+        identity=_identity(d["identity"]) if d.get("identity") is not None else None,
+    )
+
+
+def _identity(d: Mapping[str, Any]) -> Identity:
+    return Identity(
+        account=str(d["account"]),
+        profile=d.get("profile"),
+        role_arn=d.get("role_arn"),
+        scoped=bool(d.get("scoped")),
     )
 
 

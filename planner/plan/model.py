@@ -204,6 +204,45 @@ class Observed:
 
 
 @dataclass(frozen=True)
+class Principal:
+    """The credentials a service's AWS calls use, as its workspace entry or config names
+    them; a field left None is the invocation's (``--profile``, ``--assume-role-arn``)."""
+
+    profile: str | None = None
+    role_arn: str | None = None
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who a service acts as and in which account, recorded for every service of a plan
+    whose services name a profile, a role or a region of their own, or span regions.
+
+    ``profile``/``role_arn`` are what the entry or config names (not the global flags);
+    ``account`` comes from STS GetCallerIdentity; ``scoped``: the entry or config names a
+    profile, a role or (the entry) a region, so its state key includes account and region."""
+
+    account: str
+    profile: str | None = None
+    role_arn: str | None = None
+    scoped: bool = False
+
+    @property
+    def principal(self) -> Principal | None:
+        if self.profile is None and self.role_arn is None:
+            return None
+        return Principal(self.profile, self.role_arn)
+
+
+def state_key_of(cluster: str, service: str, region: str, identity: Identity | None) -> str:
+    """The state (lock + journal) key of a service: ``CLUSTER/SERVICE``, or
+    ``ACCOUNT/REGION/CLUSTER/SERVICE`` when it names its own identity or region, so two
+    accounts' services of the same name never share a lock or a journal."""
+    if identity is not None and identity.scoped:
+        return f"{identity.account}/{region}/{cluster}/{service}"
+    return f"{cluster}/{service}"
+
+
+@dataclass(frozen=True)
 class ServicePlan:
     """Everything planned for one service."""
 
@@ -222,6 +261,15 @@ class ServicePlan:
     warnings: tuple[str, ...] = ()
     observed: Observed | None = None  # None in rollback/scale/delete plans (not re-derivable)
     left_alone: tuple[str, ...] = ()  # live settings the definition does not manage
+    identity: Identity | None = None  # None: the invocation's identity, legacy state key
+
+    @property
+    def state_key(self) -> str:
+        return state_key_of(self.cluster, self.service, self.region, self.identity)
+
+    @property
+    def principal(self) -> Principal | None:
+        return self.identity.principal if self.identity is not None else None
 
     @property
     def has_changes(self) -> bool:

@@ -14,6 +14,7 @@ from typing import Any
 from planner.plan.codec import to_data
 from planner.plan.model import Action, Document, Plan, ServicePlan, StepKind
 from planner.render.common import masked_plan, service_name, summary_line
+from planner.render.groups import identity_groups
 
 OUTPUT_FORMAT_VERSION = "1.0"
 
@@ -72,6 +73,39 @@ def _resource_change(sp: ServicePlan, doc: Document) -> dict[str, Any]:
     }
 
 
+def _identity(sp: ServicePlan) -> dict[str, Any]:
+    """Who the service acts as (only in plans that record identities, issue 21)."""
+    if sp.identity is None:
+        return {}
+    ident = sp.identity
+    return {
+        "identity": {
+            "account": ident.account,
+            "profile": ident.profile,
+            "role_arn": ident.role_arn,
+            "state_key": sp.state_key,
+        }
+    }
+
+
+def _groups(plan: Plan) -> dict[str, Any]:
+    """``groups``: the services by account and region, when the plan spans several."""
+    groups = identity_groups(plan.services)
+    if len(groups) <= 1:
+        return {}
+    return {
+        "groups": [
+            {
+                "heading": heading,
+                "account": members[0].identity.account if members[0].identity else None,
+                "region": members[0].region,
+                "services": [sp.key for sp in members],
+            }
+            for heading, members in groups
+        ]
+    }
+
+
 def _service(sp: ServicePlan) -> dict[str, Any]:
     return {
         "key": sp.key,
@@ -88,6 +122,7 @@ def _service(sp: ServicePlan) -> dict[str, Any]:
         "depends_on": list(sp.depends_on),
         "warnings": list(sp.warnings),
         "left_alone": list(sp.left_alone),
+        **_identity(sp),
         "summary": to_data(sp.summary),
         "steps": [
             {
@@ -124,4 +159,5 @@ def render_json(plan: Plan, *, sensitive: Iterable[str] = frozenset()) -> dict[s
             _resource_change(sp, doc) for sp in shown.services for doc in sp.documents
         ],
         "services": [_service(sp) for sp in shown.services],
+        **_groups(shown),
     }

@@ -24,6 +24,7 @@ from planner.render.common import (
 )
 from planner.render.diff import diff_lines
 from planner.render.graph import mermaid_lines
+from planner.render.groups import identity_groups, place_of
 from planner.render.printable import printable
 from planner.render.secrets import changed_secret_names
 from planner.render.split import COMMENT_LIMIT, split_markdown
@@ -114,7 +115,25 @@ def _table(services: Sequence[ServicePlan]) -> list[str]:
     return out
 
 
-def _warning(services: Sequence[ServicePlan]) -> list[str]:
+def _group_blocks(
+    pairs: Sequence[tuple[ServicePlan, ServicePlan]],
+    sensitive: frozenset[str],
+    diagram: list[str] | None = None,
+) -> list[list[str]]:
+    """The table, the diagram (one group only), the details and the unchanged list of some
+    services (shown, raw)."""
+    changed = [(sp, r) for sp, r in pairs if sp.has_changes]
+    blocks = []
+    if changed:
+        blocks.append([*_table([sp for sp, _ in changed]), ""])
+        if diagram:
+            blocks.append(diagram)
+        blocks.extend(_service_details(sp, r, sensitive) for sp, r in changed)
+    blocks.append(_unchanged([sp for sp, _ in pairs if not sp.has_changes]))
+    return blocks
+
+
+def _warning(services: Sequence[ServicePlan], places: bool = False) -> list[str]:
     loud = [sp for sp in services if needs_warning(sp)]
     if not loud:
         return []
@@ -126,7 +145,8 @@ def _warning(services: Sequence[ServicePlan]) -> list[str]:
         what = service_phrase(sp)
         destructive = [st.description for st in sp.steps if st.destructive]
         extra = f" (destructive: {'; '.join(destructive)})" if destructive else ""
-        out.append(f"> - {code_span(service_name(sp))} {what}{extra}")
+        where = f" ({place_of(sp)})" if places else ""
+        out.append(f"> - {code_span(service_name(sp))}{where} {what}{extra}")
     if len(loud) > WARNING_LIST_MAX:
         out.append(f"> - and {len(loud) - WARNING_LIST_MAX} more")
     return [*out, ""]
@@ -232,12 +252,19 @@ def markdown_blocks(
     blocks = [head]
     pairs = list(zip(plan.services, raw.services, strict=True))
     changed = [(sp, r) for sp, r in pairs if sp.has_changes]
+    groups = identity_groups(plan.services)
     if changed:
-        head.extend(_warning([sp for sp, _ in changed]))
-        blocks.append([*_table([sp for sp, _ in changed]), ""])
-        blocks.append(_diagram(plan, graph_command, diagram_max))
-        blocks.extend(_service_details(sp, r, sensitive) for sp, r in changed)
-    blocks.append(_unchanged([sp for sp, _ in pairs if not sp.has_changes]))
+        head.extend(_warning([sp for sp, _ in changed], places=len(groups) > 1))
+    diagram = _diagram(plan, graph_command, diagram_max) if changed else []
+    if len(groups) > 1 and diagram:
+        blocks.append(diagram)  # the whole workspace's order, above the groups
+        diagram = []
+    raws = dict((sp.key, r) for sp, r in pairs)
+    for heading, services in groups:  # one heading per account / region when several
+        if heading is not None:
+            blocks.append([f"### {heading}", ""])
+        group = [(sp, raws[sp.key]) for sp in services]
+        blocks.extend(_group_blocks(group, sensitive, diagram))
     if changed:
         fence = _fence_for([apply_command])
         blocks.append(["To apply this plan:", "", f"{fence}sh", apply_command, fence])

@@ -17,6 +17,7 @@ from planner.render.common import (
 )
 from planner.render.definition_diff import DefinitionDiff, definition_diffs
 from planner.render.diff import diff_lines, patch_lines
+from planner.render.groups import identity_groups
 from planner.render.printable import printable
 from planner.render.secrets import changed_secret_names
 from planner.render.steps import appspec_lines, change_lines, document_symbol
@@ -88,12 +89,18 @@ def _plan_lines(plan: Plan, raw: Plan, sensitive: frozenset[str]) -> list[Line]:
     if plan.has_changes:
         out.append(("ecsplan will perform the following actions:", ""))
         out.append(("", ""))
-    for sp, raw_sp in zip(plan.services, raw.services, strict=True):
-        if sp.has_changes and out and out[-1] != ("", ""):
-            out.append(("", ""))
-        out.extend(_service_lines(sp, raw_sp, sensitive))
-        if sp.has_changes:
-            out.append(("", ""))
+    raws = {sp.key: r for sp, r in zip(plan.services, raw.services, strict=True)}
+    for heading, services in identity_groups(plan.services):
+        if heading is not None:  # several accounts / regions: a heading per place
+            if out and out[-1] != ("", ""):
+                out.append(("", ""))
+            out.extend([(f"=== {heading} ===", "bold"), ("", "")])
+        for sp in services:
+            if sp.has_changes and out and out[-1] != ("", ""):
+                out.append(("", ""))
+            out.extend(_service_lines(sp, raws[sp.key], sensitive))
+            if sp.has_changes:
+                out.append(("", ""))
     if out and out[-1] != ("", ""):
         out.append(("", ""))
     style = "bold" if plan.has_changes else "bold green"

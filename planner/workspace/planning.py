@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -31,26 +31,12 @@ from planner.plan.inputs import (
     blinded,
     observed_of,
 )
-from planner.plan.model import Plan, PlanOptions, ServicePlan
+from planner.plan.model import Identity, Plan, PlanOptions, ServicePlan
 from planner.plan.secrets import LazyKey, Secrets
+from planner.workspace.entry import ServiceEntry, ref_of, region_of
+from planner.workspace.identity import identities_of
 
-
-@dataclass(frozen=True)
-class ServiceEntry:
-    """One service of a workspace (or of a --config list): a unique key and its config."""
-
-    key: str
-    config: ServiceConfig
-    depends_on: tuple[str, ...] = ()
-
-
-def region_of(cfg: ServiceConfig, aws: AwsContext) -> str:
-    return aws.region or cfg.region or aws.resolved_region()
-
-
-def ref_of(entry: ServiceEntry, aws: AwsContext) -> ServiceRef:
-    cfg = entry.config
-    return ServiceRef(region_of(cfg, aws), cfg.cluster, cfg.service)
+__all__ = ["ServiceEntry", "build_plan", "inputs_digest", "plan_for", "ref_of", "region_of"]
 
 
 def inputs_digest(entries: Sequence[ServiceEntry]) -> str:
@@ -71,6 +57,8 @@ def inputs_digest(entries: Sequence[ServiceEntry]) -> str:
             "ignore_tags": list(c.ignore_tags),
             "ecsplan": c.extras,
         }
+        if e.placement.named:  # the workspace entry's region, profile, role (issue 21)
+            doc["placement"] = vars(e.placement)
         h.update(json.dumps(doc, sort_keys=True, default=str).encode())
     return "sha256:" + h.hexdigest()
 
@@ -96,12 +84,14 @@ def build_plan(
     max_workers: int = 8,
     cache: TaskDefinitionStore | None = None,
     secrets: Secrets | None = None,
+    identities: Mapping[str, Identity] | None = None,
 ) -> Plan:
     """Read everything the plan needs in batches, then plan each service (in given order).
 
     ``cache`` (planner.state.cache.TaskDefinitionCache of the state location) spares
     DescribeTaskDefinition for revisions read by an earlier plan; without it every revision
-    in use is described."""
+    in use is described. Services are read as their own identities, batched per identity;
+    ``identities``: each service's account, when already looked up (else looked up here)."""
     for e in entries if options.tasks is not None else ():
         problem = desired_count_problem(options.tasks, e.config.extras)
         if problem:
@@ -109,13 +99,21 @@ def build_plan(
     if cache is not None:
         sensitive = frozenset().union(*(e.config.sensitive for e in entries))
         cache = cache.bind([e.config.task_definition for e in entries], sensitive)
-    reads = _Reads(entries, LiveReader(aws, max_workers=max_workers), aws, options)
-    reads.read(cache)
+    refs = {e.key: ref_of(e, aws) for e in entries}
+    if identities is None:
+        identities = identities_of(entries, refs, aws)
+    reader = LiveReader(aws, max_workers=max_workers)
+    reads: dict[str, _Reads] = {}
+    for principal in dict.fromkeys(r.principal for r in refs.values()):
+        group = [e for e in entries if refs[e.key].principal == principal]
+        per_identity = _Reads(group, refs, reader.for_principal(principal), options)
+        per_identity.read(cache)
+        reads.update((e.key, per_identity) for e in group)
     plans = []
     for e in entries:
-        live, codedeploy, found = reads.for_entry(e)
-        region = reads.refs[e.key].region
-        plans.append(plan_for(e, region, live, codedeploy, found, options, secrets or Secrets()))
+        live, codedeploy, found = reads[e.key].for_entry(e)
+        sp = plan_for(e, refs[e.key].region, live, codedeploy, found, options, secrets or Secrets())
+        plans.append(replace(sp, identity=identities.get(e.key)))
     return Plan(
         services=tuple(plans),
         options=options,
@@ -133,12 +131,12 @@ class _Reads:
     def __init__(
         self,
         entries: Sequence[ServiceEntry],
+        refs: Mapping[str, ServiceRef],
         reader: LiveReader,
-        aws: AwsContext,
         options: PlanOptions,
     ) -> None:
         self.entries, self.reader, self.options = entries, reader, options
-        self.refs = {e.key: ref_of(e, aws) for e in entries}
+        self.refs = {e.key: refs[e.key] for e in entries}
         self.pinned: dict[str, str] = {}
         self.latest: dict[str, str | None] = {}
         self.namespaces: dict[str, dict[str, set[str]]] = {}

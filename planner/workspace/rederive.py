@@ -18,7 +18,7 @@ from typing import Any
 from planner.errors import EcsplanError
 from planner.plan.codec import plan_from_data, plan_to_data
 from planner.plan.inputs import codedeploy_of, live_of
-from planner.plan.model import Plan, PlanOptions, ServicePlan
+from planner.plan.model import Identity, Plan, PlanOptions, ServicePlan
 from planner.plan.secrets import Secrets, secret_values_in
 from planner.workspace.planning import ServiceEntry, inputs_digest, plan_for
 
@@ -55,22 +55,29 @@ def rederive(
     regions: Mapping[str, str],
     options: PlanOptions,
     secrets: Secrets,
+    identities: Mapping[str, Identity] | None = None,
 ) -> Plan:
     """The plan these configs, flags and recorded reads give, if ``data`` (a plan file's,
     or a run record's, content) is exactly it; else PlanMismatch naming the first
-    difference. ``regions``: each entry's region, as this invocation resolves it. The
-    rollout timeout is this apply's own (``options.timeout_seconds``)."""
+    difference. ``regions`` and ``identities``: each entry's region and identity (account,
+    profile, role), as this invocation resolves them. The rollout timeout is this apply's
+    own (``options.timeout_seconds``)."""
     saved = plan_from_data(data)
     given = options
     options = dataclasses.replace(options, timeout_seconds=saved.options.timeout_seconds)
+    identities = identities or {}
     _same_services(source, saved, entries)
+    _same_identities(source, saved, regions, identities)
     _same_inputs(source, saved, entries)
     _same_options(source, saved.options, options)
     by_key = {e.key: e for e in entries}
-    services = tuple(
-        _service(source, sp, by_key[sp.key], regions[sp.key], options, secrets)
-        for sp in saved.services
-    )
+
+    def derive(sp: ServicePlan, opts: PlanOptions) -> ServicePlan:
+        entry, region = by_key[sp.key], regions[sp.key]
+        derived = _service(source, sp, entry, region, opts, secrets)
+        return dataclasses.replace(derived, identity=identities.get(sp.key))
+
+    services = tuple(derive(sp, options) for sp in saved.services)
     derived = Plan(
         services=services,
         options=options,
@@ -85,11 +92,34 @@ def rederive(
     return dataclasses.replace(
         derived,
         options=given,
-        services=tuple(
-            _service(source, sp, by_key[sp.key], regions[sp.key], given, secrets)
-            for sp in saved.services
-        ),
+        services=tuple(derive(sp, given) for sp in saved.services),
     )
+
+
+def _same_identities(
+    source: str, saved: Plan, regions: Mapping[str, str], identities: Mapping[str, Identity]
+) -> None:
+    """Each service acts as the account, region, profile and role the configs give: a plan
+    made for one account is never applied to another."""
+    for sp in saved.services:
+        was = _where(sp.identity, sp.region)
+        now = _where(identities.get(sp.key), regions[sp.key])
+        if was != now:
+            raise PlanMismatch(
+                f"{source}: {sp.key}: the plan acts as {was}, these configs and credentials "
+                f"give {now}; nothing was applied",
+                "apply a plan with the workspace, configs and credentials it was made with, "
+                "or run plan again",
+            )
+
+
+def _where(identity: Identity | None, region: str) -> str:
+    if identity is None:
+        return f"the invocation's identity in {region}"
+    who = [f"account {identity.account}"]
+    who += [f"profile {identity.profile}"] if identity.profile else []
+    who += [f"role {identity.role_arn}"] if identity.role_arn else []
+    return f"{', '.join(who)} in {region}"
 
 
 def _same_inputs(source: str, saved: Plan, entries: Sequence[ServiceEntry]) -> None:

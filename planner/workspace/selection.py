@@ -83,7 +83,7 @@ def _unique_keys(entries: list[ServiceEntry]) -> list[ServiceEntry]:
         key = e.config.service
         if names.count(key) > 1:
             key = f"{e.config.cluster}/{e.config.service}"
-        out.append(ServiceEntry(key, e.config, e.depends_on))
+        out.append(replace(e, key=key))
     keys = [e.key for e in out]
     dup = next((k for k in keys if keys.count(k) > 1), None)
     if dup:
@@ -105,7 +105,12 @@ def select(
     if spec.workspace:
         ws = load_workspace(spec.workspace, options)
         entries = [
-            ServiceEntry(s.name, load_valid_config(s.config, options), s.depends_on)
+            ServiceEntry(
+                s.name,
+                load_valid_config(s.config, replace(options, placement=s.placement)),
+                s.depends_on,
+                s.placement,
+            )
             for s in ws.services
         ]
         same = same_service_errors(ws, {e.key: e.config for e in entries}, spec.region)

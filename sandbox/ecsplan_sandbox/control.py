@@ -1,4 +1,5 @@
-"""Shared sandbox state outside moto: call counters, fault settings and the big state lock.
+"""Shared sandbox state outside moto: call counters, fault settings, the write log, who
+signed each call, and the big state lock.
 
 The lock serialises moto request handling and progression ticks, so a tick never sees a
 half-applied API call (moto's backends are plain Python objects without locking).
@@ -11,6 +12,8 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from ecsplan_sandbox.signers import SignedCall, account_and_role, signing_key
 
 WRITE_PREFIXES: tuple[str, ...] = (
     "Create",
@@ -127,6 +130,8 @@ class Control:
     _faults: Faults = field(default_factory=Faults)
     _rng: random.Random = field(default_factory=random.Random)
     _writes: list[WriteRecord] = field(default_factory=list)
+    _signed: list[SignedCall] = field(default_factory=list)
+    _key_owners: dict[str, tuple[str, str | None]] = field(default_factory=dict)
 
     def count(self, operation_key: str) -> None:
         with self._lock:
@@ -144,6 +149,28 @@ class Control:
     def writes(self) -> list[WriteRecord]:
         with self._lock:
             return list(self._writes)
+
+    def log_signer(self, operation_key: str, environ: dict[str, Any]) -> None:
+        """Record who signed a counted call: its key, and moto's account and role for it
+        (the newest MAX_WRITE_LOG calls)."""
+        signed = signing_key(environ)
+        if signed is None:
+            return
+        key_id, region = signed
+        with self._lock:
+            owner = self._key_owners.get(key_id)
+        if owner is None:
+            with self.state_lock:  # reads moto's IAM backends
+                owner = account_and_role(key_id)
+        with self._lock:
+            self._key_owners[key_id] = owner
+            seq = (self._signed[-1].seq + 1) if self._signed else 1
+            self._signed.append(SignedCall(seq, operation_key, region, key_id, *owner))
+            del self._signed[:-MAX_WRITE_LOG]
+
+    def signed_calls(self) -> list[SignedCall]:
+        with self._lock:
+            return list(self._signed)
 
     def stats(self) -> dict[str, Any]:
         with self._lock:
@@ -165,6 +192,8 @@ class Control:
             self._requests.clear()
             self._faults_injected.clear()
             self._writes.clear()
+            self._signed.clear()
+            self._key_owners.clear()
             self._faults = Faults()
             self._rng = random.Random()
 

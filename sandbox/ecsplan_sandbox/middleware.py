@@ -49,6 +49,7 @@ class SandboxApp:
         body = _read_body(environ)
         call = identify(environ, body)
         self.control.count(call.key)
+        self.control.log_signer(call.key, environ)
         latency_ms, fault = self.control.decide(call.key)
         write = is_write(call.key)
         if latency_ms:
@@ -113,6 +114,8 @@ class SandboxApp:
             return self.control.faults.to_dict()
         if method == "GET" and action == "writes":
             return {"writes": [w.to_dict() for w in self.control.writes()]}
+        if method == "GET" and action == "calls":
+            return {"calls": [c.to_dict() for c in self.control.signed_calls()]}
         if method != "POST":
             return None
         if action == "reset":

@@ -13,7 +13,9 @@ application and ECS deployment group; the Cloud Map namespace of Service Connect
                 "operation": "register_scalable_target", "params": {...}}, ...]}
 
 Calls go over HTTP through botocore marked internal (not counted, never faulted), so moto
-validates them as it does any client's.
+validates them as it does any client's. A config (or workspace entry) that names an
+``assume_role_arn`` (issue 21) is prepared in that role's account (moto's
+``x-moto-account-id`` header), and in the entry's ``region`` when it names one.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ log = logging.getLogger("ecsplan_sandbox")
 INTERNAL_HEADER = "x-sandbox-internal"
 PREPARE_FILE = "sandbox-prepare.json"
 DEFAULT_REGION = "ap-northeast-1"
+DEFAULT_ACCOUNT = "123456789012"
+ACCOUNT_HEADER = "x-moto-account-id"
 
 
 class Preparer:
@@ -47,10 +51,11 @@ class Preparer:
         self.control = control
         self.created: list[str] = []
         self._session = _session()
-        self._clients: dict[tuple[str, str], BaseClient] = {}
+        self._clients: dict[tuple[str, str, str], BaseClient] = {}
+        self.account = DEFAULT_ACCOUNT  # where the config being prepared lives
 
     def client(self, service: str, region: str) -> BaseClient:
-        key = (service, region)
+        key = (service, region, self.account)
         if key not in self._clients:
             c = self._session.create_client(
                 service,
@@ -60,16 +65,22 @@ class Preparer:
                 aws_secret_access_key="testing",
             )
             c.meta.events.register("before-send", _mark_internal)
+            if self.account != DEFAULT_ACCOUNT:
+                c.meta.events.register("before-send", _in_account(self.account))
             self._clients[key] = c
         return self._clients[key]
 
     # --- per config ----------------------------------------------------------------------
 
-    def config(self, path: Path) -> None:
+    def config(self, path: Path, entry: dict[str, Any] | None = None) -> None:
+        """What the config expects; ``entry``: its workspace entry (region, role)."""
         from planner.config import LoadOptions, load_config
 
+        entry = entry or {}
         cfg = load_config(path, LoadOptions())
-        region = cfg.region or os.environ.get("AWS_REGION") or DEFAULT_REGION
+        role = entry.get("assume_role_arn") or cfg.extras.get("assume_role_arn")
+        self.account = _account_of(role) or DEFAULT_ACCOUNT
+        region = entry.get("region") or cfg.region or os.environ.get("AWS_REGION") or DEFAULT_REGION
         sdef = dict(cfg.service_definition or {})
         self.cluster(cfg.cluster, region)
         controller = (sdef.get("deploymentController") or {}).get("type", "ECS")
@@ -169,7 +180,7 @@ class Preparer:
         from moto.elbv2.models import elbv2_backends
 
         with self.control.state_lock:
-            backend = elbv2_backends["123456789012"][region]
+            backend = elbv2_backends[self.account][region]
             fake = backend.load_balancers[_lb_arn_of(listener)].listeners[listener]
             moved = fake._non_default_rules.pop(rule["RuleArn"])
             moved.arn = arn
@@ -200,9 +211,9 @@ class Preparer:
     def _rekey_target_group(self, old: str, new: str, region: str) -> None:
         from moto.elbv2.models import elbv2_backends
 
-        account = new.split(":")[4] if new.count(":") >= 5 else "123456789012"
+        account = new.split(":")[4] if new.count(":") >= 5 else self.account
         with self.control.state_lock:
-            for acct in {account, "123456789012"}:
+            for acct in {account, self.account}:
                 backend = elbv2_backends[acct][region]
                 tg = backend.target_groups.pop(old, None)
                 if tg is not None:
@@ -385,8 +396,22 @@ def _mark_internal(request: Any, **_: Any) -> None:
     request.headers[INTERNAL_HEADER] = "1"
 
 
-def expand(paths: list[str]) -> Iterator[Path]:
-    """Config paths, with workspace files (`services: {name: {config: path}}`) expanded."""
+def _in_account(account: str) -> Any:
+    def mark(request: Any, **_: Any) -> None:
+        request.headers[ACCOUNT_HEADER] = account
+
+    return mark
+
+
+def _account_of(role_arn: Any) -> str | None:
+    """The account an IAM role ARN names (arn:aws:iam::ACCOUNT:role/...)."""
+    parts = str(role_arn or "").split(":")
+    return parts[4] if len(parts) >= 6 and parts[2] == "iam" and parts[4].isdigit() else None
+
+
+def expand(paths: list[str]) -> Iterator[tuple[Path, dict[str, Any]]]:
+    """Config paths and their workspace entries, with workspace files (`services: {name:
+    {config: path, ...}}`) expanded; a config given alone has an empty entry."""
     for raw in paths:
         path = Path(raw)
         data: Any = None
@@ -394,14 +419,14 @@ def expand(paths: list[str]) -> Iterator[Path]:
             data = yaml.safe_load(path.read_text())
         if isinstance(data, dict) and isinstance(data.get("services"), dict):
             for entry in data["services"].values():
-                yield (path.parent / str(entry["config"])).resolve()
+                yield (path.parent / str(entry["config"])).resolve(), dict(entry)
         else:
-            yield path
+            yield path, {}
 
 
 def prepare(endpoint: str, control: Control, paths: list[str]) -> list[str]:
     p = Preparer(endpoint, control)
-    for path in expand(paths):
+    for path, entry in expand(paths):
         log.info("sandbox: preparing for %s", path)
-        p.config(path)
+        p.config(path, entry)
     return p.created

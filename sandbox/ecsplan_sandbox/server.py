@@ -19,6 +19,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from ecsplan_sandbox import fidelity, task_runs
 from ecsplan_sandbox.control import Control, Faults, WriteRecord, is_write
 from ecsplan_sandbox.middleware import SandboxApp
+from ecsplan_sandbox.signers import SignedCall
 from ecsplan_sandbox.ticker import Ticker
 
 SANDBOX_REGION = "ap-northeast-1"
@@ -150,6 +151,20 @@ class Sandbox:
         """Every write call received since the last reset, with its parameters and outcome
         (``applied``, ``refused``, ``faulted`` before moto saw it, or ``lost``)."""
         return [w for w in self.control.writes() if operation in (None, w.operation)]
+
+    def signed_calls(self, operation: str | None = None) -> list[SignedCall]:
+        """Every counted call since the last reset with who signed it: the access key, and
+        the account and assumed role moto acts as for that key (``role_arn`` None: the
+        long-term "testing" key, in the default account)."""
+        return [c for c in self.control.signed_calls() if operation in (None, c.operation)]
+
+    def calls_by_account(self) -> dict[str, dict[str, int]]:
+        """{account: {"ecs:UpdateService": 2, ...}}: how many calls acted in each account."""
+        out: dict[str, dict[str, int]] = {}
+        for c in self.control.signed_calls():
+            ops = out.setdefault(c.account, {})
+            ops[c.operation] = ops.get(c.operation, 0) + 1
+        return out
 
     def set_faults(
         self,

@@ -20,6 +20,7 @@ from planner.plan.model import (
     Change,
     Document,
     Fingerprint,
+    Identity,
     Plan,
     PlanOptions,
     ServicePlan,
@@ -512,6 +513,25 @@ def big_plan(n: int = 200) -> Plan:
     return plan_of(*services)
 
 
+STAGING, PRODUCTION = "111111111111", "222222222222"
+
+
+def in_account(sp: ServicePlan, key: str, account: str, region: str = REGION) -> ServicePlan:
+    """The service as a workspace entry acting as ``account``'s deploy role (issue 21)."""
+    role = f"arn:aws:iam::{account}:role/deploy"
+    return replace(sp, key=key, region=region, identity=Identity(account, None, role, True))
+
+
+def two_accounts_plan() -> Plan:
+    """The same cluster/service in staging and production, and production's worker in a
+    second region: a plan with three account / region groups."""
+    return plan_of(
+        in_account(image_change_service("web"), "web-staging", STAGING),
+        in_account(image_change_service("web"), "web-production", PRODUCTION),
+        in_account(unchanged_service("worker"), "worker-production", PRODUCTION, "us-west-2"),
+    )
+
+
 def all_plans() -> dict[str, Plan]:
     return {
         "image_change": plan_of(image_change_service()),
@@ -527,6 +547,7 @@ def all_plans() -> dict[str, Plan]:
             unchanged_service("stable"),
             replace(codedeploy_service(), depends_on=("frontend", "stable")),
         ),
+        "two_accounts": two_accounts_plan(),
     }
 
 
