@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
+import botocore.loaders
+import botocore.session
 from botocore.config import Config
 from botocore.credentials import RefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError, InvalidRegionError, ProfileNotFound
@@ -25,6 +27,30 @@ from planner.errors import AwsError
 from planner.plan.model import Principal
 
 DEFAULT_MAX_ATTEMPTS = 8  # total attempts per call (botocore standard mode, jittered backoff)
+
+_LOADER_LOCK = threading.Lock()
+_LOADER: botocore.loaders.Loader | None = None
+
+
+def new_session(profile: str | None) -> boto3.session.Session:
+    """A boto3 session whose service models and endpoint data come from the process's one
+    loader: botocore parses those JSON files once per loader, and an invocation with several
+    identities (or a test suite running ecsplan in-process) would parse them per session."""
+    global _LOADER
+    core = botocore.session.Session()
+    with _LOADER_LOCK:
+        if _LOADER is None:
+            _LOADER = botocore.loaders.create_loader()
+        core.register_component("data_loader", _LOADER)
+        session = boto3.session.Session(botocore_session=core, profile_name=profile)
+        _dedupe(_LOADER.search_paths)  # boto3 appends its data path once per session
+    if profile is not None:
+        core.get_scoped_config()  # ProfileNotFound now, as boto3's own loader set-up raises it
+    return session
+
+
+def _dedupe(paths: list[str]) -> None:
+    paths[:] = list(dict.fromkeys(paths))
 
 
 @dataclass
@@ -57,7 +83,7 @@ class AwsContext:
     def session(self) -> boto3.session.Session:
         if self._session is None:
             try:
-                base = boto3.session.Session(profile_name=self.profile)
+                base = new_session(self.profile)
             except ProfileNotFound:
                 raise AwsError(
                     f"AWS profile {self.profile!r} is not in the AWS config or credentials "
@@ -135,7 +161,10 @@ class AwsContext:
         )
         core = base._session  # botocore session: the only way to hand it refreshable creds
         core._credentials = creds
-        return boto3.session.Session(botocore_session=core, region_name=base.region_name)
+        with _LOADER_LOCK:
+            session = boto3.session.Session(botocore_session=core, region_name=base.region_name)
+            _dedupe(core.get_component("data_loader").search_paths)
+        return session
 
     def resolved_region(self) -> str:
         root = self._root or self
