@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from helpers_cli import EXAMPLES, ROOT, client, copy_example, describe_service
+from helpers_cli import EXAMPLES, ROOT, client, copy_example, describe_service, run_inproc
 from test_workspace import runs, ts
 
 from ecsplan_sandbox.server import Sandbox
@@ -145,11 +145,9 @@ def _seven_revisions(sandbox: Sandbox, tmp_path: Path) -> Path:
     work = cfg.parent
     shutil.copytree(SCRIPTS, work / "scripts")
     sandbox.prepare([str(cfg)])
-    for tag in ("1.21", "1.22", "1.23", "1.24", "1.25", "1.26", "1.27"):
-        r = sh(
-            sandbox, work, ["ecsplan", "deploy", "--config", "ecspresso.yml"], {"IMAGE_TAG": tag}
-        )
-        assert r.returncode == 0, r.stderr
+    for tag in ("1.21", "1.22", "1.23", "1.24", "1.25", "1.26", "1.27"):  # in-process: set-up
+        r = run_inproc([cfg], work / "state", "deploy", env={"IMAGE_TAG": tag})
+        assert r.code == 0, r.stderr
     return work
 
 
