@@ -37,14 +37,15 @@ def test_command_table_matches_the_modules() -> None:
     command the table (and so `ecsplan --help`) would not list."""
     import importlib
 
-    from planner.cli.commands import COMMANDS
+    from planner.cli.commands import COMMANDS, PACKAGED
     from planner.cli.main import cli
 
     for name, (module, summary) in COMMANDS.items():
         importlib.import_module(f"planner.cli.{module}")
         assert name in cli.commands, f"planner.cli.{module} does not define {name}"
         assert summary.endswith(".") and len(summary) <= 80
-    unlisted = set(cli.commands) - set(COMMANDS) - {"version", "help"}
+    # entry-point commands (`sandbox`, from ecsplan-sandbox) join once some test has run one
+    unlisted = set(cli.commands) - set(COMMANDS) - set(PACKAGED) - {"version", "help"}
     assert not unlisted, f"commands missing from planner/cli/commands.py: {unlisted}"
 
 
