@@ -94,12 +94,25 @@ def main() -> None:
         run(["-w", "examples/microservices/workspace.yml", "plan"], env)
         run(["-w", "examples/microservices/workspace.yml", "apply", "--auto-approve"], env)
 
+        fleet(env, state)
+
         banner("day-to-day operations: status of the workspace, revisions, what the state holds")
         run(["-w", "examples/microservices/workspace.yml", "status"], env)
         run(["-c", "examples/single-service/ecspresso.yml", "revisions"], env)
         run(["state", "list"], env)
         stats = sb.stats()
         print(f"\nsandbox saw {stats.get('total', '?')} AWS calls; demo state in {state}")
+
+
+def fleet(env: dict[str, str], state: str) -> None:
+    """The workspace as a picture, and a whole running cluster taken over in one command."""
+    banner("the workspace's dependency order as Mermaid (GitHub draws it in the PR comment)")
+    run(["-w", "examples/microservices/workspace.yml", "graph"], env)
+
+    banner("taking over a running cluster: every service's files and a workspace.yml")
+    taken = str(Path(state) / "taken-over")
+    run(["init", "--cluster", "my-cluster", "--all", "--dir", taken], env)
+    run(["-w", f"{taken}/workspace.yml", "plan", "--detailed-exitcode"], env)
 
 
 if __name__ == "__main__":
