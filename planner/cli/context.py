@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # loaded when a command runs, not for `ecsplan <command> --he
     from planner.ops.session import Session
     from planner.plan.model import Plan
     from planner.state import StateBackend
-    from planner.workspace.selection import SelectSpec
+    from planner.workspace.selection import Selection, SelectSpec
 
 DEFAULT_CONFIGS = ("ecspresso.yml", "ecspresso.yaml", "ecspresso.json", "ecspresso.jsonnet")
 
@@ -114,10 +114,14 @@ class Globals:
     def session(self, targets: tuple[str, ...] = (), *, definitions: bool = True) -> Session:
         """The selected services, loaded and ordered, with the AWS context and state: what
         every operation is given."""
-        from planner.ops.session import Session
         from planner.workspace.selection import select
 
         sel = select(self.select_spec(), self.aws(), targets, definitions=definitions)
+        return self._session_of(sel)
+
+    def _session_of(self, sel: Selection) -> Session:
+        from planner.ops.session import Session
+
         self.aws(sel.entries[0].config.region if sel.entries else None)
         return Session(
             selection=sel,
@@ -146,7 +150,6 @@ class Globals:
     def saved_session(self, plan: Plan) -> Session:
         """The session of a saved plan: its services, from -w/-c, else from the paths (and
         the workspace) the plan records."""
-        from planner.ops.session import Session
         from planner.workspace.selection import saved_selection
 
         if plan.workspace and not (self.workspace or self.configs):
@@ -155,14 +158,7 @@ class Globals:
         if not (self.workspace or self.configs):
             spec = replace(spec, configs=())
         sel = saved_selection(spec, self.aws(), plan)
-        self.aws(sel.entries[0].config.region if sel.entries else None)
-        return Session(
-            selection=sel,
-            aws=self.aws(),
-            state_override=self.state,
-            workspace=self.workspace,
-            filter_command=self.filter_command,
-        )
+        return self._session_of(sel)
 
 
 pass_globals = click.make_pass_decorator(Globals)
