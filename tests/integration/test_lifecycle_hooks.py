@@ -168,3 +168,31 @@ def test_wait_until_paused_on_a_rolling_service_waits_for_the_end(
     )
     assert r.code == 0, r
     assert "--wait-until paused is not effective for rolling deployments" in r.stderr
+
+
+def test_rollback_of_a_deployment_paused_at_a_hook(
+    sandbox: Sandbox, state: Path, tmp_path: Path
+) -> None:
+    """ecspresso rollback.go rollbackActiveECSDeployment: a deployment paused at a lifecycle
+    hook is rolled back with ContinueServiceDeployment action ROLLBACK, not a new deployment
+    (which would pause at the same hook again); ecsplan's journal rollback does the same."""
+    cfg = _created(sandbox, state, tmp_path)
+    before = _service(sandbox)["taskDefinition"]
+    assert ecsplan(cfg, state, "deploy", "--wait-until", "paused", tag="1.28").code == 0
+    sd = _deployment(sandbox)
+    r = ecsplan(cfg, state, "rollback")
+    assert r.code == 0, r
+    hook = sd["lifecycleHookDetails"][0]["hookId"]
+    name = sd["serviceDeploymentArn"].rsplit("/", 1)[-1]
+    assert f"roll back service deployment {name} paused at hook {hook}" in r.stdout
+    assert "Plan: 0 to register, 1 to update," in r.stdout
+    continued = [w.params for w in sandbox.writes("ecs:ContinueServiceDeployment")]
+    assert [p["action"] for p in continued] == ["ROLLBACK"]
+    assert not sandbox.writes("ecs:UpdateService")[1:]  # only the deploy's UpdateService
+    svc = _service(sandbox)
+    assert svc["taskDefinition"] == before
+    assert [d["rolloutState"] for d in svc["deployments"]] == ["COMPLETED"]
+    (rolled,) = client(sandbox, "ecs").describe_service_deployments(
+        serviceDeploymentArns=[sd["serviceDeploymentArn"]]
+    )["serviceDeployments"]
+    assert rolled["status"] == "ROLLBACK_SUCCESSFUL"
