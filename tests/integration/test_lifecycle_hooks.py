@@ -196,3 +196,20 @@ def test_rollback_of_a_deployment_paused_at_a_hook(
         serviceDeploymentArns=[sd["serviceDeploymentArn"]]
     )["serviceDeployments"]
     assert rolled["status"] == "ROLLBACK_SUCCESSFUL"
+
+
+def test_deploy_until_a_stage_and_wait_until_paused(
+    sandbox: Sandbox, state: Path, tmp_path: Path
+) -> None:
+    """ecspresso deploy.go/wait.go: `deploy --wait-until ecs:STAGE` returns once
+    lifecycleStage's position reaches STAGE (WaitServiceDeployLifecycleStage); `wait
+    --wait-until paused` returns when a PAUSE hook awaits action (deploymentPaused)."""
+    cfg = _created(sandbox, state, tmp_path)
+    r = ecsplan(cfg, state, "deploy", "--wait-until", "ecs:TEST_TRAFFIC_SHIFT", tag="1.28")
+    assert r.code == 0, r
+    assert _deployment(sandbox)["status"] == "IN_PROGRESS"
+    w = ecsplan(cfg, state, "wait", "--wait-until", "paused")
+    assert w.code == 0, w
+    assert "web-pause: paused" in w.stdout
+    sd = _deployment(sandbox)
+    assert [h["status"] for h in sd["lifecycleHookDetails"]] == ["AWAITING_ACTION"]
