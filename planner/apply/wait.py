@@ -305,10 +305,10 @@ def _lifecycle_verdict(
     return "waiting", None, ()
 
 
-def _rolling_notice(spec: WaitSpec, sd: Mapping[str, Any] | None) -> tuple[str, ...]:
+def _rolling_notice(spec: WaitSpec, svc: Mapping[str, Any]) -> tuple[str, ...]:
     """ecspresso warns that a rolling deployment never pauses (wait.go); so do we, once."""
-    conf = (sd or {}).get("deploymentConfiguration") or {}
-    if spec.until != "paused" or conf.get("strategy", "ROLLING") != "ROLLING" or sd is None:
+    conf = svc.get("deploymentConfiguration") or {}
+    if spec.until != "paused" or conf.get("strategy", "ROLLING") != "ROLLING":
         return ()
     if "rolling" in spec.told:
         return ()
@@ -352,7 +352,7 @@ def wait_rollout(
             sd = _service_deployment(writer, spec, svc)
             stage = str(sd.get("lifecycleStage")) if sd and sd.get("lifecycleStage") else None
             phase, failure, notices = _lifecycle_verdict(spec, svc, sd)
-            notices = _rolling_notice(spec, sd) + notices
+            notices = _rolling_notice(spec, svc) + notices
         snap = Snapshot(
             key=spec.key,
             elapsed=elapsed,

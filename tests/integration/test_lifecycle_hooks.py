@@ -96,7 +96,7 @@ def test_wait_until_an_ecs_stage_and_continue_without_a_pause(
     """ecspresso wait.go WaitServiceDeployLifecycleStage: done once lifecycleStage's position
     reaches the target; continue.go Continue: `no paused lifecycle hook found in deployment
     NAME` when the active deployment has no hook awaiting action."""
-    cfg = _created(sandbox, state, tmp_path, bake=600)  # 600 ticks: still baking at the end
+    cfg = _created(sandbox, state, tmp_path, bake=1440)  # 1440 ticks: still baking at the end
     assert ecsplan(cfg, state, "deploy", "--wait-until", "paused", tag="1.28").code == 0
     c = ecsplan(cfg, state, "continue", "--no-wait")
     assert c.code == 0, c
@@ -135,7 +135,7 @@ def test_deploy_until_deployed_says_once_that_it_is_paused(
     deployment until the timeout; ecsplan does too, and says once where it is paused and
     how to go on, and its timeout line says so again."""
     cfg = _created(sandbox, state, tmp_path)
-    r = ecsplan(cfg, state, "deploy", "--timeout", "1s", tag="1.28")
+    r = ecsplan(cfg, state, "deploy", "--timeout", "2s", tag="1.28")
     assert r.code == 1, r
     sd = _deployment(sandbox)
     hook = sd["lifecycleHookDetails"][0]["hookId"]
