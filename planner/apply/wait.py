@@ -299,7 +299,7 @@ def _lifecycle_verdict(
             None,
             (
                 f"{spec.key}: the deployment is paused at lifecycle hook {hook} at stage {stage}; "
-                "resume it with `ecsplan continue` (or roll it back in the ECS console)",
+                "resume it with `ecsplan continue`",
             ),
         )
     return "waiting", None, ()
