@@ -18,7 +18,7 @@ from typing import Any
 
 from planner.apply.wait import Interrupted, Observer, RolloutFailed, WaitSpec, wait_rollout
 from planner.aws.clients import AwsContext
-from planner.aws.writes import Writer
+from planner.aws.writes import Writer, paused_hook
 from planner.errors import EcsplanError
 from planner.plan.model import ServicePlan, Step, StepKind
 from planner.plan.outcome import ServiceResult
@@ -130,6 +130,7 @@ class ServiceExecutor:
             StepKind.WAIT_ROLLOUT: self._wait,
             StepKind.DEREGISTER_TASK_DEFINITIONS: self._deregister,
             StepKind.STOP_CODEDEPLOY_DEPLOYMENT: self._stop_codedeploy,
+            StepKind.ROLLBACK_PAUSED_DEPLOYMENT: self._rollback_paused,
             StepKind.DELETE_SERVICE: self._delete_service,
             StepKind.PUT_SCALING_POLICY: self._put_policy,
             StepKind.DELETE_SCALING_POLICY: self._delete_policy,
@@ -265,6 +266,13 @@ class ServiceExecutor:
         self.writer.stop_deployment(dep, bool(step.payload.get("autoRollbackEnabled", True)))
         return {"deploymentId": dep, "stopped": True}
 
+    def _rollback_paused(self, step: Step) -> dict[str, Any]:
+        """ECS rolls a paused deployment back to the previous revision itself (ecspresso's
+        rollbackActiveECSDeployment, rollback.go)."""
+        arn, hook = str(step.payload["serviceDeploymentArn"]), str(step.payload["hookId"])
+        self.writer.continue_service_deployment(arn, hook, "ROLLBACK")
+        return {"serviceDeploymentArn": arn, "hookId": hook, "action": "ROLLBACK"}
+
     def _delete_service(self, step: Step) -> dict[str, Any]:
         self.writer.delete_service(self.plan.cluster, self.plan.service)
         return {"deleted": f"{self.plan.cluster}/{self.plan.service}"}
@@ -315,6 +323,11 @@ class ServiceExecutor:
             return None  # UpdateService without a new revision is safe to send again
         if step.kind is StepKind.CREATE_CODEDEPLOY_DEPLOYMENT:
             return self._adopt_codedeploy(step)
+        if step.kind is StepKind.ROLLBACK_PAUSED_DEPLOYMENT:
+            arn, hook = str(step.payload["serviceDeploymentArn"]), str(step.payload["hookId"])
+            if paused_hook(w.service_deployment(arn) or {}) == hook:
+                return None  # still paused there: the ROLLBACK was not received
+            return {"serviceDeploymentArn": arn, "hookId": hook, "action": "ROLLBACK"}
         return None  # scaling registrations and waits are idempotent: run them again
 
     def _adopt_codedeploy(self, step: Step) -> dict[str, Any] | None:

@@ -15,7 +15,7 @@ from typing import Any
 from planner.apply.resume import later_runs_on, load_record, take_over_locks
 from planner.apply.run import FinishHook
 from planner.aws.clients import AwsContext
-from planner.aws.writes import Writer
+from planner.aws.writes import Writer, paused_hook
 from planner.errors import EcsplanError
 from planner.plan.codec import plan_from_data
 from planner.plan.model import Plan, ServicePlan, StepKind
@@ -167,6 +167,21 @@ def _in_flight(writer: Writer, sp: ServicePlan, states: Mapping[str, StepState])
     return bool(dep) and writer.get_deployment(str(dep)).get("status") not in FINISHED_CD
 
 
+def _paused_at_hook(
+    writer: Writer, sp: ServicePlan, live: Mapping[str, Any]
+) -> tuple[str, str] | None:
+    """(ARN, hook id) when the service's deployment waits at a PAUSE lifecycle hook (ecspresso's
+    rollbackActiveECSDeployment checks findPausedLifecycleHook first, rollback.go); read only
+    for ECS services whose deployment is still in progress."""
+    if sp.controller != "ECS" or not any(
+        d.get("rolloutState") == "IN_PROGRESS" for d in live.get("deployments") or ()
+    ):
+        return None
+    arn = writer.active_service_deployment(sp.cluster, sp.service)
+    hook = paused_hook(writer.service_deployment(arn) or {}) if arn else None
+    return (arn, hook) if arn and hook else None
+
+
 def _why_untouched(record: RunRecord | None, key: str, rid: str) -> str:
     if record is None:
         return f"not part of run {rid}"
@@ -211,6 +226,7 @@ def plan_undo(
                 deregister=opts.deregister,
                 wait=opts.wait,
                 codedeploy_in_flight=_in_flight(writer, sp, states),
+                paused=_paused_at_hook(writer, sp, live),
             )
         )
     if not plans:

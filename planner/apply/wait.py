@@ -3,6 +3,11 @@
 A wait succeeds only when the service really runs the task definition the apply deployed:
 a rollout the circuit breaker rolled back is a failure that names the revision ECS went back
 to (ecspresso #732), not a quiet exit 0.
+
+ECS-native strategies may pause at a PAUSE lifecycle hook: `paused` returns there, `ecs:STAGE`
+returns once the service deployment's lifecycleStage reaches STAGE, and a wait for the end
+says once that the deployment is paused and how to continue, then keeps waiting (ecspresso's
+waitServiceDeployment does the same, wait.go).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from planner.aws.writes import Writer
+from planner.aws.writes import Writer, paused_hook
 from planner.canonical.units import revision_name
 from planner.errors import EcsplanError
 
@@ -57,6 +62,8 @@ class Snapshot:
     new_events: tuple[str, ...] = ()
     codedeploy_status: str | None = None
     lifecycle: tuple[tuple[str, str], ...] = ()
+    notices: tuple[str, ...] = ()
+    ecs_stage: str | None = None
 
 
 class Observer(Protocol):
@@ -74,11 +81,14 @@ class WaitSpec:
     cluster: str
     service: str
     expected_task_definition: str | None
-    until: str = "deployed"  # deployed | stable | codedeploy:<LifecycleEvent>
+    until: str = "deployed"  # deployed | stable | paused | ecs:<Stage> | codedeploy:<Event>
     timeout: float = 600.0
     deployment_id: str | None = None  # ECS deployment id or CodeDeploy deployment id
     codedeploy: bool = False
     seen_events: set[str] = field(default_factory=set)
+    service_deployment_arn: str | None = None
+    told: set[str] = field(default_factory=set)  # notices already shown once
+    paused: bool = False  # at the last poll, at a PAUSE hook awaiting action
 
 
 def _views(svc: Mapping[str, Any]) -> tuple[DeploymentView, ...]:
@@ -189,6 +199,15 @@ def _ecs_verdict(spec: WaitSpec, svc: Mapping[str, Any]) -> tuple[str, str | Non
 def _codedeploy_verdict(
     spec: WaitSpec, info: Mapping[str, Any]
 ) -> tuple[str, str | None, tuple[tuple[str, str], ...]]:
+    if spec.until.startswith("ecs:"):  # ecspresso's WaitFunc refuses it the same way
+        return (
+            "failed",
+            (
+                f"{spec.key}: unsupported waitUntil: {spec.until} (a deployment lifecycle stage is "
+                "only reported by the ECS deployment controller)"
+            ),
+            (),
+        )
     status = str(info.get("status", ""))
     lifecycle = tuple(
         (str(e.get("lifecycleEventName")), str(e.get("status")))
@@ -208,6 +227,96 @@ def _codedeploy_verdict(
         if any(name == target and st == "Succeeded" for name, st in lifecycle):
             return "completed", None, lifecycle
     return "waiting", None, lifecycle
+
+
+# ECS lifecycle stages in order (botocore's ServiceDeploymentLifecycleStage).
+ECS_STAGES = (
+    "RECONCILE_SERVICE",
+    "PRE_SCALE_UP",
+    "SCALE_UP",
+    "POST_SCALE_UP",
+    "TEST_TRAFFIC_SHIFT",
+    "POST_TEST_TRAFFIC_SHIFT",
+    "PRODUCTION_TRAFFIC_SHIFT",
+    "POST_PRODUCTION_TRAFFIC_SHIFT",
+    "BAKE_TIME",
+    "CLEAN_UP",
+)
+
+
+def _has_pause_hook(svc: Mapping[str, Any]) -> bool:
+    hooks = (svc.get("deploymentConfiguration") or {}).get("lifecycleHooks") or ()
+    return any(h.get("targetType") == "PAUSE" for h in hooks)
+
+
+def _service_deployment(
+    writer: Writer, spec: WaitSpec, svc: Mapping[str, Any]
+) -> dict[str, Any] | None:
+    """The service deployment in progress, read only when the answer can matter: a wait
+    for a pause or a stage, or a service with a PAUSE hook (no extra calls otherwise)."""
+    if spec.until == "stable" or spec.codedeploy:
+        return None
+    if not (spec.until == "paused" or spec.until.startswith("ecs:") or _has_pause_hook(svc)):
+        return None
+    if spec.service_deployment_arn is None:
+        spec.service_deployment_arn = writer.active_service_deployment(spec.cluster, spec.service)
+    if spec.service_deployment_arn is None:
+        return None
+    return writer.service_deployment(spec.service_deployment_arn)
+
+
+def _lifecycle_verdict(
+    spec: WaitSpec, svc: Mapping[str, Any], sd: Mapping[str, Any] | None
+) -> tuple[str, str | None, tuple[str, ...]]:
+    """(phase, failure, notices) for an ECS service whose service deployment may pause.
+    A stage target on an explicitly ROLLING service never comes: refused as ecspresso's
+    validateLifecycleStageSupported does (wait.go)."""
+    strategy = (svc.get("deploymentConfiguration") or {}).get("strategy")
+    if spec.until.startswith("ecs:") and strategy == "ROLLING":
+        return (
+            "failed",
+            (
+                f"{spec.key}: waiting for lifecycle stage {spec.until[4:]} requires a traffic "
+                "shifting deployment strategy, but the service uses ROLLING"
+            ),
+            (),
+        )
+    phase, failure = _ecs_verdict(spec, svc)
+    if sd is None or phase != "waiting":
+        return phase, failure, ()
+    stage = str(sd.get("lifecycleStage") or "")
+    hook = paused_hook(sd)
+    spec.paused = hook is not None
+    if spec.until == "paused" and hook:
+        return "completed", None, ()
+    target = spec.until[4:] if spec.until.startswith("ecs:") else None
+    if target and stage in ECS_STAGES and ECS_STAGES.index(stage) >= ECS_STAGES.index(target):
+        return "completed", None, ()
+    if hook and hook not in spec.told:
+        spec.told.add(hook)
+        return (
+            "waiting",
+            None,
+            (
+                f"{spec.key}: the deployment is paused at lifecycle hook {hook} at stage {stage}; "
+                "resume it with `ecsplan continue`",
+            ),
+        )
+    return "waiting", None, ()
+
+
+def _rolling_notice(spec: WaitSpec, svc: Mapping[str, Any]) -> tuple[str, ...]:
+    """ecspresso warns that a rolling deployment never pauses (wait.go); so do we, once."""
+    conf = svc.get("deploymentConfiguration") or {}
+    if spec.until != "paused" or conf.get("strategy", "ROLLING") != "ROLLING":
+        return ()
+    if "rolling" in spec.told:
+        return ()
+    spec.told.add("rolling")
+    return (
+        f"{spec.key}: --wait-until paused is not effective for rolling deployments "
+        "(pause hooks need BLUE_GREEN, LINEAR or CANARY); waiting for the deployment to finish",
+    )
 
 
 def wait_rollout(
@@ -231,6 +340,8 @@ def wait_rollout(
             raise RolloutFailed(f"{spec.key}: service {spec.cluster}/{spec.service} not found")
         lifecycle: tuple[tuple[str, str], ...] = ()
         cd_status = None
+        notices: tuple[str, ...] = ()
+        stage: str | None = None
         if spec.codedeploy and spec.deployment_id:
             info = writer.get_deployment(spec.deployment_id)
             cd_status = str(info.get("status"))
@@ -238,7 +349,10 @@ def wait_rollout(
                 info["lifecycleEvents"] = writer.deployment_lifecycle(spec.deployment_id)
             phase, failure, lifecycle = _codedeploy_verdict(spec, info)
         else:
-            phase, failure = _ecs_verdict(spec, svc)
+            sd = _service_deployment(writer, spec, svc)
+            stage = str(sd.get("lifecycleStage")) if sd and sd.get("lifecycleStage") else None
+            phase, failure, notices = _lifecycle_verdict(spec, svc, sd)
+            notices = _rolling_notice(spec, svc) + notices
         snap = Snapshot(
             key=spec.key,
             elapsed=elapsed,
@@ -247,6 +361,8 @@ def wait_rollout(
             new_events=_new_events(spec, svc, wall_start),
             codedeploy_status=cd_status,
             lifecycle=lifecycle,
+            notices=notices,
+            ecs_stage=stage,
         )
         observer.update(snap)
         if phase == "completed":
@@ -254,16 +370,22 @@ def wait_rollout(
         if phase == "failed":
             raise RolloutFailed(failure or f"{spec.key}: rollout failed")
         if elapsed >= spec.timeout:
-            primary = next((d for d in snap.deployments if d.status == "PRIMARY"), None)
-            where = f" (running {primary.running}/{primary.desired})" if primary else ""
-            raise EcsplanError(
-                f"{spec.key}: timed out after {int(spec.timeout)}s waiting for the rollout{where}; "
-                "it may still finish: ecsplan wait"
-            )
+            raise _timed_out(spec, snap)
         if stop is not None and stop.wait(interval):
             raise Interrupted(f"{spec.key}: interrupted while waiting for the rollout")
         if stop is None:
             time.sleep(interval)
+
+
+def _timed_out(spec: WaitSpec, snap: Snapshot) -> EcsplanError:
+    primary = next((d for d in snap.deployments if d.status == "PRIMARY"), None)
+    where = f" (running {primary.running}/{primary.desired})" if primary else ""
+    hint = "it may still finish: ecsplan wait"
+    if spec.paused:
+        hint = "it is paused at a lifecycle hook: ecsplan continue"
+    return EcsplanError(
+        f"{spec.key}: timed out after {int(spec.timeout)}s waiting for the rollout{where}; {hint}"
+    )
 
 
 def describe_wait_target(deployments: Sequence[DeploymentView]) -> str:

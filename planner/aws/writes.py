@@ -323,6 +323,47 @@ class Writer:
             gone=("DeploymentAlreadyCompletedException",),
         )
 
+    # --- ECS service deployments (lifecycle hooks) ---------------------------------------
+    def active_service_deployment(self, cluster: str, service: str) -> str | None:
+        """The newest IN_PROGRESS service deployment's ARN, as ecspresso's
+        findActiveECSDeploymentArn picks it (rollback.go)."""
+        with aws_call(f"ecs:ListServiceDeployments {cluster}/{service}"):
+            found = (
+                self._c("ecs")
+                .list_service_deployments(cluster=cluster, service=service, status=["IN_PROGRESS"])
+                .get("serviceDeployments", [])
+            )
+        if not found:
+            return None
+        newest = max(found, key=lambda d: str(d.get("createdAt", "")))
+        return str(newest["serviceDeploymentArn"])
+
+    def service_deployment(self, arn: str) -> dict[str, Any] | None:
+        with aws_call(f"ecs:DescribeServiceDeployments {arn}"):
+            found = (
+                self._c("ecs")
+                .describe_service_deployments(serviceDeploymentArns=[arn])
+                .get("serviceDeployments", [])
+            )
+        return dict(found[0]) if found else None
+
+    def continue_service_deployment(self, arn: str, hook_id: str, action: str) -> None:
+        """CONTINUE or ROLLBACK a paused hook; after a lost answer, a hook no longer
+        awaiting action means the first call did it."""
+
+        def look() -> str | None:
+            sd = self.service_deployment(arn) or {}
+            return None if paused_hook(sd) == hook_id else arn
+
+        self._once(
+            f"ecs:ContinueServiceDeployment {arn}",
+            "ecs",
+            lambda ecs: ecs.continue_service_deployment(
+                serviceDeploymentArn=arn, hookId=hook_id, action=action
+            ),
+            look,
+        )
+
     def list_deployments(self, application: str, group: str) -> list[str]:
         pages = self._c("codedeploy").get_paginator("list_deployments")
         with aws_call(f"codedeploy:ListDeployments {application}/{group}"):
@@ -331,6 +372,14 @@ class Writer:
                 for page in pages.paginate(applicationName=application, deploymentGroupName=group)
                 for d in page.get("deployments", [])
             ]
+
+
+def paused_hook(deployment: Mapping[str, Any]) -> str | None:
+    """The hookId of a PAUSE hook awaiting action (ecspresso's findPausedLifecycleHook)."""
+    for hook in deployment.get("lifecycleHookDetails") or ():
+        if hook.get("targetType") == "PAUSE" and hook.get("status") == "AWAITING_ACTION":
+            return str(hook.get("hookId"))
+    return None
 
 
 def _deployed_since(svc: Mapping[str, Any], since: float) -> bool:

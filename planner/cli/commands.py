@@ -13,6 +13,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "apply": ("apply_cmd", "Apply a saved plan exactly (no prompt), or plan, show and ask first."),
     "appspec": ("appspec_cmd", "Print the CodeDeploy AppSpec for the service."),
     "comment": ("comment_cmd", "Post rendered plan Markdown as the PR's sticky comment(s)."),
+    "continue": ("continue_cmd", "Continue a deployment paused at an ECS lifecycle hook."),
     "delete": ("lifecycle_cmd", "Delete the service: show it, confirm, delete, wait."),
     "deploy": ("apply_cmd", "Plan and apply in one go (ecspresso's deploy), no prompt."),
     "deregister": ("deregister_cmd", "Deregister old task definition revisions, never one in use."),

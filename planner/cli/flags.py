@@ -12,24 +12,44 @@ from planner.config.limits import INT32_MAX
 from planner.errors import EcsplanError
 from planner.plan.model import PlanOptions
 
-WAIT_UNTIL_HELP = "stable | deployed | codedeploy:<LifecycleEvent> (default deployed)"
+WAIT_UNTIL_HELP = (
+    "stable | deployed | paused | ecs:<LifecycleStage> | codedeploy:<LifecycleEvent> "
+    "(default deployed)"
+)
 
 
 class WaitUntil(click.ParamType):
-    """``stable``, ``deployed`` or ``codedeploy:<event>`` of an ECS blue/green deployment;
-    anything else is one error line naming the flag and what it accepts."""
+    """``stable``, ``deployed``, ``paused`` (at a PAUSE lifecycle hook), ``ecs:<stage>`` of
+    an ECS-native deployment or ``codedeploy:<event>`` of a CodeDeploy one; anything else is
+    one error line naming the flag and what it accepts, before any AWS call."""
 
-    name = "stable|deployed|codedeploy:EVENT"
+    name = "stable|deployed|paused|ecs:STAGE|codedeploy:EVENT"
+
+    def __init__(self, lifecycle: bool = True) -> None:
+        """``lifecycle=False``: only stable, deployed and paused (ecspresso's continue enum)."""
+        self.lifecycle = lifecycle
+        if not lifecycle:
+            self.name = "stable|deployed|paused"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from planner.apply.wait import ECS_STAGES
         from planner.plan.codedeploy_plan import CODEDEPLOY_EVENTS
 
         text = str(value)
-        event = text.removeprefix("codedeploy:")
-        if text in ("stable", "deployed") or (text != event and event in CODEDEPLOY_EVENTS):
+        kind, _, name = text.partition(":")
+        if text in ("stable", "deployed", "paused"):
             return text
-        accepted = ", ".join(f"codedeploy:{e}" for e in CODEDEPLOY_EVENTS)
-        self.fail(f"{text!r} is not stable, deployed or one of {accepted}", param, ctx)
+        if not self.lifecycle:
+            self.fail(f"{text!r} is not stable, deployed or paused", param, ctx)
+        if (kind, name in ECS_STAGES) == ("ecs", True):
+            return text
+        if (kind, name in CODEDEPLOY_EVENTS) == ("codedeploy", True):
+            return text
+        stages = ", ".join(f"ecs:{s}" for s in ECS_STAGES)
+        events = ", ".join(f"codedeploy:{e}" for e in CODEDEPLOY_EVENTS)
+        self.fail(
+            f"{text!r} is not stable, deployed, paused or one of {stages}, {events}", param, ctx
+        )
 
 
 class RollbackEvents(click.ParamType):

@@ -35,6 +35,8 @@ def _row(snap: Snapshot) -> tuple[str, str, str, str]:
         state = "failed"
     elif new and new.rollout_state:
         state = new.rollout_state.lower().replace("_", " ")
+        if snap.ecs_stage and new.rollout_state == "IN_PROGRESS":
+            state += f" ({snap.ecs_stage})"
     return state, revision_name(new.task_definition) if new else "-", counts, f"{snap.elapsed:.0f}s"
 
 
@@ -80,6 +82,8 @@ class Progress:
             self.rows[snap.key] = row
             for ev in snap.new_events:
                 self.console.print(f"  {snap.key}: {ev}", markup=False, style="dim", soft_wrap=True)
+            for notice in snap.notices:
+                self.console.print(notice, markup=False, soft_wrap=True)
             if self.live is not None:
                 self.live.update(self._table())
                 return

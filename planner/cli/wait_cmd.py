@@ -21,7 +21,10 @@ from planner.errors import EcsplanError
     type=WaitUntil(),
     default="stable",
     show_default=True,
-    help="stable | deployed | codedeploy:<LifecycleEvent> (default stable, as ecspresso's wait)",
+    help=(
+        "stable | deployed | paused | ecs:<LifecycleStage> | codedeploy:<LifecycleEvent> "
+        "(default stable, as ecspresso's wait)"
+    ),
 )
 @click.option("--timeout", metavar="DURATION", help="Give up after this long (default: config).")
 @pass_globals

@@ -29,6 +29,8 @@ class StepKind(str, Enum):
     RESUME_AUTO_SCALING = "resume_auto_scaling"
     DEREGISTER_TASK_DEFINITIONS = "deregister_task_definitions"
     STOP_CODEDEPLOY_DEPLOYMENT = "stop_codedeploy_deployment"  # rollback of an in-flight one
+    # rollback of an ECS deployment paused at a PAUSE lifecycle hook (ContinueServiceDeployment)
+    ROLLBACK_PAUSED_DEPLOYMENT = "rollback_paused_deployment"
     DELETE_SERVICE = "delete_service"  # rollback of a create, and `ecsplan delete`
     PUT_SCALING_POLICY = "put_scaling_policy"  # ecsplan.scaling.policies
     DELETE_SCALING_POLICY = "delete_scaling_policy"
@@ -336,7 +338,7 @@ class Plan:
                     c["register"] += 1
                 elif st.kind is StepKind.CREATE_SERVICE:
                     c["create"] += 1
-                elif st.kind is StepKind.UPDATE_SERVICE:
+                elif st.kind in (StepKind.UPDATE_SERVICE, StepKind.ROLLBACK_PAUSED_DEPLOYMENT):
                     c["update"] += 1
                 elif st.kind is StepKind.CREATE_CODEDEPLOY_DEPLOYMENT:
                     c["deploy"] += 1

@@ -50,10 +50,12 @@ def rollback_plan(
     deregister: bool = True,
     wait: bool = True,
     codedeploy_in_flight: bool = False,
+    paused: tuple[str, str] | None = None,
 ) -> ServicePlan:
     """Inverse steps for what the run did, in reverse order.
 
-    ``states`` maps step ids to journal StepStates (``.state``, ``.outputs``).
+    ``states`` maps step ids to journal StepStates (``.state``, ``.outputs``); ``paused``:
+    (service deployment ARN, hook id) when the run's ECS deployment waits at a PAUSE hook.
     """
     did = {s.id: states[s.id] for s in sp.steps if s.id in states and states[s.id].state in DONE}
     if not did:
@@ -62,11 +64,14 @@ def rollback_plan(
     specs: list[StepSpec] = []
     cd = _codedeploy(run, codedeploy_in_flight)
     specs += cd
-    service, restored_td = _service(run)
+    specs += _paused(run, paused)
+    service, restored_td = _service(run, keep_td=paused is not None)
     specs += service
     created = _created(run)
     specs += created
-    redeployed = StepKind.CREATE_CODEDEPLOY_DEPLOYMENT in run.by_kind or restored_td
+    redeployed = (
+        StepKind.CREATE_CODEDEPLOY_DEPLOYMENT in run.by_kind or restored_td or paused is not None
+    )
     if wait and redeployed and not created:
         specs.append(_wait(run))
     specs += _scaling(run)
@@ -125,14 +130,32 @@ def _codedeploy(run: _Run, in_flight: bool) -> list[StepSpec]:
     ]
 
 
-def _service(run: _Run) -> tuple[list[StepSpec], bool]:
-    """Restore the service's fields and tags; also says whether the revision is restored."""
+def _paused(run: _Run, paused: tuple[str, str] | None) -> list[StepSpec]:
+    """A deployment paused at a hook is rolled back by ECS (ContinueServiceDeployment
+    ROLLBACK, as ecspresso's rollback does), not by a new deployment that would pause again."""
+    if paused is None:
+        return []
+    arn, hook = paused
+    return [
+        StepSpec(
+            StepKind.ROLLBACK_PAUSED_DEPLOYMENT,
+            Action.UPDATE,
+            f"roll back service deployment {arn.rsplit('/', 1)[-1]} paused at hook {hook}",
+            payload={"serviceDeploymentArn": arn, "hookId": hook},
+            after={"taskDefinition": run.previous_td},
+        )
+    ]
+
+
+def _service(run: _Run, keep_td: bool = False) -> tuple[list[StepSpec], bool]:
+    """Restore the service's fields and tags; also says whether the revision is restored
+    (``keep_td``: ECS restores it itself)."""
     upd = run.by_kind.get(StepKind.UPDATE_SERVICE)
     if upd is None or not upd.undo:
         return [], False
     undo = {k: v for k, v in upd.undo.items() if v is not None and k != "tags"}
     tags = dict(upd.undo.get("tags") or {"add": [], "remove": []})
-    if run.sp.controller == "CODE_DEPLOY":
+    if run.sp.controller == "CODE_DEPLOY" or keep_td:
         undo.pop("taskDefinition", None)
     if not (undo or tags.get("add") or tags.get("remove")):
         return [], False

@@ -18,7 +18,7 @@ from botocore import xform_name
 from moto.core.utils import utcnow
 from moto.ecs.models import EC2ContainerServiceBackend, Service
 
-from ecsplan_sandbox import fleet, native_strategies
+from ecsplan_sandbox import fleet, native_strategies, service_deployments
 
 DEFAULT_DEPLOYMENT_CONFIGURATION: dict[str, Any] = {
     "deploymentCircuitBreaker": {"enable": False, "rollback": False},
@@ -83,6 +83,7 @@ def start_deployment(
             d["status"] = "ACTIVE"
             d["updatedAt"] = now
     service.deployments.insert(0, dep)
+    service_deployments.record(service, dep)
     service.sb_steady = False
     if native and len(service.deployments) > 1:
         native_strategies.begin(service, dep, deployment_configuration(service))
@@ -222,17 +223,30 @@ def _circuit_break(svc: Service, primary: dict[str, Any], rollback: bool) -> Non
     primary["rolloutStateReason"] = "ECS deployment circuit breaker: tasks failed to start."
     fleet.stop(svc, primary["id"], list(fleet.live(svc, primary["id"])), "Deployment failed")
     fleet.add_event(svc, f"(deployment {primary['id']}) deployment failed: tasks failed to start.")
+    if rollback:
+        roll_back(
+            svc, primary, "ECS deployment circuit breaker: rolling back to deploymentId {id}."
+        )
+
+
+def roll_back(svc: Service, primary: dict[str, Any], reason: str) -> None:
+    """Back to the last completed revision (circuit breaker, or a paused hook's ROLLBACK);
+    a native strategy's blue tasks, still running, serve again. `{id}` in the reason is
+    the deployment rolled back to."""
     last_good: dict[str, str] | None = getattr(svc, "sb_last_good", None)
-    if not rollback or not last_good or last_good["taskDefinition"] == primary["taskDefinition"]:
+    if not last_good or last_good["taskDefinition"] == primary["taskDefinition"]:
         return
+    if primary["rolloutState"] != "FAILED":
+        primary["rolloutState"] = "FAILED"
+        primary["rolloutStateReason"] = reason.format(id=last_good["id"])
+        fleet.stop(svc, primary["id"], list(fleet.live(svc, primary["id"])), "Rolled back")
     svc.task_definition = last_good["taskDefinition"]
     was_native = native_strategies.state(svc, primary["id"]) is not None
     native_strategies.forget(svc, primary["id"])
-    back = start_deployment(
-        svc,
-        reason=f"ECS deployment circuit breaker: rolling back to deploymentId {last_good['id']}.",
-        native=False,
-    )
+    rec = service_deployments.entry(svc, primary["id"])
+    if rec is not None:
+        rec["rolled_back"] = True
+    back = start_deployment(svc, reason=reason.format(id=last_good["id"]), native=False)
     if was_native:
         native_strategies.hand_back_blue(svc, back)
     fleet.add_event(svc, f"rolling back to deployment {last_good['id']}.")

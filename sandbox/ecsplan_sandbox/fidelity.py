@@ -24,6 +24,8 @@ classes (the boundary where moto parses parameters and where it keeps state):
   list_services leaves deleted (INACTIVE) services out, as ECS does;
   list_tasks honours serviceName and defaults to desiredStatus RUNNING.
 - Subnets and security groups that do not exist are accepted with a log line.
+- ECS service deployments: list_service_deployments, describe_service_deployments and
+  continue_service_deployment (sandbox/ecsplan_sandbox/service_deployments.py).
 - CodeDeploy: stop_deployment, continue_deployment, list/get/batch_get deployment targets and
   batch_get_deployment_groups are implemented; create_deployment refuses a second active
   deployment of a group; get_deployment reports errorInformation, rollbackInfo and
@@ -54,6 +56,7 @@ from ecsplan_sandbox import (
     ecs_progress,
     fleet,
     refusals,
+    service_deployments,
     service_rules,
     taskset_progress,
 )
@@ -103,6 +106,7 @@ def install() -> None:
         _patch_ecs_lists()
         _patch_refusals()
         _patch_codedeploy()
+        _patch_service_deployments()
         _installed = True
 
 
@@ -452,6 +456,42 @@ def _paginate(
         else None
     )
     return items[start:end], nxt
+
+
+def _patch_service_deployments() -> None:
+    """The service-deployment API moto lacks, served from service_deployments' records."""
+    resp = EC2ContainerServiceResponse
+    _set(resp, "list_service_deployments", _ecs_list_service_deployments)
+    _set(resp, "describe_service_deployments", _ecs_describe_service_deployments)
+    _set(resp, "continue_service_deployment", _ecs_continue_service_deployment)
+
+
+def _ecs_list_service_deployments(self: EC2ContainerServiceResponse) -> ActionResult:
+    cluster = self._get_param("cluster", "default").split("/")[-1]
+    name = str(self._get_param("service", "")).split("/")[-1]
+    svc = self.ecs_backend._get_service(cluster, name)
+    found = service_deployments.listed(svc, self._get_param("status"))
+    return ActionResult({"serviceDeployments": found})
+
+
+def _ecs_describe_service_deployments(self: EC2ContainerServiceResponse) -> ActionResult:
+    out, failures = [], []
+    for sd_arn in self._get_param("serviceDeploymentArns") or []:
+        try:
+            svc, rec = service_deployments.find(self.ecs_backend, sd_arn)
+        except service_deployments.ServiceDeploymentNotFound:
+            failures.append({"arn": sd_arn, "reason": "MISSING"})
+            continue
+        out.append(service_deployments.full(svc, rec))
+    return ActionResult({"serviceDeployments": out, "failures": failures})
+
+
+def _ecs_continue_service_deployment(self: EC2ContainerServiceResponse) -> ActionResult:
+    sd_arn = str(self._get_param("serviceDeploymentArn", ""))
+    svc, rec = service_deployments.find(self.ecs_backend, sd_arn)
+    action = str(self._get_param("action") or "CONTINUE")
+    service_deployments.continue_hook(svc, rec, str(self._get_param("hookId", "")), action)
+    return ActionResult({"serviceDeploymentArn": sd_arn})
 
 
 # --- CodeDeploy ------------------------------------------------------------------------

@@ -6,7 +6,9 @@ shifts (all at once, in linear steps, or a canary share first), both revisions r
 bake time, then the blue one is cleaned up. The sandbox has no traffic and no clock in
 minutes, so it scales time: one tick per bake minute (`bakeTimeInMinutes`,
 `stepBakeTimeInMinutes`, `canaryBakeTimeInMinutes`; at least one tick per step), one tick per
-traffic shift step and per lifecycle hook invocation (hooks are not invoked, they "succeed").
+traffic shift step and per lifecycle hook invocation (AWS_LAMBDA hooks are not invoked, they
+"succeed"; a PAUSE hook holds the deployment IN_PROGRESS at its stage, hook AWAITING_ACTION,
+until ContinueServiceDeployment: CONTINUE moves on, ROLLBACK rolls back as the breaker does).
 The rollout stays IN_PROGRESS until the clean-up, then COMPLETED with the blue tasks stopped.
 
 A failing image never finishes SCALE_UP; the deployment circuit breaker (ecs_progress) fails
@@ -24,7 +26,7 @@ from typing import Any
 
 from moto.ecs.models import EC2ContainerServiceBackend, Service
 
-from ecsplan_sandbox import fleet
+from ecsplan_sandbox import fleet, service_deployments
 
 NATIVE = ("BLUE_GREEN", "LINEAR", "CANARY")
 Action = tuple[str, Any, Any]  # (kind, arg, arg)
@@ -43,8 +45,12 @@ def _minutes(value: Any) -> int:
 
 
 def _hooks(conf: dict[str, Any], stage: str) -> list[Action]:
+    """AWS_LAMBDA hooks (the default type) "succeed"; PAUSE hooks wait for
+    ContinueServiceDeployment."""
     return [
-        ("hook", stage, str(h.get("hookTargetArn", "?")))
+        ("pause", stage, None)
+        if h.get("targetType") == "PAUSE"
+        else ("hook", stage, str(h.get("hookTargetArn", "?")))
         for h in conf.get("lifecycleHooks") or []
         if stage in (h.get("lifecycleStages") or [])
     ]
@@ -145,10 +151,15 @@ def tick(backend: EC2ContainerServiceBackend, svc: Service, primary: dict[str, A
             if not _scale_up(backend, svc, primary):
                 return False
         elif kind == "hook":
+            st["stage"] = arg
+            _hook_detail(svc, pid, "lambda", "SUCCEEDED", extra)
             fleet.add_event(
                 svc,
                 f"(deployment {pid}) lifecycle hook {extra} succeeded at stage {arg}.",
             )
+        elif kind == "pause":
+            if not _paused(svc, st, pid, arg):
+                return False
         elif kind == "test_shift":
             fleet.add_event(
                 svc, f"(deployment {pid}) shifted test traffic to the new service revision."
@@ -170,6 +181,38 @@ def tick(backend: EC2ContainerServiceBackend, svc: Service, primary: dict[str, A
         st["queue"].pop(0)
         return False
     st["stage"] = "CLEAN_UP"
+    return True
+
+
+def _hook_detail(
+    svc: Service, pid: str, kind: str, status: str, target: str | None = None
+) -> dict[str, Any]:
+    """A lifecycleHookDetails entry on the deployment's service-deployment record."""
+    detail: dict[str, Any] = {
+        "hookId": service_deployments.new_hook_id(kind),
+        "targetType": "PAUSE" if kind == "pause" else "AWS_LAMBDA",
+        "status": status,
+    }
+    if target:
+        detail["targetArn"] = target
+    rec = service_deployments.entry(svc, pid)
+    if rec is not None:
+        rec["hooks"].append(detail)
+    return detail
+
+
+def _paused(svc: Service, st: dict[str, Any], pid: str, stage: str) -> bool:
+    """A PAUSE hook: AWAITING_ACTION until ContinueServiceDeployment; True once continued."""
+    hook = st.get("pause")
+    if hook is None:
+        st["stage"] = stage
+        st["pause"] = _hook_detail(svc, pid, "pause", "AWAITING_ACTION")
+        fleet.add_event(svc, f"(deployment {pid}) paused at a lifecycle hook at stage {stage}.")
+        return False
+    if hook["status"] == "AWAITING_ACTION":
+        return False
+    del st["pause"]
+    fleet.add_event(svc, f"(deployment {pid}) continued at stage {stage}.")
     return True
 
 

@@ -13,23 +13,42 @@ import pytest
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "single-service" / "ecspresso.yml"
 
 
+CODEDEPLOY = (
+    "codedeploy:BeforeInstall, codedeploy:Install, codedeploy:AfterInstall, "
+    "codedeploy:AllowTestTraffic, codedeploy:AfterAllowTestTraffic, "
+    "codedeploy:BeforeAllowTraffic, codedeploy:AllowTraffic, codedeploy:AfterAllowTraffic"
+)
+ECS_STAGES = (
+    "ecs:RECONCILE_SERVICE, ecs:PRE_SCALE_UP, ecs:SCALE_UP, ecs:POST_SCALE_UP, "
+    "ecs:TEST_TRAFFIC_SHIFT, ecs:POST_TEST_TRAFFIC_SHIFT, ecs:PRODUCTION_TRAFFIC_SHIFT, "
+    "ecs:POST_PRODUCTION_TRAFFIC_SHIFT, ecs:BAKE_TIME, ecs:CLEAN_UP"
+)
+ACCEPTED = f"is not stable, deployed, paused or one of {ECS_STAGES}, {CODEDEPLOY}"
+
+
 @pytest.mark.parametrize(
     "args,line",
     [
         (
             ["deploy", "--wait-until", "forever"],
-            "Error: Invalid value for '--wait-until': 'forever' is not stable, deployed or one of "
-            "codedeploy:BeforeInstall, codedeploy:Install, codedeploy:AfterInstall, "
-            "codedeploy:AllowTestTraffic, codedeploy:AfterAllowTestTraffic, "
-            "codedeploy:BeforeAllowTraffic, codedeploy:AllowTraffic, codedeploy:AfterAllowTraffic",
+            f"Error: Invalid value for '--wait-until': 'forever' {ACCEPTED}",
         ),
         (
             ["wait", "--until", "codedeploy:Nope"],
-            "Error: Invalid value for '--wait-until' / '--until': 'codedeploy:Nope' is not stable, "
-            "deployed or one "
-            "of codedeploy:BeforeInstall, codedeploy:Install, codedeploy:AfterInstall, "
-            "codedeploy:AllowTestTraffic, codedeploy:AfterAllowTestTraffic, "
-            "codedeploy:BeforeAllowTraffic, codedeploy:AllowTraffic, codedeploy:AfterAllowTraffic",
+            f"Error: Invalid value for '--wait-until' / '--until': 'codedeploy:Nope' {ACCEPTED}",
+        ),
+        (
+            ["wait", "--wait-until", "ecs:NOPE"],
+            f"Error: Invalid value for '--wait-until' / '--until': 'ecs:NOPE' {ACCEPTED}",
+        ),
+        (
+            ["deploy", "--wait-until", "ecs:"],
+            f"Error: Invalid value for '--wait-until': 'ecs:' {ACCEPTED}",
+        ),
+        (
+            ["continue", "--wait-until", "ecs:BAKE_TIME"],
+            "Error: Invalid value for '--wait-until': 'ecs:BAKE_TIME' is not stable, deployed "
+            "or paused",
         ),
         (
             ["plan", "--rollback-events", "DEPLOYMENT_FAILURE,OOPS"],
@@ -45,8 +64,10 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "single-service" / 
 def test_one_line_naming_the_flag(args: list[str], line: str) -> None:
     """ecspresso v2.6.0 cli.go CLI returns exit code 1 for any parse error (kong v1.10.0 enum check
     of deploy.go/wait.go `WaitUntil enum:"stable,deployed"`; deploy.go createDeployment `invalid
-    rollback event: %s`); ecsplan checks the same values when parsing: one line naming the flag,
-    exit 1, nothing on stdout, no AWS call."""
+    rollback event: %s`; later v2: wait.go waitUntil.Validate accepts paused and `ecs:` +
+    one of lifecycleStages, continue.go ContinueOption `enum:"stable,deployed,paused"`);
+    ecsplan checks the same values when parsing: one line naming the flag, exit 1, nothing on
+    stdout, no AWS call."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ECSPRESSO_"))}
     env["AWS_ENDPOINT_URL"] = "http://127.0.0.1:9"  # nothing listens: any AWS call would fail
     out = subprocess.run(
