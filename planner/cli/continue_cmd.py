@@ -37,10 +37,10 @@ def continue_(g: Globals, wait: bool, wait_until: str, timeout: str | None) -> i
     stop = threading.Event()
     with stop_on_signals(stop, progress), progress:
         done, errors = continue_all(session, wait, wait_until, limit, progress, stop)
-    for c in done:
-        click.echo(f"{c.key}: continued deployment {c.deployment} at hook {c.hook_id}")
+    for c in done:  # on stderr: ecspresso's continue logs and leaves stdout empty
+        click.echo(f"{c.key}: continued deployment {c.deployment} at hook {c.hook_id}", err=True)
         if wait and c.key not in errors:
-            click.echo(f"{c.key}: {wait_until}")
+            click.echo(f"{c.key}: {wait_until}", err=True)
     entries = session.entries
     if len(entries) > 1:
         for e in entries:

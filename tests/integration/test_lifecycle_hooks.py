@@ -78,7 +78,8 @@ def test_deploy_until_paused_then_continue_finishes(
     assert c.code == 0, c
     hook = sd["lifecycleHookDetails"][0]["hookId"]
     name = sd["serviceDeploymentArn"].rsplit("/", 1)[-1]
-    assert f"web-pause: continued deployment {name} at hook {hook}" in c.stdout
+    assert f"web-pause: continued deployment {name} at hook {hook}" in c.stderr
+    assert c.stdout == ""  # continue.go only logs (stderr), as ecspresso
     svc = _service(sandbox)
     (only,) = svc["deployments"]
     assert only["rolloutState"] == "COMPLETED"
