@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from planner.config import semantic
 from planner.config.model import LoadOptions, ServiceConfig
 from planner.config.source import SourceDoc
-from planner.errors import ConfigError, ValidationFailed
+from planner.errors import ConfigError, Location, ValidationFailed
 
 _SCHEMA_KINDS = {
     "config": "config",
@@ -68,3 +69,20 @@ def load_valid_config(path: str | Path, options: LoadOptions | None = None) -> S
     if errors:
         raise ValidationFailed(errors)
     return cfg
+
+
+def load_valid_task_definition(path: str | Path, options: LoadOptions) -> dict[str, Any]:
+    """A task definition file other than the config's (`run --task-def FILE`): rendered with
+    the same templates, envfiles and lookups, checked as the config's would be."""
+    from planner.config.functions import FunctionSet
+    from planner.config.loader import missing_file_message, read_document, unwrap
+    from planner.config.source import not_a_file
+
+    p = Path(path)
+    if not_a_file(p):
+        raise ConfigError(Location(str(p)), f"--task-def: {missing_file_message(p)}")
+    doc = unwrap(read_document(p, FunctionSet(options.sources), options), ("taskDefinition",))
+    errors = schema_errors("task_definition", doc) + semantic.check_task_definition(doc)
+    if errors:
+        raise ValidationFailed(errors)
+    return dict(doc.data)

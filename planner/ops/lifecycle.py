@@ -5,6 +5,7 @@ Each returns a Plan the caller runs through the journal like any apply."""
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -113,18 +114,28 @@ def wait_gone(session: Session, d: Doomed, interval: float) -> str:
         time.sleep(interval)
 
 
-def register_plan(session: Session) -> Plan:
-    """One register step per service: always a new revision, as ecspresso's register."""
+def register_plan(session: Session, task_definition: Mapping[str, Any] | None = None) -> Plan:
+    """One register step per service: always a new revision, as ecspresso's register;
+    ``task_definition`` in place of the config's (`run --task-def FILE`)."""
     refs, ids = session.refs(), session.identities()
     return Plan(
-        services=tuple(_register_service(e, refs[e.key], ids.get(e.key)) for e in session.entries)
+        services=tuple(
+            _register_service(e, refs[e.key], ids.get(e.key), task_definition)
+            for e in session.entries
+        )
     )
 
 
-def _register_service(e: ServiceEntry, ref: ServiceRef, identity: Identity | None) -> ServicePlan:
-    if not e.config.task_definition:
+def _register_service(
+    e: ServiceEntry,
+    ref: ServiceRef,
+    identity: Identity | None,
+    task_definition: Mapping[str, Any] | None = None,
+) -> ServicePlan:
+    document = task_definition or e.config.task_definition
+    if not document:
         raise EcsplanError(f"{e.key}: the config has no task_definition")
-    payload = task_definition_register_payload(e.config.task_definition)
+    payload = task_definition_register_payload(document)
     step = Step(
         id=f"{e.key}/01-{StepKind.REGISTER_TASK_DEFINITION.value}",
         kind=StepKind.REGISTER_TASK_DEFINITION,

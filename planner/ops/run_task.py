@@ -82,6 +82,14 @@ def prepare(session: Session, opts: RunOptions) -> Prepared:
     return Prepared(cfg, ref.region, td_arn, kw, ref.principal)
 
 
+def check_options(opts: RunOptions) -> None:
+    """Refuse bad --tags / --overrides before anything is registered or started."""
+    if opts.tags:
+        _tags(opts.tags)
+    if opts.overrides:
+        _overrides(opts.overrides)
+
+
 def run_tasks(session: Session, ready: Prepared, opts: RunOptions, wait: bool, note: Note) -> int:
     """Start the tasks; with ``wait``, until they run or stop: the exit code to return."""
     aws = session.aws.scoped(ready.principal)

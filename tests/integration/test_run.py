@@ -45,9 +45,12 @@ def register(image: str) -> str:
 
 
 def test_run_exits_0_with_the_services_network(service: None) -> None:
+    """Without a pin flag the local task definition is registered and that revision runs
+    (ecspresso run.go taskDefinitionArnForRun, default case)."""
     code, out, err = ecsplan("-c", str(EXAMPLE), "run")
     assert code == 0, out + err
-    assert "started task" in out and "(spot-service:1)" in out
+    assert "spot-service: registered spot-service:2" in err
+    assert "started task" in out and "(spot-service:2)" in out
     for status in ("RUNNING", "STOPPED"):
         assert f": {status}" in out
     assert "essential containers exited with code 0" in out
@@ -173,3 +176,44 @@ def test_managed_ebs_volumes_follow_the_service_definition(
                 },
             }
         ]
+
+
+def test_pins_run_a_registered_revision_and_task_def_registers_a_file(
+    service: None, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """ecspresso run.go taskDefinitionArnForRun: --skip-task-definition runs the service's
+    revision and registers nothing; --task-def FILE registers that file instead of the
+    config's (rendered the same way) and runs it; --dry-run registers nothing."""
+    code, out, err = ecsplan("-c", str(EXAMPLE), "run", "--skip-task-definition", "--no-wait")
+    assert code == 0, out + err
+    assert "(spot-service:1)" in out and "registered" not in err
+    code, out, err = ecsplan("-c", str(EXAMPLE), "run", "--dry-run")
+    assert (code, out) == (
+        0,
+        "Dry run: would register a new revision of spot-service and run 1 task(s)\n",
+    )
+    assert not sandbox.writes("ecs:RegisterTaskDefinition")[1:]  # only the deploy's
+
+    other = json.loads((EXAMPLE.parent / "ecs-task-def.json").read_text())
+    other["containerDefinitions"][0]["image"] = "nginx:{{ must_env `MIGRATE_TAG` }}"
+    (tmp_path / "migrate.json").write_text(json.dumps(other))
+    code, out, err = ecsplan(
+        "-c", str(EXAMPLE), "run", "--task-def", str(tmp_path / "migrate.json"), "--no-wait",
+        env={"MIGRATE_TAG": "1.30"},
+    )  # fmt: skip
+    assert code == 0, out + err
+    assert "(spot-service:2)" in out
+    td = ecs().describe_task_definition(taskDefinition="spot-service:2")["taskDefinition"]
+    assert td["containerDefinitions"][0]["image"] == "nginx:1.30"
+
+
+def test_task_def_file_problems_are_one_line(service: None, tmp_path: Path) -> None:
+    """ecspresso run.go taskDefinitionArnForRun: --task-def FILE is loaded as the config's
+    task definition is (LoadTaskDefinition); a missing or invalid file is one located error,
+    exit 1, nothing registered."""
+    code, out, err = ecsplan("-c", str(EXAMPLE), "run", "--task-def", str(tmp_path / "none.json"))
+    assert code == 1 and out == ""
+    assert err.startswith(f"Error: {tmp_path / 'none.json'}:1: $: --task-def: file not found")
+    (tmp_path / "bad.json").write_text('{"family": "x", "containerDefinitions": "no"}')
+    code, out, err = ecsplan("-c", str(EXAMPLE), "run", "--task-def", str(tmp_path / "bad.json"))
+    assert code == 1 and "bad.json:1: $.containerDefinitions" in err.splitlines()[0]
