@@ -74,6 +74,12 @@ __all__ = ["init", "jsonnet_path"]
 @click.option(
     "--force", "--force-overwrite", "force", is_flag=True, help="Overwrite existing files."
 )
+@click.option(
+    "--sort/--no-sort",
+    "sort_",
+    default=False,
+    help="Accepted for ecspresso; definitions are always written normalized and sorted.",
+)
 @pass_globals
 def init(
     g: Globals,
@@ -87,6 +93,7 @@ def init(
     task_definition_path: str,
     jsonnet: bool,
     force: bool,
+    sort_: bool,
 ) -> None:
     """Write ecspresso.yml, ecs-service-def.json and ecs-task-def.json from a live service,
     normalized (read-only fields and AWS defaults dropped, keys sorted) so that `plan` right

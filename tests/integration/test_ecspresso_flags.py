@@ -215,6 +215,11 @@ def test_init_paths_region_jsonnet_and_force_overwrite(sandbox, tmp_path) -> Non
     assert again.code == 1 and "already exist; use --force" in again.stderr
     forced = ecsplan([], state, *args, "--force-overwrite")
     assert forced.code == 0, forced
+    before = (written.parent / "defs/td.jsonnet").read_text()
+    for flag in ("--sort", "--no-sort"):  # init.go `Sort negatable`: accepted, always sorted
+        sorted_ = ecsplan([], state, *args, "--force-overwrite", flag)
+        assert sorted_.code == 0, sorted_
+        assert (written.parent / "defs/td.jsonnet").read_text() == before
 
 
 # --- deploy ------------------------------------------------------------------------------
