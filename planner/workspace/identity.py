@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 
 from planner.aws.clients import AwsContext
 from planner.aws.reads import ServiceRef
-from planner.errors import EcsplanError
+from planner.errors import AwsError, EcsplanError
 from planner.plan.model import Identity, state_key_of
 from planner.workspace.entry import ServiceEntry
 
@@ -35,7 +35,10 @@ def identities_of(
     out: dict[str, Identity] = {}
     for e in entries:
         where = e.where
-        account = aws.scoped(refs[e.key].principal).account_id()
+        try:
+            account = aws.scoped(refs[e.key].principal).account_id()
+        except AwsError as err:  # the role or profile is the entry's: say whose it is
+            raise AwsError(f"{e.key}: {err.message}", err.details) from None
         out[e.key] = Identity(account, where.profile, where.assume_role_arn, e.scoped)
     return out
 

@@ -312,3 +312,18 @@ def test_a_profile_that_does_not_exist_is_one_error_naming_it(
     child = AwsContext(region="ap-northeast-1").scoped(Principal("production", None))
     with pytest.raises(AwsError, match="AWS profile 'production' is not in the AWS config"):
         child.client("ecs")
+
+
+def test_an_identity_that_cannot_be_used_names_the_service(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The profile (or role) is the entry's: the one error line says which service it is."""
+    from planner.errors import AwsError
+    from planner.workspace.identity import identities_of
+
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    aws = AwsContext(region="ap-northeast-1")
+    prod = entry("web-production", at=Placement(profile="production"))
+    with pytest.raises(AwsError, match=r"^web-production: AWS profile 'production' is not in"):
+        identities_of([prod], {prod.key: ref_of(prod, aws)}, aws)
