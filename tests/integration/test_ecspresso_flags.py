@@ -414,3 +414,37 @@ def test_run_pins_overrides_file_tags_and_dry_run(sandbox, tmp_path) -> None:
     assert {"key": "job", "value": "migrate"} in task.get("tags", [])
     bad = ecsplan([cfg], state, "run", "--tags", "novalue", "--dry-run")
     assert bad.code == 1 and "expected KEY=VALUE" in bad.stderr
+
+
+# ecspresso run_test.go TestTaskDefinitionArnForRun, the cases with a service: there the
+# mocked service runs katsubushi:39 and the family's newest revision is 45; here the service
+# runs myservice:1 and the newest is 3. (Its cases without a service need a config with no
+# `service`, which ecsplan does not take.)
+RUN_REVISION_CASES = [
+    ("--skip-task-definition", "myservice:1"),
+    ("--skip-task-definition --revision=2", "myservice:2"),
+    ("--latest-task-definition", "myservice:3"),
+    ("--latest-task-definition --skip-task-definition", "myservice:3"),
+    ("--latest-task-definition --skip-task-definition --revision=2", "error"),
+    ("--latest-task-definition --revision=2", "error"),
+]
+
+
+def test_run_picks_the_revision_as_ecspressos_run_test(sandbox, tmp_path) -> None:
+    """ecspresso run_test.go TestTaskDefinitionArnForRun over run.go
+    taskDefinitionArnForRun: the same flag combinations, the same choice (or error)."""
+    cfg, state = _deployed(sandbox, tmp_path)
+    ecs = client(sandbox, "ecs")
+    td = ecs.describe_task_definition(taskDefinition="myservice:1")["taskDefinition"]
+    keep = ("family", "containerDefinitions", "cpu", "memory", "networkMode")
+    for _ in range(2):  # myservice:2 and :3, which the service does not run
+        ecs.register_task_definition(
+            **{k: td[k] for k in keep if k in td}, requiresCompatibilities=["FARGATE"]
+        )
+    for flags, expected in RUN_REVISION_CASES:
+        r = ecsplan([cfg], state, "run", *flags.split(), "--dry-run")
+        if expected == "error":
+            assert r.code == 1, (flags, r)
+            assert r.stderr == "Error: revision and latest-task-definition are exclusive\n"
+        else:
+            assert (r.code, r.stdout) == (0, f"Dry run: would run 1 task(s) of {expected}\n"), flags

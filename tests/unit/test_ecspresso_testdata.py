@@ -282,27 +282,10 @@ def test_run_TestTaskDefinitionArnForRun_registers(
     assert cfg.service == ("test" if config == "run-with-sv.yaml" else "")
 
 
-RUN_AWS_CASES = [
-    ("run-with-sv.yaml", "--skip-task-definition", "katsubushi:39"),
-    ("run-with-sv.yaml", "--skip-task-definition --revision=42", "katsubushi:42"),
-    ("run-with-sv.yaml", "--latest-task-definition", "katsubushi:45"),
-    ("run-with-sv.yaml", "--latest-task-definition --skip-task-definition", "katsubushi:45"),
-    ("run-with-sv.yaml", "--latest-task-definition --skip-task-definition --revision=41", "error"),
-    ("run-with-sv.yaml", "--latest-task-definition --revision=41", "error"),
-    ("run-without-sv.yaml", "--skip-task-definition", "katsubushi:45"),
-    ("run-without-sv.yaml", "--skip-task-definition --revision=42", "katsubushi:42"),
-    ("run-without-sv.yaml", "--latest-task-definition", "katsubushi:45"),
-    ("run-without-sv.yaml", "--latest-task-definition --skip-task-definition", "katsubushi:45"),
-    ("run-without-sv.yaml", "--latest-task-definition --revision=42", "error"),
-]
-
-
-@pytest.mark.parametrize(("config", "flags", "expected"), RUN_AWS_CASES)
-def test_run_TestTaskDefinitionArnForRun_revisions(config: str, flags: str, expected: str) -> None:
-    pytest.skip(
-        "not config loading: the revision `run` picks comes from DescribeServices and "
-        "ListTaskDefinitions, which ecspresso's test mocks inside its AWS SDK"
-    )
+# run_test.go TestTaskDefinitionArnForRun picks revisions from answers its AWS SDK mocks: its
+# cases with a service run against the sandbox in
+# tests/integration/test_ecspresso_flags.py::test_run_picks_the_revision_as_ecspressos_run_test;
+# those without a service need a config with no `service`, which ecsplan does not take.
 
 
 # --- cli_test.go: --envfile -------------------------------------------------------------
