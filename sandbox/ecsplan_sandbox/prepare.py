@@ -3,7 +3,7 @@
 Per config: the cluster (FARGATE and FARGATE_SPOT capacity providers), the target groups its
 service definition names (with the very ARNs written there), for ECS native blue/green the
 alternate target group and placeholder listener rules (loadBalancers[].advancedConfiguration,
-same ARNs), for CodeDeploy services a load
+same ARNs), for CodeDeploy services its service role (ecsCodeDeployRole), a load
 balancer with production and test listeners, a "green" target group, the CodeDeploy
 application and ECS deployment group; the Cloud Map namespace of Service Connect; and what a
 `sandbox-prepare.json` next to the config lists:
@@ -15,7 +15,8 @@ application and ECS deployment group; the Cloud Map namespace of Service Connect
 Calls go over HTTP through botocore marked internal (not counted, never faulted), so moto
 validates them as it does any client's. A config (or workspace entry) that names an
 ``assume_role_arn`` (issue 21) is prepared in that role's account (moto's
-``x-moto-account-id`` header), and in the entry's ``region`` when it names one.
+``x-moto-account-id`` header), and in the entry's ``region`` when it names one: its CodeDeploy
+service role, target groups (whatever account their ARNs name) and listeners too.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ PREPARE_FILE = "sandbox-prepare.json"
 DEFAULT_REGION = "ap-northeast-1"
 DEFAULT_ACCOUNT = "123456789012"
 ACCOUNT_HEADER = "x-moto-account-id"
+CODEDEPLOY_ROLE = "ecsCodeDeployRole"
 
 
 class Preparer:
@@ -209,17 +211,15 @@ class Preparer:
         )
 
     def _rekey_target_group(self, old: str, new: str, region: str) -> None:
+        """In the account being prepared, whatever account the config's ARN names: the
+        service acts as that account's role, so that is where it looks the group up."""
         from moto.elbv2.models import elbv2_backends
 
-        account = new.split(":")[4] if new.count(":") >= 5 else self.account
         with self.control.state_lock:
-            for acct in {account, self.account}:
-                backend = elbv2_backends[acct][region]
-                tg = backend.target_groups.pop(old, None)
-                if tg is not None:
-                    tg.arn = new
-                    elbv2_backends[account][region].target_groups[new] = tg
-                    return
+            groups = elbv2_backends[self.account][region].target_groups
+            tg = groups.pop(old)
+            tg.arn = new
+            groups[new] = tg
 
     def _vpc(self, region: str) -> str:
         ec2 = self.client("ec2", region)
@@ -261,7 +261,7 @@ class Preparer:
             applicationName=app,
             deploymentGroupName=group,
             deploymentConfigName=config_name,
-            serviceRoleArn="arn:aws:iam::123456789012:role/ecsCodeDeployRole",
+            serviceRoleArn=self._codedeploy_role(region),
             deploymentStyle={
                 "deploymentType": "BLUE_GREEN",
                 "deploymentOption": "WITH_TRAFFIC_CONTROL",
@@ -290,6 +290,27 @@ class Preparer:
         )
         self.created.append(f"codedeploy deployment group {app}/{group}")
 
+    def _codedeploy_role(self, region: str) -> str:
+        """CodeDeploy's service role (ecsCodeDeployRole) in the account being prepared."""
+        iam = self.client("iam", region)
+        try:
+            return str(iam.get_role(RoleName=CODEDEPLOY_ROLE)["Role"]["Arn"])
+        except ClientError:
+            pass
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "codedeploy.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        }
+        role = iam.create_role(RoleName=CODEDEPLOY_ROLE, AssumeRolePolicyDocument=json.dumps(trust))
+        self.created.append(f"iam role {CODEDEPLOY_ROLE}")
+        return str(role["Role"]["Arn"])
+
     def _blue_green(self, service: str, tg_arns: list[str], region: str) -> tuple[str, str, str]:
         """The blue target group (the service's, or one made up) and a green one beside it:
         (blue ARN, blue name, green name)."""
@@ -297,7 +318,7 @@ class Preparer:
             tg_arns[0]
             if tg_arns
             else self.target_group(
-                f"arn:aws:elasticloadbalancing:{region}:123456789012:targetgroup/{service[:26]}-blue/0000000000000001",
+                f"arn:aws:elasticloadbalancing:{region}:{self.account}:targetgroup/{service[:26]}-blue/0000000000000001",
                 region,
             )
         )

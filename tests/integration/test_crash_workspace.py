@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import signal
 from collections import Counter
 from pathlib import Path
 
 import boto3
 import pytest
-from helpers_cli import Result, run_inproc, run_sub
+from helpers_cli import Result, run_inproc
+from helpers_crash import applied, kill_at, last_seq
 
 from ecsplan_sandbox.server import Sandbox
 from planner.state.local import LocalBackend
@@ -49,9 +49,7 @@ def ecsplan(ws: Path, state: Path | str, *args: str, env: dict[str, str] | None 
 
 
 def crash(sandbox: Sandbox, ws: Path, state: Path | str, at: str, *args: str) -> None:
-    env = {**NEW_TAGS, "ECSPLAN_TEST_CRASH_AT": at}
-    r = run_sub(sandbox, [], state, "-w", str(ws), *args, *TIMEOUT, env=env)
-    assert r.code == -signal.SIGKILL, r
+    kill_at(sandbox, ws, state, at, *args, *TIMEOUT, env=NEW_TAGS)
 
 
 def images() -> dict[str, str]:
@@ -62,20 +60,6 @@ def images() -> dict[str, str]:
         td = ecs.describe_task_definition(taskDefinition=svc["taskDefinition"])["taskDefinition"]
         out[name] = td["containerDefinitions"][0]["image"].rsplit(":", 1)[1]
     return out
-
-
-def applied(sandbox: Sandbox, operation: str, field: str, since: int) -> Counter[str]:
-    """How many calls of ``operation`` AWS carried out, per ``field`` of their parameters."""
-    return Counter(
-        str(w.params.get(field))
-        for w in sandbox.writes(operation)
-        if w.seq > since and w.outcome in ("applied", "lost")
-    )
-
-
-def last_seq(sandbox: Sandbox) -> int:
-    writes = sandbox.writes()
-    return writes[-1].seq if writes else 0
 
 
 @pytest.mark.parametrize("at", MATRIX)
@@ -128,9 +112,7 @@ def test_rollback_killed_halfway_finishes_when_run_again(
     state = tmp_path / "state"
     before = images()
     assert ecsplan(ws, state, "apply", "--auto-approve", env=NEW_TAGS).code == 0
-    env = {"ECSPLAN_TEST_CRASH_AT": "after_call:update_service@api"}
-    r = run_sub(sandbox, [], state, "-w", str(ws), "rollback", *TIMEOUT, env=env)
-    assert r.code == -signal.SIGKILL, r
+    kill_at(sandbox, ws, state, "after_call:update_service@api", "rollback", *TIMEOUT)
 
     r = ecsplan(ws, state, "rollback")
     assert r.code == 0, r
