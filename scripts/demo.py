@@ -51,6 +51,7 @@ def main() -> None:
         env = {**os.environ, **sb.env(), "ECSPLAN_POLL_INTERVAL": "0.1", "ECSPLAN_STATE": state}
         banner(f"sandbox on {sb.endpoint}; preparing what the examples expect")
         configs = [str(EX / d / "ecspresso.yml") for d in SINGLE]
+        configs.append(str(EX / "ecs-blue-green-pause" / "ecspresso.yml"))
         configs.append(str(EX / "microservices" / "workspace.yml"))
         for line in sb.prepare(configs):
             print(f"  prepared {line}")
@@ -94,6 +95,7 @@ def main() -> None:
         run(["-w", "examples/microservices/workspace.yml", "plan"], env)
         run(["-w", "examples/microservices/workspace.yml", "apply", "--auto-approve"], env)
 
+        paused(env)
         fleet(env, state)
 
         banner("day-to-day operations: status of the workspace, revisions, what the state holds")
@@ -102,6 +104,15 @@ def main() -> None:
         run(["state", "list"], env)
         stats = sb.stats()
         print(f"\nsandbox saw {stats.get('total', '?')} AWS calls; demo state in {state}")
+
+
+def paused(env: dict[str, str]) -> None:
+    """ECS native blue/green held at a PAUSE lifecycle hook until someone says continue."""
+    banner("ECS native blue/green paused at a lifecycle hook, then continued")
+    cfg = "examples/ecs-blue-green-pause/ecspresso.yml"
+    run(["-c", cfg, "deploy"], env)
+    run(["-c", cfg, "deploy", "--wait-until", "paused"], {**env, "IMAGE_TAG": "1.28"})
+    run(["-c", cfg, "continue"], env)
 
 
 def fleet(env: dict[str, str], state: str) -> None:
