@@ -118,6 +118,13 @@ def _not_installed(name: str) -> click.Command:
 )
 @click.option("--debug", is_flag=True, envvar="ECSPRESSO_DEBUG", help="Log AWS calls; tracebacks.")
 @click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    envvar="ECSPRESSO_LOG_FORMAT",
+    help="Accepted for ecspresso (env ECSPRESSO_LOG_FORMAT); ecsplan's output is the same "
+    "either way: use a command's --output json / --format json for JSON.",
+)
+@click.option(
     "--filter-command",
     envvar="ECSPRESSO_FILTER_COMMAND",
     metavar="CMD",
@@ -156,6 +163,7 @@ def cli(
     timeout: str | None,
     color: bool | None,
     debug: bool,
+    log_format: str | None,
     filter_command: str | None,
     envfiles: tuple[str, ...],
     ext_str: tuple[str, ...],
@@ -179,6 +187,12 @@ def cli(
         problem = region_problem(region)
         if problem:
             raise EcsplanError(f"--region: {problem}")
+    if log_format == "json":
+        click.echo(
+            "warning: --log-format json (ECSPRESSO_LOG_FORMAT) changes nothing in ecsplan: "
+            "use the command's --output json or --format json",
+            err=True,
+        )
     ctx.obj = Globals(
         configs=configs or list_values((), "ECSPRESSO_CONFIG"),
         workspace=workspace,

@@ -70,3 +70,21 @@ def test_later_envfiles_win_over_earlier_ones_and_the_environment(tmp_path: Path
     assert out.returncode == 0, out.stderr
     td = json.loads(out.stdout)
     assert (td["family"], td["containerDefinitions"][0]["image"]) == ("from-b", "nginx:a")
+
+
+def test_log_format_is_accepted_in_any_position_and_from_the_environment(tmp_path: Path) -> None:
+    """cli.go (v2.5+) `LogFormat string env:"ECSPRESSO_LOG_FORMAT" default:"text"
+    enum:"text,json"`: command lines and environments that set it keep working; text
+    changes nothing, json warns that ecsplan's output stays as it is, another value is
+    kong's enum error (exit 1)."""
+    same = _ecsplan(tmp_path, "version", "--log-format", "text")
+    assert (same.returncode, same.stdout, same.stderr) == (
+        0,
+        _ecsplan(tmp_path, "version").stdout,
+        "",
+    )
+    js = _ecsplan(tmp_path, "version", env={"ECSPRESSO_LOG_FORMAT": "json"})
+    assert js.returncode == 0 and js.stdout.startswith("ecsplan ")
+    assert js.stderr.startswith("warning: --log-format json")
+    bad = _ecsplan(tmp_path, "--log-format", "xml", "version")
+    assert bad.returncode == 1 and "--log-format" in bad.stderr and bad.stdout == ""
