@@ -28,7 +28,7 @@ def register(g: Globals, dry_run: bool, output: bool) -> int:
     """Register a new revision of the task definition (nothing else changes)."""
     from planner.canonical.taskdef import task_definition_register_payload
     from planner.cli.running import finish, journaled
-    from planner.ops.lifecycle import register_plan, registered
+    from planner.ops.lifecycle import register_plan, registered, registered_arns
     from planner.plan.secrets import secret_values_in
     from planner.render.revisions_view import task_definition_text
     from planner.render.secrets import mask
@@ -44,13 +44,10 @@ def register(g: Globals, dry_run: bool, output: bool) -> int:
     refs = session.refs()
     results = journaled(g, session, register_plan(session), operation="register", stale_check=False)
     for r in results:
-        for out in r.outputs.values():
-            arn = out.get("taskDefinitionArn")
-            if not arn:
-                continue
-            click.echo(f"{r.key}: registered {str(arn).rsplit('/', 1)[-1]}", err=True)
+        for arn in registered_arns(r):
+            click.echo(f"{r.key}: registered {arn.rsplit('/', 1)[-1]}", err=True)
             if output:
-                td = registered(session, str(arn), refs[r.key])
+                td = registered(session, arn, refs[r.key])
                 hidden = secret_values_in(td, session.sensitive)
                 click.echo(task_definition_text(td, hidden), nl=False)
     if all(r.ok for r in results):  # stdout: nothing, or the JSON alone (ecspresso's)

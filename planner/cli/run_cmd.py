@@ -147,7 +147,7 @@ def _register(
     None after a dry run's line."""
     from planner.cli.running import journaled
     from planner.config.validate import load_valid_task_definition
-    from planner.ops.lifecycle import register_plan
+    from planner.ops.lifecycle import register_plan, registered_arns
 
     if len(session.entries) != 1:
         raise EcsplanError("run works on one service; name one config with -c")
@@ -158,13 +158,13 @@ def _register(
         return None
     plan = register_plan(session, doc)
     (result,) = journaled(g, session, plan, operation="register", stale_check=False)
-    arns = [o["taskDefinitionArn"] for o in result.outputs.values() if o.get("taskDefinitionArn")]
+    arns = registered_arns(result)
     if not result.ok or not arns:
         raise EcsplanError(
             f"{result.key}: registering {family} failed: {result.message or result.outcome}"
         )
-    click.echo(f"{result.key}: registered {str(arns[0]).rsplit('/', 1)[-1]}", err=True)
-    return str(arns[0])
+    click.echo(f"{result.key}: registered {arns[0].rsplit('/', 1)[-1]}", err=True)
+    return arns[0]
 
 
 def _read_file(path: str) -> str:

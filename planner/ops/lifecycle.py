@@ -26,6 +26,7 @@ from planner.plan.model import (
     Step,
     StepKind,
 )
+from planner.plan.outcome import ServiceResult
 from planner.workspace.planning import ServiceEntry
 
 
@@ -156,6 +157,15 @@ def _register_service(
         steps=(step,),
         identity=identity,
     )
+
+
+def registered_arns(result: ServiceResult) -> list[str]:
+    """The task definition ARNs a register plan's run created for one service."""
+    return [
+        str(out["taskDefinitionArn"])
+        for out in result.outputs.values()
+        if out.get("taskDefinitionArn")
+    ]
 
 
 def registered(session: Session, arn: str, ref: ServiceRef) -> dict[str, Any]:
